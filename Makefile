@@ -1,0 +1,44 @@
+# Every target sets up .venv by itself from uv.lock; nothing is installed globally.
+PYTHON ?= python3
+UV_VERSION ?= 0.13.9
+VENV := .venv
+BIN := $(VENV)/bin
+SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum | cut -d' ' -f1)
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv demo test up down bench lint lock clean
+
+venv: $(SYNCED)
+
+$(SYNCED): pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "vpcflow needs Python 3.11+ (PYTHON=$(PYTHON))"; exit 1; }
+	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	@$(BIN)/uv sync --frozen --quiet --python $(BIN)/python
+	@rm -f $(VENV)/.synced-* && touch $@
+
+demo: venv
+	@$(BIN)/python -m vpcflow.demo
+
+test: venv
+	@$(BIN)/pytest tests
+
+up: venv
+	@$(BIN)/vpcflow local up
+
+down: venv
+	@$(BIN)/vpcflow local down
+
+bench: venv
+	@$(BIN)/python benchmarks/run.py
+
+lint: venv
+	@$(BIN)/ruff check .
+	@$(BIN)/ruff format --check .
+
+lock: venv
+	@$(BIN)/uv lock
+
+clean: down
+	rm -rf $(VENV) .localaws
