@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -22,6 +26,20 @@ os.environ.update(
     AWS_DEFAULT_REGION=REGION,
 )
 os.environ.pop("AWS_PROFILE", None)
+
+REPO = Path(__file__).resolve().parent.parent
+
+# Airflow reads its configuration when first imported, so its home is fixed before any test module loads.
+_AIRFLOW_HOME = tempfile.mkdtemp(prefix="vpcflow-airflow-")
+atexit.register(shutil.rmtree, _AIRFLOW_HOME, ignore_errors=True)
+os.environ.update(
+    AIRFLOW_HOME=_AIRFLOW_HOME,
+    AIRFLOW__CORE__DAGS_FOLDER=str(REPO / "dags"),
+    AIRFLOW__CORE__PLUGINS_FOLDER=str(REPO / "plugins"),
+    AIRFLOW__CORE__LOAD_EXAMPLES="False",
+    AIRFLOW__CORE__UNIT_TEST_MODE="False",
+    AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
+)
 
 
 @pytest.fixture(scope="session")
@@ -44,3 +62,22 @@ def aws_client(localaws: LocalAWS) -> Callable[[str], Any]:
 def unique() -> str:
     """A short unique suffix, so tests sharing one localaws never collide on names."""
     return uuid.uuid4().hex[:8]
+
+
+@pytest.fixture(scope="session")
+def airflow_db() -> str:
+    """An initialised SQLite metadata database for ``dag.test()``; returns AIRFLOW_HOME."""
+    from airflow.utils import db
+
+    db.initdb()
+    return _AIRFLOW_HOME
+
+
+@pytest.fixture(scope="session")
+def aws_conn(localaws: LocalAWS) -> str:
+    """Airflow's ``aws_default`` connection pointed at localaws, as a user configures it."""
+    os.environ["AIRFLOW_CONN_AWS_DEFAULT"] = (
+        '{"conn_type": "aws", "login": "testing", "password": "testing", '
+        f'"extra": {{"endpoint_url": "{localaws.endpoint}", "region_name": "{REGION}"}}}}'
+    )
+    return "aws_default"
