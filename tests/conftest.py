@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import shutil
 import tempfile
@@ -39,6 +40,13 @@ os.environ.update(
     AIRFLOW__CORE__LOAD_EXAMPLES="False",
     AIRFLOW__CORE__UNIT_TEST_MODE="False",
     AIRFLOW__LOGGING__LOGGING_LEVEL="WARNING",
+    # dag.test() only runs DAGs it finds in a bundle: the product's DAGs, and DAGs that exist for tests.
+    AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST=json.dumps(
+        [
+            {"name": name, "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle", "kwargs": {"path": path}}
+            for name, path in (("dags-folder", str(REPO / "dags")), ("test-dags", str(REPO / "tests" / "dags")))
+        ]
+    ),
 )
 
 
