@@ -1,0 +1,146 @@
+"""Lambda: S3 ObjectCreated -> ``ALTER TABLE ... ADD IF NOT EXISTS PARTITION`` on Athena (the blog's
+CreateAthenaPartitions). Thin adapter: configuration, clients, one log line.
+
+The partition mapping is vpcflow.partitions, the module the hourly DAG uses (copied into the zip at build
+time). One statement adds every partition of the event; no SHOW PARTITIONS scan, since ADD IF NOT EXISTS
+is idempotent (S3 may deliver an event twice).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import athena_query
+import boto3
+import s3_events
+from vpcflow import partitions
+
+DEFAULT_TIMEOUT_MS = 60_000  # when the context cannot tell the remaining time (local runs)
+
+
+class ConfigError(ValueError):
+    """A missing or invalid environment variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: str
+    table: str
+    partition_type: partitions.PartitionType
+    table_location: str | None  # None: read it from Glue
+    staging_dir: str | None
+    workgroup: str | None
+    column: str
+    region: str | None
+
+    @property
+    def table_name(self) -> str:
+        return f"{self.database}.{self.table}"
+
+
+def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
+    table_name = env.get("TABLE_NAME", "").strip()
+    if not table_name:
+        raise ConfigError(
+            "environment variable TABLE_NAME is required: <database>.<table>, e.g. default.vpc_flow_logs"
+        )
+    try:
+        database, table = partitions.validate_table_name(table_name)
+        location = env.get("TABLE_LOCATION", "").strip() or None
+        staging = env.get("S3_STAGING_DIR", "").strip() or None
+        return Settings(
+            database=database,
+            table=table,
+            partition_type=partitions.PartitionType.parse(env.get("PARTITION_TYPE")),
+            table_location=partitions.normalize_location(location, "TABLE_LOCATION") if location else None,
+            staging_dir=partitions.normalize_location(staging, "S3_STAGING_DIR") if staging else None,
+            workgroup=env.get("ATHENA_WORKGROUP", "").strip() or None,
+            column=partitions.validate_identifier(
+                env.get("PARTITION_COLUMN", "").strip() or partitions.DEFAULT_PARTITION_COLUMN,
+                "PARTITION_COLUMN",
+            ),
+            region=env.get("ATHENA_REGION", "").strip() or None,
+        )
+    except partitions.PartitionError as exc:
+        raise ConfigError(f"invalid configuration: {exc}") from None
+
+
+@functools.cache
+def client(service: str, region: str | None):
+    # Created once per container and reused by warm invocations.
+    return boto3.client(service, region_name=region) if region else boto3.client(service)
+
+
+@functools.cache
+def glue_table_location(database: str, table: str, region: str | None) -> str:
+    """The table's StorageDescriptor.Location from Glue, cached for the life of the container."""
+    location = client("glue", region).get_table(DatabaseName=database, Name=table)["Table"][
+        "StorageDescriptor"
+    ]["Location"]
+    return partitions.normalize_location(location, f"Glue location of {database}.{table}")
+
+
+def handler(event, context):
+    settings = load_settings()
+    return add_partitions(event, context, client("athena", settings.region), settings)
+
+
+def remaining_time(context) -> Callable[[], int]:
+    get = getattr(context, "get_remaining_time_in_millis", None)
+    if callable(get):
+        return get
+    deadline = time.monotonic() + DEFAULT_TIMEOUT_MS / 1000
+    return lambda: int((deadline - time.monotonic()) * 1000)
+
+
+def add_partitions(event, context, athena, settings: Settings, table_location: str | None = None) -> dict:
+    """Add the partitions of every created object in ``event``; return (and print) the one-line summary."""
+    started = time.monotonic()
+    summary: dict = {"function": "athena_partitioner", "table": settings.table_name}
+    try:
+        if s3_events.is_test_event(event):
+            summary["outcome"] = "ignored_test_event"
+            return summary
+        objects = s3_events.created_objects(event)
+        summary["objects_in"] = len(objects)
+        location = table_location or settings.table_location
+        if location is None and objects:
+            location = glue_table_location(settings.database, settings.table, settings.region)
+        found: dict[str, partitions.Partition] = {}
+        ignored = []
+        for obj in objects:
+            partition = partitions.partition_for_key(obj.bucket, obj.key, location, settings.partition_type)
+            if partition is None:
+                ignored.append(f"s3://{obj.bucket}/{obj.key}")
+            else:
+                found[partition.value] = partition
+        summary.update(ignored=ignored, partitions=sorted(found))
+        if not found:
+            summary["outcome"] = "nothing_to_add"
+            return summary
+        sql = partitions.add_partitions_sql(settings.table_name, found.values(), settings.column)
+        summary["query_id"] = athena_query.run_query(
+            athena,
+            sql,
+            settings.database,
+            remaining_time(context),
+            workgroup=settings.workgroup,
+            output_location=settings.staging_dir,
+        )
+        summary["outcome"] = "added"
+        return summary
+    except Exception as exc:
+        summary["outcome"] = "error"
+        summary["error"] = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
+        request_id = getattr(context, "aws_request_id", None)
+        if request_id:
+            summary["request_id"] = request_id
+        print(json.dumps(summary, default=str), flush=True)
