@@ -1,0 +1,349 @@
+"""VPC Flow Log formats (versions 2 to 8): fields, LogFormat strings, record parsing and table DDL.
+
+Field names, versions and types follow the AWS VPC user guide, "Flow log records" > "Available fields":
+the Athena types here are the guide's Parquet data types (INT_32 -> INT, INT_64 -> BIGINT, else STRING).
+The default format is the 14 version-2 fields in the guide's order; its table is the blog's DDL verbatim
+(sql/create_vpc_flow_logs.sql), so the blog's queries keep working. Any other format (v2..v8 fields, any
+order) gets a generated table (sql/create_vpc_flow_logs_custom.sql): the blog's names for version-2
+fields, snake_case for the others.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from vpcflow import sqlfiles
+
+NULL = "-"  # what AWS writes for a field that does not apply to a record (e.g. NODATA)
+
+
+class FlowLogFormatError(ValueError):
+    """A LogFormat string that AWS would not accept."""
+
+
+class RecordError(ValueError):
+    """A flow log line that does not fit its format."""
+
+
+class InvalidNameError(ValueError):
+    """An identifier or S3 location that may not reach SQL."""
+
+
+@dataclass(frozen=True)
+class FlowLogField:
+    """One field a flow log record can carry.
+
+    :param name: the AWS field name, as written in a LogFormat (``${name}``)
+    :param version: the flow log version that introduced it
+    :param athena_type: its Athena type (from the guide's Parquet data type)
+    :param blog_column: for version-2 fields, the blog's column name (``SourceAddress``)
+    """
+
+    name: str
+    version: int
+    athena_type: str
+    blog_column: str | None = None
+
+    @property
+    def column(self) -> str:
+        """Its column in vpcflow's tables: the blog's name for v2 fields, else snake_case."""
+        return self.blog_column or self.name.replace("-", "_")
+
+    @property
+    def is_integer(self) -> bool:
+        return self.athena_type in ("INT", "BIGINT")
+
+
+def _fields(version: int, athena_type: str, *names: str) -> list[FlowLogField]:
+    return [FlowLogField(name, version, athena_type) for name in names]
+
+
+# Version 2: the default format, in the guide's order, with the blog's column names.
+_V2 = [
+    FlowLogField("version", 2, "INT", "Version"),
+    FlowLogField("account-id", 2, "STRING", "Account"),
+    FlowLogField("interface-id", 2, "STRING", "InterfaceId"),
+    FlowLogField("srcaddr", 2, "STRING", "SourceAddress"),
+    FlowLogField("dstaddr", 2, "STRING", "DestinationAddress"),
+    FlowLogField("srcport", 2, "INT", "SourcePort"),
+    FlowLogField("dstport", 2, "INT", "DestinationPort"),
+    FlowLogField("protocol", 2, "INT", "Protocol"),
+    FlowLogField("packets", 2, "BIGINT", "Packets"),
+    FlowLogField("bytes", 2, "BIGINT", "Bytes"),
+    FlowLogField("start", 2, "BIGINT", "StartTime"),
+    FlowLogField("end", 2, "BIGINT", "EndTime"),
+    FlowLogField("action", 2, "STRING", "Action"),
+    FlowLogField("log-status", 2, "STRING", "LogStatus"),
+]
+
+ALL_FIELDS: tuple[FlowLogField, ...] = tuple(
+    _V2
+    + _fields(3, "STRING", "vpc-id", "subnet-id", "instance-id")
+    + _fields(3, "INT", "tcp-flags")
+    + _fields(3, "STRING", "type", "pkt-srcaddr", "pkt-dstaddr")
+    + _fields(4, "STRING", "region", "az-id", "sublocation-type", "sublocation-id")
+    + _fields(5, "STRING", "pkt-src-aws-service", "pkt-dst-aws-service", "flow-direction")
+    + _fields(5, "INT", "traffic-path")
+    # Version 6 added no fields. Version 7: ECS metadata.
+    + _fields(
+        7,
+        "STRING",
+        "ecs-cluster-arn",
+        "ecs-cluster-name",
+        "ecs-container-instance-arn",
+        "ecs-container-instance-id",
+        "ecs-container-id",
+        "ecs-second-container-id",
+        "ecs-service-name",
+        "ecs-task-definition-arn",
+        "ecs-task-arn",
+        "ecs-task-id",
+    )
+    + _fields(8, "STRING", "reject-reason")
+)
+FIELDS: dict[str, FlowLogField] = {f.name: f for f in ALL_FIELDS}
+
+# The blog's RegexSerDe pattern for the default format, as the SerDe sees it (after Hive unescaping).
+# account-id, start and end must be digits; everything else is one space-free token.
+BLOG_REGEX = (
+    r"^([^ ]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)"
+    r"\s+([0-9]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)$"
+)
+
+_TOKEN = re.compile(r"\$\{([^${}\s]*)\}")
+
+
+@dataclass(frozen=True)
+class FlowLogFormat:
+    """An ordered set of flow log fields: what one record line holds, left to right."""
+
+    fields: tuple[FlowLogField, ...]
+
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.fields]
+
+    @property
+    def version(self) -> int:
+        """The record version AWS writes for this format: the highest version among its fields."""
+        return max(f.version for f in self.fields)
+
+    @property
+    def is_default(self) -> bool:
+        return self.fields == DEFAULT_FORMAT.fields
+
+    @property
+    def log_format(self) -> str:
+        """The LogFormat string for CreateFlowLogs."""
+        return " ".join(f"${{{f.name}}}" for f in self.fields)
+
+    @cached_property
+    def serde_regex(self) -> str:
+        """The RegexSerDe pattern (unescaped): the blog's for the default format, else one token per field.
+
+        Generated patterns take any space-free token for every field, because AWS writes ``unknown`` or
+        ``-`` where the blog's pattern expects digits (account-id of service-owned interfaces).
+        """
+        if self.is_default:
+            return BLOG_REGEX
+        return "^" + r"\s+".join(["([^ ]+)"] * len(self.fields)) + "$"
+
+    @cached_property
+    def _regex(self) -> re.Pattern[str]:
+        # ASCII: Java's \s (the SerDe's) matches ASCII whitespace only.
+        return re.compile(self.serde_regex, re.ASCII)
+
+    def matches(self, line: str) -> bool:
+        """Whether the table's RegexSerDe would read this line (else Athena shows an all-NULL row)."""
+        return self._regex.match(line) is not None
+
+    def parse_record(self, line: str) -> dict[str, Any]:
+        """One record line as ``{field name: value}``: integers for INT/BIGINT fields, None for ``-``.
+
+        Raises RecordError naming the problem for a line the format does not describe.
+        """
+        match = self._regex.match(line.rstrip("\r\n"))
+        if match is None:
+            tokens = line.split()
+            if len(tokens) != len(self.fields):
+                raise RecordError(
+                    f"flow log line has {len(tokens)} fields, the format has {len(self.fields)}: {line[:200]!r}"
+                )
+            raise RecordError(f"flow log line does not match the format's pattern: {line[:200]!r}")
+        record: dict[str, Any] = {}
+        for field, value in zip(self.fields, match.groups(), strict=True):
+            if value == NULL:
+                record[field.name] = None
+            elif field.is_integer:
+                try:
+                    record[field.name] = int(value)
+                except ValueError:
+                    raise RecordError(
+                        f"field {field.name} is not an integer ({value!r}) in flow log line {line[:200]!r}"
+                    ) from None
+            else:
+                record[field.name] = value
+        return record
+
+
+DEFAULT_FORMAT = FlowLogFormat(tuple(_V2))
+DEFAULT_LOG_FORMAT = DEFAULT_FORMAT.log_format
+
+
+def parse_log_format(text: str | None) -> FlowLogFormat:
+    """Parse a LogFormat string (``${version} ${account-id} ...``); empty or None means the default format.
+
+    Raises FlowLogFormatError naming the offending token for bad syntax, unknown or repeated fields.
+    """
+    if text is None or not text.strip():
+        return DEFAULT_FORMAT
+    fields: list[FlowLogField] = []
+    seen: set[str] = set()
+    for token in text.split():
+        match = _TOKEN.fullmatch(token)
+        if match is None:
+            raise FlowLogFormatError(
+                f"LogFormat {text!r}: {token!r} is not a field reference; write fields as ${{name}} separated "
+                "by spaces"
+            )
+        name = match.group(1)
+        field = FIELDS.get(name)
+        if field is None:
+            close = difflib.get_close_matches(name, FIELDS, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise FlowLogFormatError(
+                f"LogFormat {text!r}: unknown field {name!r}{hint}; known fields are version 2 to 8: "
+                + ", ".join(FIELDS)
+            )
+        if name in seen:
+            raise FlowLogFormatError(f"LogFormat {text!r}: field {name!r} appears more than once")
+        seen.add(name)
+        fields.append(field)
+    return FlowLogFormat(tuple(fields))
+
+
+def as_format(fmt: FlowLogFormat | str | None) -> FlowLogFormat:
+    return fmt if isinstance(fmt, FlowLogFormat) else parse_log_format(fmt)
+
+
+def parse_record(line: str, fmt: FlowLogFormat | str | None = None) -> dict[str, Any]:
+    """Parse one record line of ``fmt`` (default: the default format). See FlowLogFormat.parse_record."""
+    return as_format(fmt).parse_record(line)
+
+
+# --- names that reach SQL -----------------------------------------------------------------------------
+# Small validators kept here until plugins/vpcflow/partitions.py offers shared ones. Everything that is
+# pasted into a statement passes one of them, so a bad parameter fails before anything is created.
+
+_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,254}")
+_BUCKET = re.compile(r"(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]")
+_KEY_PREFIX = re.compile(r"[A-Za-z0-9!_.*()=+/-]*")
+
+
+def validate_identifier(name: str, what: str = "name") -> str:
+    """An Athena/Glue database, table or column name: lower-case letters, digits and ``_``."""
+    if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
+        raise InvalidNameError(
+            f"invalid {what} {name!r}: use 1-255 lower-case letters, digits or '_', not starting with a digit"
+        )
+    return name
+
+
+def validate_location(location: str, what: str = "location") -> str:
+    """An S3 folder for a table: ``s3://bucket/`` or ``s3://bucket/prefix/``, quote- and space-free."""
+    if not isinstance(location, str) or not location.startswith("s3://"):
+        raise InvalidNameError(f"invalid {what} {location!r}: must start with s3://")
+    bucket, _, prefix = location[len("s3://") :].partition("/")
+    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
+        raise InvalidNameError(f"invalid {what} {location!r}: {bucket!r} is not a valid S3 bucket name")
+    if not location.endswith("/"):
+        raise InvalidNameError(f"invalid {what} {location!r}: a table location must end with '/'")
+    if not _KEY_PREFIX.fullmatch(prefix) or "//" in prefix:
+        raise InvalidNameError(
+            f"invalid {what} {location!r}: the prefix may hold only letters, digits, '/' and !_.*()=+- "
+            "(no quotes, spaces or empty path segments)"
+        )
+    return location
+
+
+def _hive_string(value: str) -> str:
+    # Inside a Hive/Athena double-quoted literal, backslashes are unescaped once: double them.
+    return value.replace("\\", "\\\\").replace('"', '\\"')
+
+
+# --- table DDL ------------------------------------------------------------------------------------------
+
+
+def text_table_ddl(
+    fmt: FlowLogFormat | str | None = None,
+    *,
+    location: str,
+    table: str = "vpc_flow_logs",
+    database: str | None = None,
+) -> str:
+    """CREATE EXTERNAL TABLE for the raw text (RegexSerDe) table over Firehose's objects.
+
+    For the default format this is the blog's DDL byte for byte (with ``database.`` before the table only
+    when a database is given); for any other format, one column per field in the format's order.
+    """
+    fmt = as_format(fmt)
+    params = _table_params(table, location, database)
+    if fmt.is_default:
+        return sqlfiles.render("create_vpc_flow_logs.sql", **params)
+    columns = [{"name": f.column, "type": f.athena_type} for f in fmt.fields]
+    return sqlfiles.render(
+        "create_vpc_flow_logs_custom.sql", columns=columns, regex=_hive_string(fmt.serde_regex), **params
+    )
+
+
+# The Parquet table keeps every version-2 column whatever the format (so dashboards and the blog's queries
+# see one schema), adds start_time/end_time, then the format's fields beyond version 2.
+PARQUET_V2_COLUMNS: tuple[tuple[str, str], ...] = tuple((f.column.lower(), f.athena_type) for f in _V2) + (
+    ("start_time", "TIMESTAMP"),
+    ("end_time", "TIMESTAMP"),
+)
+
+
+def parquet_extra_fields(fmt: FlowLogFormat | str | None = None) -> list[FlowLogField]:
+    """The fields of ``fmt`` that the Parquet table holds beyond its fixed version-2 columns."""
+    return [f for f in as_format(fmt).fields if f.version > 2]
+
+
+def parquet_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
+    """The Parquet table's (column, type) list, in table order."""
+    return list(PARQUET_V2_COLUMNS) + [(f.column, f.athena_type) for f in parquet_extra_fields(fmt)]
+
+
+def parquet_table_ddl(
+    fmt: FlowLogFormat | str | None = None,
+    *,
+    location: str,
+    table: str = "vpc_flow_logs_parquet",
+    database: str | None = None,
+) -> str:
+    """CREATE EXTERNAL TABLE for the compacted Parquet table (same IngestDateTime partition key)."""
+    extra = [{"name": f.column, "type": f.athena_type} for f in parquet_extra_fields(fmt)]
+    return sqlfiles.render(
+        "create_vpc_flow_logs_parquet.sql", extra_columns=extra, **_table_params(table, location, database)
+    )
+
+
+def create_database_sql(database: str) -> str:
+    return sqlfiles.render("create_database.sql", database=validate_identifier(database, "database"))
+
+
+def _table_params(table: str, location: str, database: str | None) -> dict[str, Any]:
+    return {
+        "table": validate_identifier(table, "table name"),
+        "location": validate_location(location),
+        "database": validate_identifier(database, "database") if database else None,
+    }
+
+
+def columns_of(fmt: FlowLogFormat | str | None = None) -> list[str]:
+    """The raw table's column names for ``fmt``, lower-cased as Glue stores them."""
+    return [f.column.lower() for f in as_format(fmt).fields]

@@ -1,0 +1,42 @@
+"""Render the templated statements in sql/ outside Airflow (tests, tools, provisioning helpers).
+
+Inside a DAG, AthenaOperator renders the same files itself (``template_searchpath`` points at sql/), with
+the values under ``params``; this module renders them the same way so both paths give the same text.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+# plugins/vpcflow/sqlfiles.py -> repository root/sql; the Airflow image mounts it at /opt/airflow/sql.
+_REPO_SQL = Path(__file__).resolve().parents[2] / "sql"
+
+
+def sql_dir() -> Path:
+    """The folder of templated statements: $VPCFLOW_SQL_DIR, else the repository's sql/."""
+    return Path(os.environ.get("VPCFLOW_SQL_DIR") or _REPO_SQL)
+
+
+@cache
+def _environment(folder: str) -> Any:
+    import jinja2
+
+    # StrictUndefined: a parameter missing from the call is an error, never an empty string in SQL.
+    # keep_trailing_newline=False, as in Airflow, so a rendered file ends where its statement ends.
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folder),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+
+
+def render(name: str, **params: Any) -> str:
+    """Render ``sql/<name>`` with ``params`` (referenced as ``{{ params.x }}`` in the file)."""
+    folder = sql_dir()
+    if not (folder / name).is_file():
+        raise FileNotFoundError(f"no SQL template {name!r} in {folder}")
+    return _environment(str(folder)).get_template(name).render(params=params)
