@@ -17,6 +17,7 @@ from functools import cached_property
 from typing import Any
 
 from vpcflow import sqlfiles
+from vpcflow.partitions import validate_identifier, validate_location
 
 NULL = "-"  # what AWS writes for a field that does not apply to a record (e.g. NODATA)
 
@@ -27,10 +28,6 @@ class FlowLogFormatError(ValueError):
 
 class RecordError(ValueError):
     """A flow log line that does not fit its format."""
-
-
-class InvalidNameError(ValueError):
-    """An identifier or S3 location that may not reach SQL."""
 
 
 @dataclass(frozen=True)
@@ -236,38 +233,8 @@ def parse_record(line: str, fmt: FlowLogFormat | str | None = None) -> dict[str,
 
 
 # --- names that reach SQL -----------------------------------------------------------------------------
-# Small validators kept here until plugins/vpcflow/partitions.py offers shared ones. Everything that is
-# pasted into a statement passes one of them, so a bad parameter fails before anything is created.
-
-_IDENTIFIER = re.compile(r"[a-z_][a-z0-9_]{0,254}")
-_BUCKET = re.compile(r"(?=.{3,63}$)[a-z0-9][a-z0-9.-]*[a-z0-9]")
-_KEY_PREFIX = re.compile(r"[A-Za-z0-9!_.*()=+/-]*")
-
-
-def validate_identifier(name: str, what: str = "name") -> str:
-    """An Athena/Glue database, table or column name: lower-case letters, digits and ``_``."""
-    if not isinstance(name, str) or not _IDENTIFIER.fullmatch(name):
-        raise InvalidNameError(
-            f"invalid {what} {name!r}: use 1-255 lower-case letters, digits or '_', not starting with a digit"
-        )
-    return name
-
-
-def validate_location(location: str, what: str = "location") -> str:
-    """An S3 folder for a table: ``s3://bucket/`` or ``s3://bucket/prefix/``, quote- and space-free."""
-    if not isinstance(location, str) or not location.startswith("s3://"):
-        raise InvalidNameError(f"invalid {what} {location!r}: must start with s3://")
-    bucket, _, prefix = location[len("s3://") :].partition("/")
-    if not _BUCKET.fullmatch(bucket) or ".." in bucket:
-        raise InvalidNameError(f"invalid {what} {location!r}: {bucket!r} is not a valid S3 bucket name")
-    if not location.endswith("/"):
-        raise InvalidNameError(f"invalid {what} {location!r}: a table location must end with '/'")
-    if not _KEY_PREFIX.fullmatch(prefix) or "//" in prefix:
-        raise InvalidNameError(
-            f"invalid {what} {location!r}: the prefix may hold only letters, digits, '/' and !_.*()=+- "
-            "(no quotes, spaces or empty path segments)"
-        )
-    return location
+# Every database, table and location pasted into a statement passes vpcflow.partitions' validators (shared
+# with the partition statements), so a bad parameter fails with PartitionError before anything is created.
 
 
 def _hive_string(value: str) -> str:
@@ -339,7 +306,7 @@ def create_database_sql(database: str) -> str:
 def _table_params(table: str, location: str, database: str | None) -> dict[str, Any]:
     return {
         "table": validate_identifier(table, "table name"),
-        "location": validate_location(location),
+        "location": validate_location(location, "table location"),
         "database": validate_identifier(database, "database") if database else None,
     }
 

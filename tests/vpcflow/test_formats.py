@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 from vpcflow import formats
-from vpcflow.formats import FlowLogFormatError, InvalidNameError, RecordError
+from vpcflow.formats import FlowLogFormatError, RecordError
+from vpcflow.partitions import PartitionError
 
 # Examples shaped like the AWS guide's "Flow log record examples".
 ACCEPTED = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"
@@ -120,45 +121,10 @@ def test_blog_regex_agrees_with_parse_record_on_account_digits():
     assert custom.matches(line + " vpc-1")
 
 
-@pytest.mark.parametrize("name", ["vpc_flow_logs", "vpcflow", "_x1", "a" * 255])
-def test_valid_identifiers(name):
-    assert formats.validate_identifier(name) == name
-
-
-@pytest.mark.parametrize("name", ["", "VPC", "1abc", "a-b", "a b", "x;drop", "t'", "a" * 256, None])
-def test_invalid_identifiers(name):
-    with pytest.raises(InvalidNameError, match="invalid table"):
-        formats.validate_identifier(name, "table")
-
-
-@pytest.mark.parametrize(
-    "location", ["s3://my-vpc-flow-logs/", "s3://bucket.example/raw/", "s3://bkt/a/b=c/"]
-)
-def test_valid_locations(location):
-    assert formats.validate_location(location) == location
-
-
-@pytest.mark.parametrize(
-    ("location", "message"),
-    [
-        ("my-bucket/raw/", "must start with s3://"),
-        ("s3://My_Bucket/raw/", "not a valid S3 bucket name"),
-        ("s3://ab/", "not a valid S3 bucket name"),
-        ("s3://bucket/raw", "must end with '/'"),
-        ("s3://bucket/ra w/", "no quotes, spaces"),
-        ("s3://bucket/raw'/", "no quotes, spaces"),
-        ("s3://bucket/raw//", "empty path segments"),
-    ],
-)
-def test_invalid_locations(location, message):
-    with pytest.raises(InvalidNameError, match=message):
-        formats.validate_location(location)
-
-
 def test_ddl_rejects_bad_names_before_rendering():
-    with pytest.raises(InvalidNameError, match="table name"):
+    with pytest.raises(PartitionError, match="table name"):
         formats.text_table_ddl(location="s3://bucket/raw/", table="vpc_flow_logs; DROP TABLE x")
-    with pytest.raises(InvalidNameError, match="location"):
+    with pytest.raises(PartitionError, match="table location"):
         formats.parquet_table_ddl(location="s3://bucket/it's/")
-    with pytest.raises(InvalidNameError, match="database"):
+    with pytest.raises(PartitionError, match="database"):
         formats.create_database_sql("Bad-Name")
