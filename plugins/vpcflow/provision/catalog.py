@@ -1,0 +1,226 @@
+"""Athena workgroup, Glue database, and tables created from DDL through Athena."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from botocore.exceptions import ClientError
+
+from vpcflow.config import StackConfig
+from vpcflow.iam_policies import StackArns
+from vpcflow.provision._common import Result, error_code, is_missing, log
+
+QUERY_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
+
+
+# -- workgroup ------------------------------------------------------------------------------------------
+
+def workgroup_configuration(config: StackConfig) -> dict[str, Any]:
+    encryption: dict[str, Any] = {"EncryptionOption": "SSE_S3"}
+    if config.kms_key_arn:
+        encryption = {"EncryptionOption": "SSE_KMS", "KmsKey": config.kms_key_arn}
+    return {
+        "ResultConfiguration": {"OutputLocation": config.athena_output_location,
+                                "EncryptionConfiguration": encryption},
+        # Enforced, so a client cannot send results elsewhere or lift the bytes-scanned cutoff.
+        "EnforceWorkGroupConfiguration": True,
+        "PublishCloudWatchMetricsEnabled": True,
+        "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
+    }
+
+
+def ensure_workgroup(athena: Any, config: StackConfig, arns: StackArns) -> Result:
+    want = workgroup_configuration(config)
+    current = _get_workgroup(athena, config.workgroup)
+    if current is None:
+        athena.create_work_group(Name=config.workgroup, Configuration=want,
+                                 Description=f"vpcflow stack {config.stack_name}")
+        return Result("created", arns.workgroup)
+    have = current.get("Configuration", {})
+    have_result = have.get("ResultConfiguration", {})
+    want_result = want["ResultConfiguration"]
+    same = (current.get("State", "ENABLED") == "ENABLED"
+            and have_result.get("OutputLocation") == want_result["OutputLocation"]
+            and have_result.get("EncryptionConfiguration", want_result["EncryptionConfiguration"])
+            == want_result["EncryptionConfiguration"]
+            and all(have.get(k) == want[k] for k in ("EnforceWorkGroupConfiguration",
+                                                     "PublishCloudWatchMetricsEnabled",
+                                                     "BytesScannedCutoffPerQuery")))
+    if same:
+        return Result("unchanged", arns.workgroup)
+    athena.update_work_group(WorkGroup=config.workgroup, State="ENABLED", ConfigurationUpdates={
+        "ResultConfigurationUpdates": want_result,
+        "EnforceWorkGroupConfiguration": True,
+        "PublishCloudWatchMetricsEnabled": True,
+        "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
+    })
+    return Result("updated", arns.workgroup)
+
+
+def _get_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
+    try:
+        # moto answers a missing workgroup with an empty document rather than an error.
+        return athena.get_work_group(WorkGroup=name).get("WorkGroup") or None
+    except ClientError as exc:
+        if _workgroup_missing(exc):
+            return None
+        raise
+
+
+def _workgroup_missing(exc: ClientError) -> bool:
+    # Athena answers a missing workgroup with InvalidRequestException "WorkGroup ... is not found".
+    return is_missing(exc) or (error_code(exc) == "InvalidRequestException" and "not found" in str(exc).lower())
+
+
+def delete_workgroup(athena: Any, name: str) -> Result:
+    if _get_workgroup(athena, name) is None:
+        return Result("absent", name)
+    athena.delete_work_group(WorkGroup=name, RecursiveDeleteOption=True)
+    return Result("deleted", name)
+
+
+# -- Glue database --------------------------------------------------------------------------------------
+
+def ensure_database(glue: Any, config: StackConfig, arns: StackArns) -> Result:
+    description = f"vpcflow stack {config.stack_name}"
+    try:
+        current = glue.get_database(Name=config.database)["Database"]
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        glue.create_database(DatabaseInput={"Name": config.database, "Description": description})
+        return Result("created", arns.glue_database)
+    if current.get("Description") != description:
+        glue.update_database(Name=config.database, DatabaseInput={"Name": config.database,
+                                                                 "Description": description})
+        return Result("updated", arns.glue_database)
+    return Result("unchanged", arns.glue_database)
+
+
+def delete_database(glue: Any, name: str) -> Result:
+    """Drops the catalog entries only; the tables are EXTERNAL, so their S3 data stays."""
+    try:
+        glue.delete_database(Name=name)
+    except ClientError as exc:
+        if is_missing(exc):
+            return Result("absent", name)
+        raise
+    return Result("deleted", name)
+
+
+# -- tables from DDL ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TableShape:
+    """What a CREATE TABLE defines that Glue can be compared with."""
+
+    database: str | None
+    name: str
+    columns: tuple[tuple[str, str], ...]
+    partition_keys: tuple[tuple[str, str], ...]
+    location: str | None
+
+
+def _norm_type(kind: str) -> str:
+    return kind.lower().replace(" ", "")
+
+
+def parse_ddl(sql_text: str) -> TableShape:
+    """Table name, columns, partition keys and location of a Hive/Athena CREATE TABLE."""
+    import sqlglot
+    from sqlglot import exp
+
+    ast = sqlglot.parse_one(sql_text, read="athena")
+    if not isinstance(ast, exp.Create) or not isinstance(ast.this, exp.Schema):
+        raise ValueError(f"not a CREATE TABLE statement with columns: {sql_text[:80]!r}")
+    table = ast.this.this
+    columns = tuple((c.name.lower(), _norm_type(c.args["kind"].sql("hive"))) for c in ast.this.expressions
+                    if isinstance(c, exp.ColumnDef))
+    partition_keys: tuple[tuple[str, str], ...] = ()
+    location = None
+    for prop in (ast.args.get("properties") or exp.Properties(expressions=[])).expressions:
+        if isinstance(prop, exp.PartitionedByProperty):
+            partition_keys = tuple((c.name.lower(), _norm_type(c.args["kind"].sql("hive")))
+                                   for c in prop.this.expressions)
+        elif isinstance(prop, exp.LocationProperty):
+            location = prop.this.name
+    return TableShape(table.db or None, table.name.lower(), columns, partition_keys, location)
+
+
+def _glue_shape(table: dict[str, Any]) -> TableShape:
+    sd = table.get("StorageDescriptor", {})
+    return TableShape(
+        table.get("DatabaseName"), table["Name"].lower(),
+        tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in sd.get("Columns", [])),
+        tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in table.get("PartitionKeys", [])),
+        sd.get("Location"),
+    )
+
+
+def _same_table(want: TableShape, have: TableShape) -> bool:
+    def loc(value: str | None) -> str | None:
+        return value.rstrip("/") if value else value
+
+    return (want.columns == have.columns and want.partition_keys == have.partition_keys
+            and (want.location is None or loc(want.location) == loc(have.location)))
+
+
+def run_query(athena: Any, sql_text: str, database: str, workgroup: str, poll_s: float = 0.5,
+              timeout_s: float = 300) -> str:
+    """Run one statement in the workgroup and wait for it; raise with Athena's reason if it fails."""
+    qid = athena.start_query_execution(QueryString=sql_text, QueryExecutionContext={"Database": database},
+                                       WorkGroup=workgroup)["QueryExecutionId"]
+    deadline = time.monotonic() + timeout_s
+    while True:
+        status = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
+        if status["State"] in QUERY_DONE:
+            break
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"Athena query {qid} still {status['State']} after {timeout_s} s: {sql_text[:80]!r}")
+        time.sleep(poll_s)
+    if status["State"] != "SUCCEEDED":
+        raise RuntimeError(f"Athena query {qid} {status['State']}: {status.get('StateChangeReason', '')} "
+                           f"(statement: {sql_text[:120]!r})")
+    return qid
+
+
+def ensure_table(athena: Any, glue: Any, sql_text: str, database: str, workgroup: str,
+                 on_drift: Literal["replace", "error"] = "replace") -> Result:
+    """Create the table with ``sql_text`` (a CREATE EXTERNAL TABLE [IF NOT EXISTS]) when Glue lacks it.
+
+    A table whose columns, partition keys or location differ from the DDL is dropped and recreated
+    (``on_drift="replace"``; the data stays in S3, but registered partitions must be added again) or
+    reported as an error (``on_drift="error"``).
+    """
+    want = parse_ddl(sql_text)
+    database = want.database or database
+    arn_id = f"{database}.{want.name}"
+    try:
+        have = _glue_shape(glue.get_table(DatabaseName=database, Name=want.name)["Table"])
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        have = None
+    if have is not None and _same_table(want, have):
+        return Result("unchanged", arn_id)
+    if have is not None:
+        if on_drift == "error":
+            raise RuntimeError(f"table {arn_id} differs from its DDL (columns, partition keys or location): "
+                               f"Glue has {have}, DDL wants {want}")
+        log.warning("table %s differs from its DDL: dropping and recreating it", arn_id)
+        run_query(athena, f"DROP TABLE IF EXISTS `{database}`.`{want.name}`", database, workgroup)
+    run_query(athena, sql_text, database, workgroup)
+    return Result("updated" if have is not None else "created", arn_id)
+
+
+def delete_table(athena: Any, glue: Any, database: str, table: str, workgroup: str) -> Result:
+    try:
+        glue.get_table(DatabaseName=database, Name=table)
+    except ClientError as exc:
+        if is_missing(exc):
+            return Result("absent", f"{database}.{table}")
+        raise
+    glue.delete_table(DatabaseName=database, Name=table)
+    return Result("deleted", f"{database}.{table}")

@@ -1,0 +1,72 @@
+"""IAM roles with one inline least-privilege policy each (documents from vpcflow.iam_policies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vpcflow.iam_policies import StackArns, role_specs
+from vpcflow.provision._common import Result, ignoring_missing, is_missing, log, policy_json, same_policy
+
+INLINE_POLICY = "vpcflow-least-privilege"
+
+
+def ensure_role(iam: Any, name: str, trust: dict[str, Any], policy: dict[str, Any],
+                description: str = "vpcflow") -> Result:
+    """The role with exactly this trust policy and this inline policy (other inline policies are left)."""
+    try:
+        role = iam.get_role(RoleName=name)["Role"]
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy_json(trust),
+                               Description=description)["Role"]
+        iam.put_role_policy(RoleName=name, PolicyName=INLINE_POLICY, PolicyDocument=policy_json(policy))
+        log.info("created role %s", name)
+        return Result("created", role["Arn"])
+    updated = False
+    if not same_policy(role["AssumeRolePolicyDocument"], trust):
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=policy_json(trust))
+        updated = True
+    try:
+        current = iam.get_role_policy(RoleName=name, PolicyName=INLINE_POLICY)["PolicyDocument"]
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        current = None
+    if current is None or not same_policy(current, policy):
+        iam.put_role_policy(RoleName=name, PolicyName=INLINE_POLICY, PolicyDocument=policy_json(policy))
+        updated = True
+    return Result("updated" if updated else "unchanged", role["Arn"])
+
+
+def ensure_roles(iam: Any, arns: StackArns) -> dict[str, Result]:
+    """Every role of the stack, by role name. The flow-log role only when a VPC id is configured."""
+    results = {}
+    for name, (trust, policy) in role_specs(arns).items():
+        if name == arns.config.flow_log_role and not arns.config.vpc_id:
+            continue
+        results[name] = ensure_role(iam, name, trust, policy)
+    return results
+
+
+def delete_role(iam: Any, name: str) -> Result:
+    """Detach and delete every policy, then the role. A missing role is fine."""
+    try:
+        iam.get_role(RoleName=name)
+    except ClientError as exc:
+        if is_missing(exc):
+            return Result("absent", name)
+        raise
+    for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
+        for policy in page["PolicyNames"]:
+            with ignoring_missing():
+                iam.delete_role_policy(RoleName=name, PolicyName=policy)
+    for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
+        for policy in page["AttachedPolicies"]:
+            with ignoring_missing():
+                iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
+    with ignoring_missing():
+        iam.delete_role(RoleName=name)
+    return Result("deleted", name)

@@ -1,0 +1,173 @@
+"""QuickSight: the Athena data source, the SPICE dataset over the Parquet table, and a dashboard hook."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vpcflow.config import StackConfig
+from vpcflow.provision._common import Result, is_missing
+
+DATA_SOURCE_ACTIONS = sorted([
+    "quicksight:DeleteDataSource", "quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
+    "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:UpdateDataSourcePermissions",
+])
+DATASET_ACTIONS = sorted([
+    "quicksight:CancelIngestion", "quicksight:CreateIngestion", "quicksight:DeleteDataSet",
+    "quicksight:DescribeDataSet", "quicksight:DescribeDataSetPermissions", "quicksight:DescribeIngestion",
+    "quicksight:ListIngestions", "quicksight:PassDataSet", "quicksight:UpdateDataSet",
+    "quicksight:UpdateDataSetPermissions",
+])
+PHYSICAL_TABLE_ID = "flows"
+
+# Hive/Glue type -> QuickSight InputColumn type.
+_QS_TYPES = {"string": "STRING", "varchar": "STRING", "char": "STRING", "tinyint": "INTEGER",
+             "smallint": "INTEGER", "int": "INTEGER", "integer": "INTEGER", "bigint": "INTEGER",
+             "float": "DECIMAL", "double": "DECIMAL", "decimal": "DECIMAL", "timestamp": "DATETIME",
+             "date": "DATETIME", "boolean": "BOOLEAN"}
+
+DashboardHook = Callable[[Any, StackConfig, str, str], Result]
+
+
+def quicksight_type(hive_type: str) -> str:
+    base = hive_type.lower().split("(")[0].strip()
+    if base not in _QS_TYPES:
+        raise ValueError(f"column type {hive_type!r} has no QuickSight equivalent")
+    return _QS_TYPES[base]
+
+
+def _permissions(principal: str, actions: list[str]) -> list[dict[str, Any]]:
+    return [{"Principal": principal, "Actions": actions}] if principal else []
+
+
+def _wait_created(describe: Callable[[], dict[str, Any]], what: str) -> None:
+    # Creation is asynchronous on AWS; a failed creation leaves an object that must be fixed by hand.
+    for _ in range(120):
+        status = describe().get("Status", "CREATION_SUCCESSFUL")
+        if status.endswith("SUCCESSFUL"):
+            return
+        if status.endswith("FAILED"):
+            raise RuntimeError(f"QuickSight {what} ended in {status}: {describe().get('ErrorInfo')}")
+        time.sleep(1)
+    raise TimeoutError(f"QuickSight {what} still being created after 120 s")
+
+
+def _sync_permissions(describe: Callable[[], list[dict[str, Any]]], update: Callable[..., Any],
+                      principal: str, actions: list[str]) -> bool:
+    """Grant ``actions`` to ``principal`` when it lacks any; permissions of other principals are kept."""
+    if not principal:
+        return False
+    have = next((p for p in describe() if p["Principal"] == principal), None)
+    if have is not None and set(actions) <= set(have["Actions"]):
+        return False
+    update(GrantPermissions=_permissions(principal, actions))
+    return True
+
+
+def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
+    params = {"AthenaParameters": {"WorkGroup": config.workgroup}}
+    name = f"{config.stack_name} Athena"
+    ids = {"AwsAccountId": account, "DataSourceId": config.quicksight_data_source_id}
+
+    def describe() -> dict[str, Any]:
+        return qs.describe_data_source(**ids)["DataSource"]
+
+    try:
+        current = describe()
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        kwargs = {"Permissions": _permissions(config.quicksight_principal, DATA_SOURCE_ACTIONS)}
+        answer = qs.create_data_source(**ids, Name=name, Type="ATHENA", DataSourceParameters=params,
+                                       **{k: v for k, v in kwargs.items() if v})
+        _wait_created(describe, f"data source {config.quicksight_data_source_id}")
+        return Result("created", answer["Arn"])
+    updated = False
+    if current.get("Name") != name or current.get("DataSourceParameters") != params:
+        qs.update_data_source(**ids, Name=name, DataSourceParameters=params)
+        updated = True
+    updated |= _sync_permissions(lambda: qs.describe_data_source_permissions(**ids)["Permissions"],
+                                 lambda **kw: qs.update_data_source_permissions(**ids, **kw),
+                                 config.quicksight_principal, DATA_SOURCE_ACTIONS)
+    return Result("updated" if updated else "unchanged", current["Arn"])
+
+
+def dataset_physical_table(config: StackConfig, data_source_arn: str,
+                           columns: list[tuple[str, str]]) -> dict[str, Any]:
+    return {PHYSICAL_TABLE_ID: {"RelationalTable": {
+        "DataSourceArn": data_source_arn, "Catalog": "AwsDataCatalog", "Schema": config.database,
+        "Name": config.parquet_table,
+        "InputColumns": [{"Name": name, "Type": quicksight_type(kind)} for name, kind in columns],
+    }}}
+
+
+def table_columns(glue: Any, database: str, table: str) -> list[tuple[str, str]]:
+    """Data columns then partition keys, as QuickSight sees them through Athena."""
+    found = glue.get_table(DatabaseName=database, Name=table)["Table"]
+    return [(c["Name"], c["Type"]) for c in found["StorageDescriptor"]["Columns"] + found.get("PartitionKeys", [])]
+
+
+def ensure_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: str,
+                   columns: list[tuple[str, str]]) -> Result:
+    """The SPICE dataset over the Parquet table (``columns`` from ``table_columns``)."""
+    ids = {"AwsAccountId": account, "DataSetId": config.quicksight_dataset_id}
+    name = f"{config.stack_name} flows"
+    tables = dataset_physical_table(config, data_source_arn, columns)
+    try:
+        current = qs.describe_data_set(**ids)["DataSet"]
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        perms = _permissions(config.quicksight_principal, DATASET_ACTIONS)
+        answer = qs.create_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE",
+                                    **({"Permissions": perms} if perms else {}))
+        return Result("created", answer["Arn"])
+    updated = False
+    if (current.get("Name") != name or current.get("ImportMode") != "SPICE"
+            or current.get("PhysicalTableMap") != tables):
+        qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE")
+        updated = True
+    updated |= _sync_permissions(lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
+                                 lambda **kw: qs.update_data_set_permissions(**ids, **kw),
+                                 config.quicksight_principal, DATASET_ACTIONS)
+    return Result("updated" if updated else "unchanged", current["Arn"])
+
+
+def no_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -> Result:
+    """The placeholder dashboard hook: the dashboard definition comes with the dashboard issue."""
+    return Result("skipped", None)
+
+
+def ensure_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str,
+                     hook: DashboardHook | None = None) -> Result:
+    """Delegate to ``hook(qs, config, account, dataset_arn)``; without one, nothing is created."""
+    return (hook or no_dashboard)(qs, config, account, dataset_arn)
+
+
+def _delete(call: Callable[[], Any], name: str) -> Result:
+    try:
+        call()
+    except ClientError as exc:
+        if is_missing(exc):
+            return Result("absent", name)
+        raise
+    return Result("deleted", name)
+
+
+def delete_dashboard(qs: Any, config: StackConfig, account: str) -> Result:
+    return _delete(lambda: qs.delete_dashboard(AwsAccountId=account, DashboardId=config.quicksight_dashboard_id),
+                   config.quicksight_dashboard_id)
+
+
+def delete_dataset(qs: Any, config: StackConfig, account: str) -> Result:
+    return _delete(lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=config.quicksight_dataset_id),
+                   config.quicksight_dataset_id)
+
+
+def delete_data_source(qs: Any, config: StackConfig, account: str) -> Result:
+    return _delete(lambda: qs.delete_data_source(AwsAccountId=account,
+                                                 DataSourceId=config.quicksight_data_source_id),
+                   config.quicksight_data_source_id)

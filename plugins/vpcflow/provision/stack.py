@@ -1,0 +1,152 @@
+"""The whole stack in dependency order, as a few steps that DAG tasks can call one by one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from vpcflow.config import StackConfig
+from vpcflow.iam_policies import StackArns
+from vpcflow.provision import catalog, delivery, functions, iam, quicksight, storage
+from vpcflow.provision._common import Clients, Result
+
+FORWARDER = "cloudwatch_to_firehose"
+PARTITIONER = "athena_partitioner"
+LOGS_PERMISSION_SID = "vpcflow-logs-invoke"
+S3_PERMISSION_SID = "vpcflow-s3-invoke"
+
+Results = dict[str, Result]
+
+
+@dataclass(frozen=True)
+class LambdaCode:
+    """A deployment zip and the handler inside it (``module.function``)."""
+
+    zip_bytes: bytes
+    handler: str = "handler.handler"
+
+
+def stack_arns(clients: Clients, config: StackConfig) -> StackArns:
+    return StackArns(config, clients.account, clients.region, clients.partition)
+
+
+def provision_storage(clients: Clients, config: StackConfig) -> Results:
+    return {"bucket": storage.ensure_bucket(clients("s3"), config, stack_arns(clients, config))}
+
+
+def provision_roles(clients: Clients, config: StackConfig) -> Results:
+    return {f"role:{k}": v for k, v in iam.ensure_roles(clients("iam"), stack_arns(clients, config)).items()}
+
+
+def lambda_log_group(function: str) -> str:
+    return f"/aws/lambda/{function}"
+
+
+def provision_delivery(clients: Clients, config: StackConfig) -> Results:
+    """Log groups (with retention) and the Firehose delivery stream."""
+    logs, arns = clients("logs"), stack_arns(clients, config)
+    results = {}
+    for group in (config.log_group, config.firehose_error_log_group,
+                  lambda_log_group(config.forwarder_function), lambda_log_group(config.partitioner_function)):
+        results[f"log_group:{group}"] = delivery.ensure_log_group(logs, group, config.log_retention_days)
+    results["log_stream:firehose_errors"] = delivery.ensure_log_stream(
+        logs, config.firehose_error_log_group, delivery.FIREHOSE_ERROR_LOG_STREAM)
+    results["delivery_stream"] = delivery.ensure_delivery_stream(
+        clients("firehose"), config, arns, arns.role(config.firehose_role))
+    return results
+
+
+def lambda_environments(config: StackConfig) -> dict[str, dict[str, str]]:
+    """The environment each Lambda reads (names as in the blog, plus the workgroup)."""
+    return {
+        FORWARDER: {"DELIVERY_STREAM_NAME": config.delivery_stream},
+        PARTITIONER: {"PARTITION_TYPE": config.partition_type,
+                      "TABLE_NAME": f"{config.database}.{config.raw_table}",
+                      "S3_STAGING_DIR": config.athena_output_location,
+                      "ATHENA_WORKGROUP": config.workgroup},
+    }
+
+
+def provision_functions(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode]) -> Results:
+    """Both Lambdas; ``code`` maps "cloudwatch_to_firehose" and "athena_partitioner" to their zips."""
+    missing = {FORWARDER, PARTITIONER} - set(code)
+    if missing:
+        raise ValueError(f"no deployment zip for Lambda(s) {sorted(missing)}")
+    arns, env = stack_arns(clients, config), lambda_environments(config)
+    names = {FORWARDER: (config.forwarder_function, config.forwarder_role),
+             PARTITIONER: (config.partitioner_function, config.partitioner_role)}
+    results = {}
+    for key, (function, role) in names.items():
+        results[f"function:{function}"] = functions.ensure_lambda_function(
+            clients("lambda"), function, arns.role(role), code[key].zip_bytes, code[key].handler,
+            config.lambda_runtime, env[key], config.lambda_timeout_s, config.lambda_memory_mb)
+    return results
+
+
+def provision_wiring(clients: Clients, config: StackConfig) -> Results:
+    """Log group -> forwarder (permission + subscription), bucket -> partitioner, VPC -> log group."""
+    arns, lam = stack_arns(clients, config), clients("lambda")
+    results = {
+        "permission:logs": functions.ensure_lambda_permission(
+            lam, config.forwarder_function, LOGS_PERMISSION_SID, "logs.amazonaws.com",
+            arns.log_group(config.log_group), arns.account),
+        "subscription_filter": delivery.ensure_subscription_filter(
+            clients("logs"), config.log_group, config.subscription_filter, config.filter_pattern,
+            arns.function(config.forwarder_function)),
+    }
+    if config.s3_notification:
+        results["permission:s3"] = functions.ensure_lambda_permission(
+            lam, config.partitioner_function, S3_PERMISSION_SID, "s3.amazonaws.com", arns.bucket, arns.account)
+        results["s3_notification"] = functions.ensure_s3_notification(
+            clients("s3"), config.bucket, arns.function(config.partitioner_function), config.raw_prefix)
+    else:
+        results["s3_notification"] = functions.delete_s3_notification(clients("s3"), config.bucket)
+        if results["s3_notification"].action == "absent":
+            results["s3_notification"] = Result("skipped", None)
+    if config.vpc_id:
+        results["flow_log"] = delivery.ensure_flow_log(clients("ec2"), config, arns.role(config.flow_log_role))
+    return results
+
+
+def provision_catalog(clients: Clients, config: StackConfig, ddl: Mapping[str, str] | None = None) -> Results:
+    """Workgroup, database, and one table per rendered DDL statement in ``ddl`` (name -> SQL text)."""
+    arns = stack_arns(clients, config)
+    results = {"workgroup": catalog.ensure_workgroup(clients("athena"), config, arns),
+               "database": catalog.ensure_database(clients("glue"), config, arns)}
+    for name, sql_text in (ddl or {}).items():
+        results[f"table:{name}"] = catalog.ensure_table(clients("athena"), clients("glue"), sql_text,
+                                                        config.database, config.workgroup)
+    return results
+
+
+def provision_quicksight(clients: Clients, config: StackConfig,
+                         dashboard_hook: quicksight.DashboardHook | None = None) -> Results:
+    if not config.quicksight:
+        return {"quicksight": Result("skipped", None)}
+    qs, account = clients("quicksight"), clients.account
+    source = quicksight.ensure_data_source(qs, config, account)
+    columns = quicksight.table_columns(clients("glue"), config.database, config.parquet_table)
+    dataset = quicksight.ensure_dataset(qs, config, account, source.id or "", columns)
+    dashboard = quicksight.ensure_dashboard(qs, config, account, dataset.id or "", dashboard_hook)
+    return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
+
+
+def provision_stack(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode],
+                    ddl: Mapping[str, str] | None = None,
+                    dashboard_hook: quicksight.DashboardHook | None = None) -> Results:
+    """Every step in order; a second call with the same inputs makes no write call."""
+    results: Results = {}
+    results |= provision_storage(clients, config)
+    results |= provision_roles(clients, config)
+    results |= provision_delivery(clients, config)
+    results |= provision_functions(clients, config, code)
+    results |= provision_wiring(clients, config)
+    results |= provision_catalog(clients, config, ddl)
+    results |= provision_quicksight(clients, config, dashboard_hook)
+    return results
+
+
+def summary(results: Mapping[str, Result]) -> dict[str, Any]:
+    """JSON-friendly results for XCom and logs."""
+    return {k: {"action": v.action, "id": v.id} for k, v in results.items()}

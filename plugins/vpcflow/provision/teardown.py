@@ -1,0 +1,110 @@
+"""Delete what provisioning created, in reverse order. Missing things are fine; S3 data stays unless asked."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from vpcflow.config import StackConfig
+from vpcflow.provision import catalog, delivery, functions, iam, quicksight
+from vpcflow.provision._common import Clients, Result, is_missing
+from vpcflow.provision.stack import Results, lambda_log_group
+
+
+def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
+    if not config.quicksight:
+        return {}
+    qs, account = clients("quicksight"), clients.account
+    return {"dashboard": quicksight.delete_dashboard(qs, config, account),
+            "dataset": quicksight.delete_dataset(qs, config, account),
+            "data_source": quicksight.delete_data_source(qs, config, account)}
+
+
+def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
+    """Tables and database (catalog entries only: the tables are EXTERNAL), then the workgroup."""
+    glue = clients("glue")
+    results = {}
+    for table in (config.parquet_table, config.raw_table):
+        results[f"table:{table}"] = catalog.delete_table(clients("athena"), glue, config.database, table,
+                                                         config.workgroup)
+    results["database"] = catalog.delete_database(glue, config.database)
+    results["workgroup"] = catalog.delete_workgroup(clients("athena"), config.workgroup)
+    return results
+
+
+def teardown_wiring(clients: Clients, config: StackConfig) -> Results:
+    results = {"flow_log": delivery.delete_flow_log(clients("ec2"), config),
+               "subscription_filter": delivery.delete_subscription_filter(
+                   clients("logs"), config.log_group, config.subscription_filter)}
+    try:
+        results["s3_notification"] = functions.delete_s3_notification(clients("s3"), config.bucket)
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        results["s3_notification"] = Result("absent", None)
+    return results
+
+
+def teardown_functions(clients: Clients, config: StackConfig) -> Results:
+    """The functions (their permissions go with them) and their log groups."""
+    logs = clients("logs")
+    results = {}
+    for function in (config.partitioner_function, config.forwarder_function):
+        results[f"function:{function}"] = functions.delete_lambda_function(clients("lambda"), function)
+        results[f"log_group:{lambda_log_group(function)}"] = delivery.delete_log_group(
+            logs, lambda_log_group(function))
+    return results
+
+
+def teardown_delivery(clients: Clients, config: StackConfig) -> Results:
+    """The stream (waiting until it is gone, so its role can go next) and the log groups."""
+    firehose = clients("firehose")
+    results = {"delivery_stream": delivery.delete_delivery_stream(firehose, config.delivery_stream)}
+    if results["delivery_stream"].action == "deleted":
+        delivery.wait_deleted(firehose, config.delivery_stream)
+    for group in (config.firehose_error_log_group, config.log_group):
+        results[f"log_group:{group}"] = delivery.delete_log_group(clients("logs"), group)
+    return results
+
+
+def teardown_roles(clients: Clients, config: StackConfig) -> Results:
+    names = (config.flow_log_role, config.partitioner_role, config.forwarder_role, config.firehose_role)
+    return {f"role:{name}": iam.delete_role(clients("iam"), name) for name in names}
+
+
+def teardown_storage(clients: Clients, config: StackConfig, delete_data: bool = False) -> Results:
+    """Without ``delete_data`` the bucket and every object in it stay (with their settings)."""
+    if not delete_data:
+        return {"bucket": Result("skipped", config.bucket)}
+    return {"bucket": empty_and_delete_bucket(clients("s3"), config.bucket)}
+
+
+def empty_and_delete_bucket(s3: Any, bucket: str) -> Result:
+    try:
+        s3.head_bucket(Bucket=bucket)
+    except ClientError as exc:
+        if is_missing(exc):
+            return Result("absent", bucket)
+        raise
+    # Versions and delete markers too, in case versioning was turned on outside vpcflow.
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
+        keys = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+        for start in range(0, len(keys), 1000):
+            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+    s3.delete_bucket(Bucket=bucket)
+    return Result("deleted", bucket)
+
+
+def teardown_stack(clients: Clients, config: StackConfig, delete_data: bool = False) -> Results:
+    """Reverse of provision_stack."""
+    results: Results = {}
+    results |= teardown_quicksight(clients, config)
+    results |= teardown_catalog(clients, config)
+    results |= teardown_wiring(clients, config)
+    results |= teardown_functions(clients, config)
+    results |= teardown_delivery(clients, config)
+    results |= teardown_roles(clients, config)
+    results |= teardown_storage(clients, config, delete_data)
+    return results
