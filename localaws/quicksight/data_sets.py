@@ -1,0 +1,233 @@
+"""CreateDataSet, DescribeDataSet, ListDataSets, UpdateDataSet, DeleteDataSet, permissions, refresh properties."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from localaws.quicksight import ingestions
+from localaws.quicksight.errors import exists, invalid, not_found
+from localaws.quicksight.routes import Call
+from localaws.quicksight.spice import INPUT_TYPES, output_columns
+from localaws.quicksight.store import Region, check_id, merge_permissions, now, page, public, require
+
+if TYPE_CHECKING:
+    from localaws.quicksight.service import QuickSightService
+
+DEFINITION_FIELDS = (
+    "Name",
+    "PhysicalTableMap",
+    "LogicalTableMap",
+    "ImportMode",
+    "ColumnGroups",
+    "FieldFolders",
+    "RowLevelPermissionDataSet",
+    "RowLevelPermissionTagConfiguration",
+    "ColumnLevelPermissionRules",
+    "DataSetUsageConfiguration",
+    "DatasetParameters",
+    "PerformanceConfiguration",
+    "DataPrepConfiguration",
+    "SemanticModelConfiguration",
+)
+
+
+def get(svc: QuickSightService, call: Call) -> dict[str, Any]:
+    region = svc.region_of(call)
+    data_set_id = call.params["DataSetId"]
+    if data_set_id not in region.data_sets:
+        raise not_found("DATA_SET", f"Data set {data_set_id}")
+    return region.data_sets[data_set_id]
+
+
+def _check_definition(region: Region, body: dict[str, Any]) -> None:
+    require(body, "Name", "PhysicalTableMap", "ImportMode")
+    if body["ImportMode"] not in ("SPICE", "DIRECT_QUERY"):
+        raise invalid(f"ImportMode {body['ImportMode']!r} is not valid: use SPICE or DIRECT_QUERY.")
+    for table_id, table in body["PhysicalTableMap"].items():
+        kinds = [kind for kind in table if table[kind]]
+        if len(kinds) != 1:
+            raise invalid(f"PhysicalTableMap[{table_id}] must hold exactly one table kind, not {kinds}.")
+        kind = kinds[0]
+        spec = table[kind]
+        if kind == "RelationalTable":
+            require(spec, "DataSourceArn", "Name", "InputColumns")
+            columns = spec["InputColumns"]
+        elif kind == "CustomSql":
+            require(spec, "DataSourceArn", "Name", "SqlQuery")
+            columns = spec.get("Columns", [])
+        else:
+            columns = spec.get("InputColumns", [])
+        for column in columns:
+            if column.get("Type") not in INPUT_TYPES:
+                raise invalid(
+                    f"PhysicalTableMap[{table_id}].{kind} column {column.get('Name')!r} has Type "
+                    f"{column.get('Type')!r}; valid types are {', '.join(INPUT_TYPES)}."
+                )
+        arn = spec.get("DataSourceArn")
+        if arn and region.data_source_by_arn(arn) is None:
+            raise not_found("DATA_SOURCE", f"Data source {arn} (PhysicalTableMap[{table_id}])")
+
+
+def _apply(record: dict[str, Any], body: dict[str, Any]) -> None:
+    for key in DEFINITION_FIELDS:
+        if key in body:
+            record[key] = body[key]
+    record["OutputColumns"] = output_columns(record)
+
+
+def _ingestion_fields(region: Region, data_set_id: str, ingestion_id: str | None) -> dict[str, str]:
+    if ingestion_id is None:
+        return {}
+    return {"IngestionArn": ingestions.arn(region, data_set_id, ingestion_id), "IngestionId": ingestion_id}
+
+
+def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    body = call.body
+    require(body, "DataSetId")
+    data_set_id = check_id("DataSetId", body["DataSetId"])
+    region = svc.region_of(call)
+    if data_set_id in region.data_sets:
+        raise exists("DATA_SET", f"Data set {data_set_id}")
+    _check_definition(region, body)
+    created = now()
+    record: dict[str, Any] = {
+        "Arn": region.arn("dataset", data_set_id),
+        "DataSetId": data_set_id,
+        "CreatedTime": created,
+        "LastUpdatedTime": created,
+        "_permissions": body.get("Permissions", []),
+        "_tags": body.get("Tags", []),
+    }
+    _apply(record, body)
+    region.data_sets[data_set_id] = record
+    # A SPICE dataset is filled at once, as AWS does: its answer names that first ingestion.
+    ingestion_id = None
+    if record["ImportMode"] == "SPICE":
+        ingestion_id = str(uuid.uuid4())
+        ingestions.start(svc, region, data_set_id, ingestion_id, "INITIAL_INGESTION")
+    return 201, {
+        "Arn": record["Arn"],
+        "DataSetId": data_set_id,
+        **_ingestion_fields(region, data_set_id, ingestion_id),
+    }
+
+
+def describe(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    data_set = public(record)
+    extract = svc.spice_extract_path(record["DataSetId"])
+    data_set["ConsumedSpiceCapacityInBytes"] = extract.stat().st_size if extract else 0
+    return 200, {"DataSet": data_set}
+
+
+def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    summaries = [
+        {
+            "Arn": d["Arn"],
+            "DataSetId": d["DataSetId"],
+            "Name": d["Name"],
+            "CreatedTime": d["CreatedTime"],
+            "LastUpdatedTime": d["LastUpdatedTime"],
+            "ImportMode": d["ImportMode"],
+            "RowLevelPermissionTagConfigurationApplied": False,
+            "ColumnLevelPermissionRulesApplied": False,
+        }
+        for d in svc.region_of(call).data_sets.values()
+    ]
+    summaries, token = page(summaries, call.query)
+    return 200, {"DataSetSummaries": summaries, **({"NextToken": token} if token else {})}
+
+
+def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    region = svc.region_of(call)
+    _check_definition(region, call.body)
+    _apply(record, call.body)
+    record["LastUpdatedTime"] = now()
+    ingestion_id = None
+    if record["ImportMode"] == "SPICE":
+        ingestion_id = str(uuid.uuid4())
+        ingestions.start(svc, region, record["DataSetId"], ingestion_id, "EDIT")
+    return 200, {
+        "Arn": record["Arn"],
+        "DataSetId": record["DataSetId"],
+        **_ingestion_fields(region, record["DataSetId"], ingestion_id),
+    }
+
+
+def delete(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    region = svc.region_of(call)
+    del region.data_sets[record["DataSetId"]]
+    ingestions.abandon(svc, region, record["DataSetId"])
+    svc.drop_spice_extract(record["DataSetId"])
+    return 200, {"Arn": record["Arn"], "DataSetId": record["DataSetId"]}
+
+
+def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    return 200, {
+        "DataSetArn": record["Arn"],
+        "DataSetId": record["DataSetId"],
+        "Permissions": record["_permissions"],
+    }
+
+
+def update_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    record["_permissions"] = merge_permissions(
+        record["_permissions"], call.body.get("GrantPermissions"), call.body.get("RevokePermissions")
+    )
+    return 200, {"DataSetArn": record["Arn"], "DataSetId": record["DataSetId"]}
+
+
+def put_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    require(call.body, "DataSetRefreshProperties")
+    window = (
+        call.body["DataSetRefreshProperties"]
+        .get("RefreshConfiguration", {})
+        .get("IncrementalRefresh", {})
+        .get("LookbackWindow")
+    )
+    if window is not None:
+        require(window, "ColumnName", "Size", "SizeUnit")
+        names = [c["Name"] for c in record["OutputColumns"] if c["Type"] == "DATETIME"]
+        if window["ColumnName"] not in names:
+            raise invalid(
+                f"LookbackWindow.ColumnName {window['ColumnName']!r} is not a DATETIME column of data set "
+                f"{record['DataSetId']} (DATETIME columns: {names})."
+            )
+        if window["SizeUnit"] not in ("HOUR", "DAY", "WEEK"):
+            raise invalid(f"LookbackWindow.SizeUnit {window['SizeUnit']!r} is not HOUR, DAY or WEEK.")
+    record["_refresh_properties"] = call.body["DataSetRefreshProperties"]
+    return 200, {}
+
+
+def describe_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    if "_refresh_properties" not in record:
+        raise not_found("DATA_SET", f"Refresh properties of data set {record['DataSetId']}")
+    return 200, {"DataSetRefreshProperties": record["_refresh_properties"]}
+
+
+def delete_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(svc, call)
+    if record.pop("_refresh_properties", None) is None:
+        raise not_found("DATA_SET", f"Refresh properties of data set {record['DataSetId']}")
+    return 200, {}
+
+
+HANDLERS = {
+    "CreateDataSet": create,
+    "DescribeDataSet": describe,
+    "ListDataSets": list_,
+    "UpdateDataSet": update,
+    "DeleteDataSet": delete,
+    "DescribeDataSetPermissions": describe_permissions,
+    "UpdateDataSetPermissions": update_permissions,
+    "PutDataSetRefreshProperties": put_refresh_properties,
+    "DescribeDataSetRefreshProperties": describe_refresh_properties,
+    "DeleteDataSetRefreshProperties": delete_refresh_properties,
+}
