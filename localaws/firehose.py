@@ -127,7 +127,9 @@ class FirehoseService(Service):
 
     def handle(self, request: Request) -> Response:
         if request.path == FLUSH_PATH:
-            return json_response({"flushed": self.flush(request.args.get("stream"))}, content_type="application/json")
+            return json_response(
+                {"flushed": self.flush(request.args.get("stream"))}, content_type="application/json"
+            )
         if request.path == FAULTS_PATH:
             return self._handle_faults(request)
         _, region = signed_service(request)
@@ -138,7 +140,9 @@ class FirehoseService(Service):
         name = body.get("DeliveryStreamName") or ""
         if request.headers["X-Amz-Target"].endswith(".PutRecord"):
             record = body.get("Record") or {}
-            result = self.put_records(region or DEFAULT_REGION, name, [_decode(record.get("Data"), "record.data")])
+            result = self.put_records(
+                region or DEFAULT_REGION, name, [_decode(record.get("Data"), "record.data")]
+            )
             entry = result["RequestResponses"][0]
             if "ErrorCode" in entry:
                 raise AWSError(entry["ErrorCode"], entry["ErrorMessage"], 500)
@@ -164,7 +168,10 @@ class FirehoseService(Service):
                 for i in too_big
             )
             count = len(too_big)
-            raise AWSError("ValidationException", f"{count} validation error{'s' if count > 1 else ''} detected: {errors}")
+            raise AWSError(
+                "ValidationException",
+                f"{count} validation error{'s' if count > 1 else ''} detected: {errors}",
+            )
         total = sum(len(data) for data in records)
         if total > MAX_REQUEST_BYTES:
             raise AWSError("InvalidArgumentException", f"Records size exceeds 4 MB limit (got {total} bytes)")
@@ -173,7 +180,9 @@ class FirehoseService(Service):
         dest = Destination.from_moto(stream)
         if dest is None:
             # Not an S3 destination: moto's own behaviour (HTTP endpoint POST, or accept-and-ignore) is kept.
-            result = _moto_backend(self.ctx.account_id, region).put_record_batch(name, [{"Data": r} for r in records])
+            result = _moto_backend(self.ctx.account_id, region).put_record_batch(
+                name, [{"Data": r} for r in records]
+            )
             return {**result, "Encrypted": encrypted}
         failures = self._injected_failures(name, len(records))
         responses: list[dict[str, str]] = []
@@ -213,11 +222,23 @@ class FirehoseService(Service):
     def _deliver(self, dest: Destination, records: list[bytes], oldest: float) -> dict[str, Any]:
         key = object_key(dest, oldest)
         body = encode(dest, b"".join(records))
-        info = {"stream": dest.stream, "bucket": dest.bucket, "key": key, "records": len(records), "bytes": len(body)}
+        info = {
+            "stream": dest.stream,
+            "bucket": dest.bucket,
+            "key": key,
+            "records": len(records),
+            "bytes": len(body),
+        }
         try:
             put_object(self.ctx.account_id, dest.bucket, key, body)
         except Exception as err:  # Firehose retries delivery; so do we, and never drop the data
-            log.error("firehose %s: delivery to s3://%s/%s failed (%s); will retry", dest.stream, dest.bucket, key, err)
+            log.error(
+                "firehose %s: delivery to s3://%s/%s failed (%s); will retry",
+                dest.stream,
+                dest.bucket,
+                key,
+                err,
+            )
             with self._cond:
                 self._undelivered.append((dest.bucket, key, body, time.time()))
             return {**info, "delivered": False, "error": f"{type(err).__name__}: {err}"}
@@ -231,7 +252,7 @@ class FirehoseService(Service):
             now = time.time()
             ready = [u for u in self._undelivered if force or now - u[3] >= RETRY_UNDELIVERED_SECONDS]
             self._undelivered = [u for u in self._undelivered if not any(u is r for r in ready)]
-        for bucket, key, body, first in ready:
+        for bucket, key, body, _first in ready:
             try:
                 put_object(self.ctx.account_id, bucket, key, body)
             except Exception:
@@ -254,7 +275,9 @@ class FirehoseService(Service):
                     if b.records and b.oldest + b.dest.interval_seconds <= now
                 ]
                 if not due and not self._undelivered:
-                    deadlines = [b.oldest + b.dest.interval_seconds for b in self._buffers.values() if b.records]
+                    deadlines = [
+                        b.oldest + b.dest.interval_seconds for b in self._buffers.values() if b.records
+                    ]
                     self._cond.wait(timeout=min(deadlines) - now if deadlines else None)
                     continue
             for batch in due:
@@ -266,13 +289,21 @@ class FirehoseService(Service):
                         self._cond.wait(timeout=RETRY_UNDELIVERED_SECONDS / 4)
 
     # --- fault injection ---------------------------------------------------------------------------------
-    def set_fault(self, stream: str, fail_rate: float = 0.0, throttle: bool = True, fail_calls: int = 0,
-                  seed: int | None = None) -> None:
+    def set_fault(
+        self,
+        stream: str,
+        fail_rate: float = 0.0,
+        throttle: bool = True,
+        fail_calls: int = 0,
+        seed: int | None = None,
+    ) -> None:
         """Make puts to ``stream`` fail: ``fail_rate`` of PutRecordBatch's records get an ErrorCode
         (ServiceUnavailableException "Slow down." when ``throttle``, else InternalFailure), and the next
         ``fail_calls`` put calls fail whole with ServiceUnavailableException."""
         if not 0.0 <= fail_rate <= 1.0:
-            raise AWSError("InvalidArgumentException", f"fail_rate must be between 0 and 1, not {fail_rate!r}")
+            raise AWSError(
+                "InvalidArgumentException", f"fail_rate must be between 0 and 1, not {fail_rate!r}"
+            )
         with self._cond:
             if fail_rate == 0 and fail_calls == 0:
                 self._faults.pop(stream, None)
@@ -295,7 +326,8 @@ class FirehoseService(Service):
                 fault.fail_calls -= 1
                 raise AWSError("ServiceUnavailableException", "Slow down.", 500)
             code, message = (
-                ("ServiceUnavailableException", "Slow down.") if fault.throttle
+                ("ServiceUnavailableException", "Slow down.")
+                if fault.throttle
                 else ("InternalFailure", "Internal service failure.")
             )
             return {
@@ -307,15 +339,21 @@ class FirehoseService(Service):
     def _handle_faults(self, request: Request) -> Response:
         if request.method == "GET":
             with self._cond:
-                return json_response({s: f.describe() for s, f in self._faults.items()}, content_type="application/json")
+                return json_response(
+                    {s: f.describe() for s, f in self._faults.items()}, content_type="application/json"
+                )
         if request.method == "DELETE":
             self.clear_faults(request.args.get("stream"))
-            return json_response({"cleared": request.args.get("stream") or "all"}, content_type="application/json")
+            return json_response(
+                {"cleared": request.args.get("stream") or "all"}, content_type="application/json"
+            )
         try:
             spec = json.loads(request.get_data() or b"{}")
             stream = spec["stream"]
         except (ValueError, KeyError, TypeError) as err:
-            raise AWSError("InvalidArgumentException", f'faults body must be JSON with "stream": {err}') from err
+            raise AWSError(
+                "InvalidArgumentException", f'faults body must be JSON with "stream": {err}'
+            ) from err
         self.set_fault(
             stream,
             fail_rate=float(spec.get("fail_rate", 0.0)),
@@ -328,7 +366,9 @@ class FirehoseService(Service):
 
 def _decode(data: Any, where: str) -> bytes:
     if data is None:
-        raise AWSError("ValidationException", f"1 validation error detected: Value null at '{where}' must not be null")
+        raise AWSError(
+            "ValidationException", f"1 validation error detected: Value null at '{where}' must not be null"
+        )
     try:
         return base64.b64decode(data, validate=True)
     except (binascii.Error, TypeError) as err:
@@ -359,16 +399,23 @@ def _encrypted(stream: Any) -> bool:
 
 
 # --- CloudWatch Logs subscription with a Firehose destination ------------------------------------------------
-def _send_log_event(backend: Any, delivery_stream_arn: str, filter_name: str, log_group_name: str,
-                    log_stream_name: str, log_events: list[dict[str, Any]]) -> None:
+def _send_log_event(
+    backend: Any,
+    delivery_stream_arn: str,
+    filter_name: str,
+    log_group_name: str,
+    log_stream_name: str,
+    log_events: list[dict[str, Any]],
+) -> None:
     """CloudWatch Logs delivers one gzip'd DATA_MESSAGE per put as a record; Firehose buffers it like any."""
     import gzip
 
     with _ACTIVE_LOCK:
         service = _ACTIVE[-1] if _ACTIVE else None
     if service is None:
-        return _ORIGINAL_SEND_LOG_EVENT(backend, delivery_stream_arn, filter_name, log_group_name,
-                                        log_stream_name, log_events)
+        return _ORIGINAL_SEND_LOG_EVENT(
+            backend, delivery_stream_arn, filter_name, log_group_name, log_stream_name, log_events
+        )
     envelope = {
         "messageType": "DATA_MESSAGE",
         "owner": backend.account_id,

@@ -95,7 +95,9 @@ def encode(dest: Destination, data: bytes) -> bytes:
         return gzip.compress(data, compresslevel=6)
     if dest.compression != "UNCOMPRESSED" and dest.compression not in _warned:
         _warned.add(dest.compression)
-        log.warning("firehose: CompressionFormat %s is not emulated; delivering uncompressed", dest.compression)
+        log.warning(
+            "firehose: CompressionFormat %s is not emulated; delivering uncompressed", dest.compression
+        )
     return data
 
 
