@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from vpcflow import local
+from vpcflow import generate_cli, local
 from vpcflow.settings import LocalSettings
 
 
@@ -37,6 +37,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_cmd.add_argument("action", choices=["up", "down", "status"])
     local_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default 4566 or $VPCFLOW_LOCALAWS_PORT)")
     local_cmd.set_defaults(func=_local)
+    generate_cli.add_parser(commands)
     return parser
 
 
