@@ -36,7 +36,6 @@ _LOG_GROUP_RE = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 _VPC_RE = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
 _QS_PRINCIPAL_RE = re.compile(r"^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)/[A-Za-z0-9_.@+=,-]+/\S+$")
 _KMS_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/\S+$")
-_LOG_FORMAT_FIELD_RE = re.compile(r"^\$\{[a-z0-9-]+\}$")
 _RUNTIME_RE = re.compile(r"^python3\.\d+$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
 
@@ -164,10 +163,12 @@ class StackConfig:
                f"one of CloudWatch Logs' retention periods {LOG_RETENTION_DAYS}")
         _check(len(self.filter_pattern) <= 1024, "filter_pattern", self.filter_pattern, "at most 1024 characters")
         if self.flow_log_format:
-            fields_ = self.flow_log_format.split(" ")
-            bad = [f for f in fields_ if not _LOG_FORMAT_FIELD_RE.match(f)]
-            _check(not bad, "flow_log_format", self.flow_log_format,
-                   f"space-separated ${{field}} names (bad: {bad[:3]})")
+            from vpcflow.formats import FlowLogFormatError, parse_log_format
+
+            try:
+                parse_log_format(self.flow_log_format)
+            except FlowLogFormatError as exc:
+                raise ConfigError(f"flow_log_format is invalid: {exc}") from None
         if self.vpc_id:
             _check(_VPC_RE.match(self.vpc_id), "vpc_id", self.vpc_id, "'vpc-' and 8 or 17 hex digits")
 

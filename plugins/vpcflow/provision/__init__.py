@@ -5,6 +5,7 @@ Used by the vpcflow_provision and vpcflow_teardown DAGs; every function takes bo
 ``Clients`` for a whole step) and a ``StackConfig``.
 """
 
+from vpcflow.packaging import code_sha256
 from vpcflow.provision._common import CallRecorder, Clients, Result, is_write
 from vpcflow.provision.catalog import (
     delete_database,
@@ -28,7 +29,6 @@ from vpcflow.provision.delivery import (
     ensure_subscription_filter,
 )
 from vpcflow.provision.functions import (
-    code_sha256,
     delete_lambda_function,
     delete_s3_notification,
     ensure_lambda_function,
@@ -43,6 +43,7 @@ from vpcflow.provision.quicksight import (
 )
 from vpcflow.provision.stack import (
     LambdaCode,
+    lambda_code,
     provision_catalog,
     provision_delivery,
     provision_functions,
@@ -53,6 +54,7 @@ from vpcflow.provision.stack import (
     provision_wiring,
     stack_arns,
     summary,
+    table_ddl,
 )
 from vpcflow.provision.storage import (
     ensure_bucket,
@@ -74,5 +76,5 @@ __all__ = [
     "ensure_subscription_filter", "ensure_table", "ensure_workgroup", "is_write", "parse_ddl",
     "provision_catalog", "provision_delivery", "provision_functions", "provision_quicksight",
     "provision_roles", "provision_stack", "provision_storage", "provision_wiring", "run_query",
-    "stack_arns", "summary", "teardown_stack",
+    "stack_arns", "summary", "table_ddl", "lambda_code", "teardown_stack",
 ]

@@ -8,12 +8,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vpcflow.config import StackConfig
+from vpcflow.formats import DEFAULT_LOG_FORMAT
 from vpcflow.iam_policies import StackArns
 from vpcflow.provision._common import Result, ignoring_missing, is_missing, log, retry_propagation
 
-# The 14 fields of the default (version 2) format, as EC2 reports LogFormat for a flow log created without one.
-DEFAULT_LOG_FORMAT = ("${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
-                      "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}")
 FIREHOSE_ERROR_LOG_STREAM = "DestinationDelivery"
 FLOW_LOG_AGGREGATION_S = 60  # the shorter interval: records reach the hourly DAG sooner
 

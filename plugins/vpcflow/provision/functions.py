@@ -2,23 +2,17 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
 
+from vpcflow.packaging import code_sha256
 from vpcflow.provision._common import Result, is_missing, log, retry_propagation
 
 _WAIT = {"Delay": 1, "MaxAttempts": 300}
 S3_NOTIFICATION_ID = "vpcflow-athena-partitioner"
-
-
-def code_sha256(zip_bytes: bytes) -> str:
-    """Lambda's CodeSha256: base64 of the zip's SHA-256 digest."""
-    return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode("ascii")
 
 
 def ensure_lambda_function(client: Any, name: str, role_arn: str, zip_bytes: bytes, handler: str, runtime: str,

@@ -27,6 +27,27 @@ class LambdaCode:
     handler: str = "handler.handler"
 
 
+def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, LambdaCode]:
+    """Deterministic zips of the repo's lambdas/ (vpcflow.packaging), keyed like provision_functions wants."""
+    from vpcflow import packaging
+
+    return {name: LambdaCode(packaging.build_lambda_zip(name), packaging.function(name).handler)
+            for name in names}
+
+
+def table_ddl(config: StackConfig) -> dict[str, str]:
+    """The raw text table (the blog's DDL for the default format) and the Parquet table, rendered."""
+    from vpcflow import formats
+
+    return {
+        config.raw_table: formats.text_table_ddl(config.flow_log_format or None, location=config.raw_location,
+                                                 table=config.raw_table, database=config.database),
+        config.parquet_table: formats.parquet_table_ddl(config.flow_log_format or None,
+                                                        location=config.parquet_location,
+                                                        table=config.parquet_table, database=config.database),
+    }
+
+
 def stack_arns(clients: Clients, config: StackConfig) -> StackArns:
     return StackArns(config, clients.account, clients.region, clients.partition)
 
@@ -68,8 +89,11 @@ def lambda_environments(config: StackConfig) -> dict[str, dict[str, str]]:
     }
 
 
-def provision_functions(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode]) -> Results:
-    """Both Lambdas; ``code`` maps "cloudwatch_to_firehose" and "athena_partitioner" to their zips."""
+def provision_functions(clients: Clients, config: StackConfig,
+                        code: Mapping[str, LambdaCode] | None = None) -> Results:
+    """Both Lambdas; ``code`` maps "cloudwatch_to_firehose" and "athena_partitioner" to their zips
+    (default: built from lambdas/ by vpcflow.packaging)."""
+    code = lambda_code() if code is None else code
     missing = {FORWARDER, PARTITIONER} - set(code)
     if missing:
         raise ValueError(f"no deployment zip for Lambda(s) {sorted(missing)}")
@@ -110,11 +134,13 @@ def provision_wiring(clients: Clients, config: StackConfig) -> Results:
 
 
 def provision_catalog(clients: Clients, config: StackConfig, ddl: Mapping[str, str] | None = None) -> Results:
-    """Workgroup, database, and one table per rendered DDL statement in ``ddl`` (name -> SQL text)."""
+    """Workgroup, database, and one table per rendered DDL statement in ``ddl`` (name -> SQL text;
+    default: ``table_ddl(config)``)."""
     arns = stack_arns(clients, config)
+    ddl = table_ddl(config) if ddl is None else ddl
     results = {"workgroup": catalog.ensure_workgroup(clients("athena"), config, arns),
                "database": catalog.ensure_database(clients("glue"), config, arns)}
-    for name, sql_text in (ddl or {}).items():
+    for name, sql_text in ddl.items():
         results[f"table:{name}"] = catalog.ensure_table(clients("athena"), clients("glue"), sql_text,
                                                         config.database, config.workgroup)
     return results
@@ -132,7 +158,7 @@ def provision_quicksight(clients: Clients, config: StackConfig,
     return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
 
 
-def provision_stack(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode],
+def provision_stack(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode] | None = None,
                     ddl: Mapping[str, str] | None = None,
                     dashboard_hook: quicksight.DashboardHook | None = None) -> Results:
     """Every step in order; a second call with the same inputs makes no write call."""

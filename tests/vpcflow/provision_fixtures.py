@@ -1,0 +1,47 @@
+"""Fixtures shared by the test_provision*.py files: a moto account, recorded clients, a tiny Lambda zip."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from moto import mock_aws
+from vpcflow.config import StackConfig
+from vpcflow.iam_policies import StackArns
+from vpcflow.provision import CallRecorder, Clients
+
+
+def tiny_zip(body: str = "def handler(event, context):\n    return event\n") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("handler.py", date_time=(1980, 1, 1, 0, 0, 0)), body)
+    return buffer.getvalue()
+
+
+@dataclass
+class Moto:
+    clients: Clients
+    recorder: CallRecorder
+    config: StackConfig
+
+    @property
+    def arns(self) -> StackArns:
+        return StackArns(self.config, self.clients.account, self.clients.region, self.clients.partition)
+
+    def writes(self) -> list[tuple[str, str]]:
+        return list(self.recorder.writes)
+
+    def reset(self) -> None:
+        self.recorder.clear()
+
+
+@pytest.fixture
+def moto() -> Iterator[Moto]:
+    with mock_aws():
+        recorder = CallRecorder()
+        clients = Clients(region="us-east-1", recorder=recorder)
+        config = StackConfig(bucket="vpcflow-test-bucket", quicksight=False)
+        yield Moto(clients, recorder, config)
