@@ -324,6 +324,8 @@ class FirehoseService(Service):
                 return {}
             if fault.fail_calls > 0:
                 fault.fail_calls -= 1
+                if fault.fail_calls == 0 and fault.fail_rate == 0:
+                    del self._faults[stream]  # used up
                 raise AWSError("ServiceUnavailableException", "Slow down.", 500)
             code, message = (
                 ("ServiceUnavailableException", "Slow down.")
