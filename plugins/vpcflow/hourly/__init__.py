@@ -1,0 +1,1 @@
+"""What vpcflow_hourly does for one hour H: checks, compaction, SPICE refresh, summary."""

@@ -1,0 +1,1 @@
+"""vpcflow's operators: the Amazon provider's, extended where vpcflow needs more."""
