@@ -1,0 +1,68 @@
+# vpcflow on the official Apache Airflow image, installed from uv.lock.
+#
+#   docker build --pull -t vpcflow-airflow:latest .
+#   docker compose build            # the same, through docker-compose.yaml (AIRFLOW_IMAGE_NAME)
+#
+# The base is pinned by tag, and the tag must match apache-airflow in uv.lock (tests/deploy checks it).
+# For reproducible production builds pin the digest too, e.g.
+#   FROM apache/airflow:3.3.2-python3.11@sha256:<digest of the tag you tested>
+# (`docker buildx imagetools inspect apache/airflow:3.3.2-python3.11` prints it).
+ARG AIRFLOW_BASE_IMAGE=apache/airflow:3.3.2-python3.11
+
+# ---- stage 1: turn uv.lock into a hashed requirements file and build the vpcflow wheel -------------------
+FROM ${AIRFLOW_BASE_IMAGE} AS lock
+# The uv that wrote uv.lock (Makefile's UV_VERSION), not whatever uv the base image ships: an older uv
+# may not read a newer lock. Installed in this throwaway stage only.
+ARG UV_VERSION=0.13.9
+RUN pip install --no-cache-dir "uv==${UV_VERSION}"
+WORKDIR /tmp/vpcflow
+COPY --chown=airflow:root pyproject.toml uv.lock README.md ./
+COPY --chown=airflow:root plugins/vpcflow ./plugins/vpcflow
+COPY --chown=airflow:root localaws ./localaws
+# --frozen: fail if uv.lock and pyproject.toml disagree instead of re-resolving; --no-dev: no pytest/ruff;
+# --no-emit-project: vpcflow itself is installed from its wheel below. Every line carries its hashes.
+RUN python -m uv export --frozen --no-dev --no-emit-project --no-header --format requirements-txt \
+        --output-file /tmp/vpcflow/requirements.txt \
+    && python -m uv build --wheel --out-dir /tmp/vpcflow/dist
+
+# ---- stage 2: the image ----------------------------------------------------------------------------------
+FROM ${AIRFLOW_BASE_IMAGE}
+
+# The official image installs Python packages as the airflow user, into its ~/.local environment
+# (pip refuses to run as root there). USER is already airflow; say so, since it matters.
+USER airflow
+
+COPY --from=lock /tmp/vpcflow/requirements.txt /tmp/vpcflow/requirements.txt
+COPY --from=lock /tmp/vpcflow/dist/ /tmp/vpcflow/dist/
+# --require-hashes: every package is the exact file uv.lock names. --no-deps: the lock is already the
+# complete, resolved set, so pip must not resolve again (and never upgrades or downgrades Airflow).
+# Packages the image has and vpcflow does not lock (Celery executor, FAB auth manager, Postgres and Redis
+# clients) stay as the image ships them; `pip check` fails the build if any of them disagrees with a
+# locked version, rather than leaving a broken import for run time.
+# The last check: the Airflow in the lock is the Airflow of the base image.
+RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/vpcflow/requirements.txt \
+    && pip install --no-cache-dir --no-deps /tmp/vpcflow/dist/vpcflow-*.whl \
+    && pip check \
+    && python -c 'import importlib.metadata as m, os, sys; v, want = m.version("apache-airflow"), os.environ["AIRFLOW_VERSION"]; sys.exit(0 if v == want else "uv.lock has apache-airflow " + v + ", the base image " + want)' \
+    && rm -rf /tmp/vpcflow
+
+# The project tree, where Airflow and vpcflow look for it. docker-compose.yaml mounts the same folders
+# over these copies for development; the Helm chart runs the image as built.
+COPY --chown=airflow:root dags/ /opt/airflow/dags/
+COPY --chown=airflow:root plugins/ /opt/airflow/plugins/
+COPY --chown=airflow:root sql/ /opt/airflow/sql/
+COPY --chown=airflow:root lambdas/ /opt/airflow/lambdas/
+
+# localaws keeps its state here when it runs from this image (docker compose --profile local).
+# umask 0002: the image runs with an arbitrary uid and gid 0, so directories must be group-writable.
+RUN umask 0002; mkdir -p /opt/airflow/localaws
+
+ENV AIRFLOW__CORE__DAGS_FOLDER=/opt/airflow/dags \
+    AIRFLOW__CORE__PLUGINS_FOLDER=/opt/airflow/plugins \
+    AIRFLOW__CORE__LOAD_EXAMPLES=False \
+    VPCFLOW_SQL_DIR=/opt/airflow/sql \
+    VPCFLOW_LAMBDAS_DIR=/opt/airflow/lambdas \
+    VPCFLOW_LOCALAWS_STATE_DIR=/opt/airflow/localaws \
+    PYTHONPATH=/opt/airflow/plugins
+# PYTHONPATH: Airflow appends the plugins folder to sys.path, after site-packages, so without it the
+# vpcflow wheel would shadow a plugins/ folder mounted for development.
