@@ -7,7 +7,7 @@ SYNCED := $(VENV)/.synced-$(shell cat uv.lock pyproject.toml 2>/dev/null | cksum
 
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv demo test up down bench lint lock clean
+.PHONY: venv demo test up down backfill bench lint lock clean
 
 venv: $(SYNCED)
 
@@ -25,10 +25,14 @@ test: venv
 	@$(BIN)/pytest tests
 
 up: venv
-	@$(BIN)/vpcflow local up
+	@$(BIN)/vpcflow stack up
 
 down: venv
-	@$(BIN)/vpcflow local down
+	@$(BIN)/vpcflow stack down
+
+backfill: venv
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=2026-11-26T00:00:00Z TO=2026-11-26T06:00:00Z"; exit 2; }
+	@$(BIN)/vpcflow backfill --from "$(FROM)" --to "$(TO)"
 
 bench: venv
 	@$(BIN)/python benchmarks/run.py
@@ -40,5 +44,6 @@ lint: venv
 lock: venv
 	@$(BIN)/uv lock
 
-clean: down
+clean:
+	-@test -x $(BIN)/vpcflow && $(BIN)/vpcflow stack down
 	rm -rf $(VENV) .localaws

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from vpcflow import generate_cli, local
+from vpcflow import generate_cli, local, stack_cli
 from vpcflow.settings import LocalSettings
 
 
@@ -38,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default 4566 or $VPCFLOW_LOCALAWS_PORT)")
     local_cmd.set_defaults(func=_local)
     generate_cli.add_parser(commands)
+    stack_cli.add_parsers(commands)
     return parser
 
 

@@ -1,0 +1,154 @@
+"""vpcflow_hourly end to end with dag.test() on localaws: several generated hours, a malformed hour, an
+empty hour, and a rerun that must leave exactly the state of the first run."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pendulum
+import pytest
+from airflow.sdk import DagRunState
+from vpcflow.config import StackConfig
+from vpcflow.generator import GeneratorConfig
+from vpcflow.generator_sinks import generate_to_s3
+from vpcflow.hourly.config import HourlyConfig
+from vpcflow.hourly.tasks import query_rows, run_athena
+from vpcflow.provision._common import Clients
+from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
+
+pytestmark = pytest.mark.e2e
+
+FIRST = datetime(2026, 11, 25, 10, tzinfo=UTC)
+GOOD_HOURS = [FIRST, FIRST + timedelta(hours=1)]
+BAD_HOUR = FIRST + timedelta(hours=2)  # 5% malformed lines: over the 1% threshold
+EMPTY_HOUR = FIRST + timedelta(hours=3)
+
+
+@pytest.fixture(scope="module")
+def stack(localaws, airflow_db, aws_conn):
+    suffix = uuid.uuid4().hex[:6]
+    config = StackConfig(
+        stack_name=f"h{suffix}",
+        bucket=f"vpcflow-hourly-{suffix}",
+        database=f"hourly_{suffix}",
+        workgroup=f"hourly-{suffix}",
+        quicksight_data_source_id=f"src-{suffix}",
+        quicksight_dataset_id=f"flows-{suffix}",
+        quicksight_dashboard_id=f"dash-{suffix}",
+    )
+    clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1")
+    provision_storage(clients, config)
+    provision_catalog(clients, config)
+    provision_quicksight(clients, config)
+    s3 = clients("s3")
+    summaries = generate_to_s3(GOOD_HOURS[0], GOOD_HOURS[-1] + timedelta(hours=1),
+                               GeneratorConfig(records_per_hour=2000, seed=3), s3=s3, url=config.raw_location)
+    bad = generate_to_s3(BAD_HOUR, BAD_HOUR + timedelta(hours=1),
+                         GeneratorConfig(records_per_hour=1000, seed=4, malformed=0.05), s3=s3,
+                         url=config.raw_location)
+    return config, clients, {s.partition: s for s in summaries + bad}
+
+
+@pytest.fixture(scope="module")
+def hourly_dag(stack):
+    from airflow.dag_processing.dagbag import DagBag
+
+    return DagBag(dag_folder="dags/vpcflow_hourly.py").get_dag("vpcflow_hourly")
+
+
+def _run(dag, config: StackConfig, hour: datetime, **overrides):
+    conf = {**HourlyConfig(stack=config).to_params(), "grace_s": 0, "buffer_interval_s": 0, **overrides}
+    return dag.test(logical_date=pendulum.instance(hour), run_conf=conf)
+
+
+def _states(run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def _scalar(clients, config, sql: str) -> str | None:
+    qid = run_athena(clients("athena"), HourlyConfig(stack=config), sql, poll_s=0.1)
+    (row,) = query_rows(clients("athena"), qid)
+    return next(iter(row.values()))
+
+
+def _state_of_hour(clients, config, hour: datetime) -> dict:
+    label = f"{hour:%Y-%m-%d-%H}"
+    parquet_prefix = f"{config.parquet_prefix}{hour:%Y/%m/%d/%H}/"
+    objects = clients("s3").list_objects_v2(Bucket=config.bucket, Prefix=parquet_prefix).get("Contents", [])
+    return {
+        "raw_partitions": [p["Values"] for p in clients("glue").get_partitions(
+            DatabaseName=config.database, TableName=config.raw_table)["Partitions"]],
+        "parquet_rows": int(_scalar(clients, config, f"SELECT count(*) FROM {config.database}."
+                                    f"{config.parquet_table} WHERE ingestdatetime = '{label}'")),
+        "parquet_objects": len(objects),
+        "quality_rows": int(_scalar(clients, config, f"SELECT count(*) FROM {config.database}."
+                                    f"{config.raw_table}_quality WHERE ingestdatetime = '{label}'")),
+    }
+
+
+def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly_dag):
+    config, clients, generated = stack
+    for hour in GOOD_HOURS:
+        run = _run(hourly_dag, config, hour)
+        assert run.state == DagRunState.SUCCESS, _states(run)
+
+    partitions = {tuple(p["Values"]) for p in clients("glue").get_partitions(
+        DatabaseName=config.database, TableName=config.raw_table)["Partitions"]}
+    assert {(f"{h:%Y-%m-%d-%H}",) for h in GOOD_HOURS} <= partitions
+
+    for hour in GOOD_HOURS:
+        label = f"{hour:%Y-%m-%d-%H}"
+        expected = generated[label]
+        state = _state_of_hour(clients, config, hour)
+        # Every line the regex reads (NODATA and SKIPDATA included) is compacted; malformed lines are not.
+        assert state["parquet_rows"] == expected.records
+        assert state["quality_rows"] == 12
+        rows = query_rows(clients("athena"), run_athena(clients("athena"), HourlyConfig(stack=config), (
+            f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
+            f" WHERE ingestdatetime = '{label}'"), poll_s=0.1))
+        checks = {r["check_name"]: (int(r["value"]), r["passed"]) for r in rows}
+        assert checks["total_rows"] == (expected.lines, "true")
+        assert checks["malformed_rows"] == (expected.malformed, "true")
+        assert checks["nodata_rows"] == (expected.nodata, "true")
+        assert checks["skipdata_rows"] == (expected.skipdata, "true")
+        assert all(passed == "true" for _, passed in checks.values())
+
+    qs = clients("quicksight")
+    ingestions = qs.list_ingestions(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id)["Ingestions"]
+    assert ingestions and all(i["IngestionStatus"] == "COMPLETED" for i in ingestions)
+    rows_in_spice = max(i["RowInfo"]["TotalRowsInDataset"] for i in ingestions)
+    assert rows_in_spice == sum(generated[f"{h:%Y-%m-%d-%H}"].records for h in GOOD_HOURS)
+
+
+def test_rerun_of_an_hour_leaves_identical_state(stack, hourly_dag):
+    config, clients, _ = stack
+    hour = GOOD_HOURS[0]
+    before = _state_of_hour(clients, config, hour)
+    run = _run(hourly_dag, config, hour)
+    assert run.state == DagRunState.SUCCESS, _states(run)
+    assert _state_of_hour(clients, config, hour) == before
+
+
+def test_hour_over_the_malformed_threshold_fails_after_storing_its_verdict(stack, hourly_dag):
+    config, clients, generated = stack
+    run = _run(hourly_dag, config, BAD_HOUR)
+    states = _states(run)
+    assert run.state == DagRunState.FAILED
+    assert states["evaluate_quality"] == "failed"
+    assert states["compact_hour"] == "upstream_failed", "a failed hour must not reach the Parquet table"
+    label = f"{BAD_HOUR:%Y-%m-%d-%H}"
+    rows = query_rows(clients("athena"), run_athena(clients("athena"), HourlyConfig(stack=config), (
+        f"SELECT value, passed FROM {config.database}.{config.raw_table}_quality"
+        f" WHERE ingestdatetime = '{label}' AND check_name = 'malformed_rows'"), poll_s=0.1))
+    assert rows == [{"value": str(generated[label].malformed), "passed": "false"}]
+
+
+def test_empty_hour_fails_naming_its_prefix_unless_allowed(stack, hourly_dag):
+    config, _, _ = stack
+    run = _run(hourly_dag, config, EMPTY_HOUR)
+    assert run.state == DagRunState.FAILED
+    assert _states(run)["list_hour_objects"] == "failed"
+
+    allowed = _run(hourly_dag, config, EMPTY_HOUR, min_objects=0, spice_refresh="off")
+    assert allowed.state == DagRunState.SUCCESS, _states(allowed)
