@@ -314,3 +314,15 @@ def _table_params(table: str, location: str, database: str | None) -> dict[str, 
 def columns_of(fmt: FlowLogFormat | str | None = None) -> list[str]:
     """The raw table's column names for ``fmt``, lower-cased as Glue stores them."""
     return [f.column.lower() for f in as_format(fmt).fields]
+
+
+# The blog declared every number INT; its table keeps those types (bigger values read as NULL).
+_BLOG_TYPES = {"packets": "INT", "bytes": "INT", "start": "INT", "end": "INT"}
+
+
+def text_table_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
+    """The raw table's (column, type) list as its DDL declares it, column names lower-cased."""
+    fmt = as_format(fmt)
+    if fmt.is_default:
+        return [(f.column.lower(), _BLOG_TYPES.get(f.name, f.athena_type)) for f in fmt.fields]
+    return [(f.column.lower(), f.athena_type) for f in fmt.fields]

@@ -155,6 +155,15 @@ def test_parquet_table_is_typed_and_partitioned_like_the_raw_table():
     assert table["location"] == "s3://my-vpc-flow-logs/parquet/"
 
 
+@pytest.mark.parametrize("log_format", [None, "${version} ${vpc-id} ${bytes} ${end} ${traffic-path}"])
+def test_column_helpers_agree_with_the_ddl(log_format):
+    lower = lambda columns: [(name.lower(), kind) for name, kind in columns]  # noqa: E731
+    raw = describe(formats.text_table_ddl(log_format, location="s3://my-vpc-flow-logs/raw/"))
+    assert lower(raw["columns"]) == formats.text_table_columns(log_format)
+    parquet = describe(formats.parquet_table_ddl(log_format, location="s3://my-vpc-flow-logs/parquet/"))
+    assert lower(parquet["columns"]) == formats.parquet_columns(log_format)
+
+
 def test_create_database():
     ast = sqlglot.parse_one(formats.create_database_sql("vpcflow"), read="athena")
     assert isinstance(ast, exp.Create) and ast.kind == "DATABASE" and ast.args.get("exists")
