@@ -1,0 +1,55 @@
+"""sql/hourly/ and sql/reports/ render for a fixed hour, as Airflow renders them, and parse as Athena SQL."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+import pendulum
+import pytest
+import sqlglot
+
+from vpcflow.hourly.config import HourlyConfig
+from vpcflow.hourly.macros import MACROS
+from vpcflow.sqlfiles import sql_dir
+
+HOUR = pendulum.datetime(2026, 11, 26, 3, tz="UTC")
+FILES = sorted(str(p.relative_to(sql_dir())) for p in Path(sql_dir()).glob("*/*.sql"))
+
+
+def render(name: str, **overrides) -> str:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
+    params = {**HourlyConfig().to_params(), **overrides}
+    if name.startswith("reports/"):
+        params["since"] = "2026-11-26-00"
+    return env.get_template(name).render(
+        params=params, data_interval_start=HOUR, data_interval_end=HOUR.add(hours=1), **MACROS
+    )
+
+
+@pytest.mark.parametrize("name", FILES)
+@pytest.mark.parametrize("partition_type", ["Hour", "Day", "Month"])
+def test_renders_and_parses_as_athena(name, partition_type):
+    sql = render(name, partition_type=partition_type)
+    assert "{{" not in sql and "{%" not in sql
+    assert sqlglot.parse_one(sql, read="athena") is not None
+
+
+def test_register_partition_uses_the_shared_mapping():
+    assert render("hourly/register_partition.sql", partition_type="Day") == (
+        "ALTER TABLE vpcflow.vpc_flow_logs ADD IF NOT EXISTS PARTITION (IngestDateTime='2026-11-26-00') "
+        "LOCATION 's3://vpcflow-flow-logs/raw/2026/11/26/'"
+    )
+
+
+def test_quality_scan_narrows_a_day_partition_to_the_hour():
+    by_hour = render("hourly/check_quality.sql", partition_type="Hour")
+    by_day = render("hourly/check_quality.sql", partition_type="Day")
+    assert "ingestdatetime = '2026-11-26-03'" in by_hour and "$path" not in by_hour
+    assert "ingestdatetime = '2026-11-26-00'" in by_day
+    assert "\"$path\" LIKE 's3://vpcflow-flow-logs/raw/2026/11/26/03/%'" in by_day
+
+
+def test_unsafe_params_never_reach_sql():
+    with pytest.raises(ValueError, match="bucket"):
+        render("hourly/register_partition.sql", bucket="x'; DROP TABLE t; --")
