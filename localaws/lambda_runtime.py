@@ -21,10 +21,13 @@ POST /_localaws/lambda/wait?timeout=S (returns once no async invocation is queue
 from __future__ import annotations
 
 import base64
+import importlib.abc
+import importlib.util
 import json
 import logging
 import os
 import re
+import sys
 import threading
 import time
 import uuid
@@ -370,26 +373,71 @@ def _moto_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str)
     return {"Records": [s3_event_record(record, key) for record in event["Records"]]}
 
 
+LAMBDA_MODELS = "moto.awslambda.models"
+
+
+def _patch_lambda_models(module: Any) -> None:
+    with _ACTIVE_LOCK:
+        if _ACTIVE and "invoke" not in _ORIGINALS:
+            _ORIGINALS["invoke"] = module.LambdaFunction.invoke
+            module.LambdaFunction.invoke = _moto_function_invoke
+
+
+class _PatchOnImport(importlib.abc.MetaPathFinder):
+    """Patches moto's Lambda models when something first imports them: importing them up front would add
+    half a second to every start-up, and moto cannot invoke a function before they are imported."""
+
+    def find_spec(self, fullname: str, path: Any, target: Any = None) -> Any:
+        if fullname != LAMBDA_MODELS:
+            return None
+        _remove_finder()
+        spec = importlib.util.find_spec(fullname)
+        if spec is None or spec.loader is None:
+            return spec
+        exec_module = spec.loader.exec_module
+
+        def exec_and_patch(module: Any) -> None:
+            exec_module(module)
+            _patch_lambda_models(module)
+
+        spec.loader.exec_module = exec_and_patch  # type: ignore[method-assign]
+        return spec
+
+
+_FINDER = _PatchOnImport()
+
+
+def _remove_finder() -> None:
+    try:
+        sys.meta_path.remove(_FINDER)
+    except ValueError:
+        pass
+
+
 def _activate(service: LambdaService) -> None:
-    from moto.awslambda.models import LambdaFunction
     from moto.s3 import notifications
 
     with _ACTIVE_LOCK:
-        if not _ORIGINALS:
-            _ORIGINALS["invoke"] = LambdaFunction.invoke
-            _ORIGINALS["s3_event"] = notifications._get_s3_event
-            LambdaFunction.invoke = _moto_function_invoke
-            notifications._get_s3_event = _moto_s3_event
         _ACTIVE.append(service)
+        if "s3_event" not in _ORIGINALS:
+            _ORIGINALS["s3_event"] = notifications._get_s3_event
+            notifications._get_s3_event = _moto_s3_event
+        if LAMBDA_MODELS not in sys.modules and _FINDER not in sys.meta_path:
+            sys.meta_path.insert(0, _FINDER)
+    if LAMBDA_MODELS in sys.modules:
+        _patch_lambda_models(sys.modules[LAMBDA_MODELS])
 
 
 def _deactivate(service: LambdaService) -> None:
-    from moto.awslambda.models import LambdaFunction
     from moto.s3 import notifications
 
     with _ACTIVE_LOCK:
         if service in _ACTIVE:
             _ACTIVE.remove(service)
-        if not _ACTIVE and _ORIGINALS:
-            LambdaFunction.invoke = _ORIGINALS.pop("invoke")
+        if _ACTIVE:
+            return
+        _remove_finder()
+        if "invoke" in _ORIGINALS:
+            sys.modules[LAMBDA_MODELS].LambdaFunction.invoke = _ORIGINALS.pop("invoke")
+        if "s3_event" in _ORIGINALS:
             notifications._get_s3_event = _ORIGINALS.pop("s3_event")
