@@ -27,7 +27,7 @@ def as_list(value):
 
 
 def role_statements(stack: StackArns):
-    for role, (trust, policy) in role_specs(stack).items():
+    for role, (_trust, policy) in role_specs(stack).items():
         for statement in policy["Statement"]:
             yield role, statement
 

@@ -1,0 +1,137 @@
+"""Athena workgroup, Glue database and DDL-created tables (moto; moto's Athena runs no SQL, so the
+tables' Glue side is put in place by the test where a real Athena would have created it)."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from botocore.stub import Stubber
+from vpcflow.provision import (
+    delete_database,
+    delete_workgroup,
+    ensure_database,
+    ensure_table,
+    ensure_workgroup,
+    parse_ddl,
+    table_ddl,
+)
+from vpcflow.provision.catalog import workgroup_configuration
+
+from tests.vpcflow.provision_fixtures import moto  # noqa: F401  (fixture)
+
+
+def test_workgroup_created_then_unchanged(moto):  # noqa: F811
+    athena = moto.clients("athena")
+    assert ensure_workgroup(athena, moto.config, moto.arns) == (
+        "created", "arn:aws:athena:us-east-1:123456789012:workgroup/vpcflow")
+    configuration = athena.get_work_group(WorkGroup="vpcflow")["WorkGroup"]["Configuration"]
+    assert configuration["ResultConfiguration"]["OutputLocation"] == "s3://vpcflow-test-bucket/athena-results/"
+    assert configuration["EnforceWorkGroupConfiguration"] is True
+    assert configuration["BytesScannedCutoffPerQuery"] == moto.config.bytes_scanned_cutoff
+    moto.reset()
+    assert ensure_workgroup(athena, moto.config, moto.arns).action == "unchanged"
+    assert moto.writes() == []
+    assert delete_workgroup(athena, "vpcflow").action == "deleted"
+    assert delete_workgroup(athena, "vpcflow").action == "absent"
+
+
+def test_drifted_workgroup_is_updated():
+    # moto has no UpdateWorkGroup: a Stubber stands in for Athena.
+    import boto3
+    from vpcflow.config import StackConfig
+    from vpcflow.iam_policies import StackArns
+
+    config = StackConfig(bucket="b-bucket")
+    athena = boto3.client("athena", region_name="us-east-1")
+    drifted = workgroup_configuration(config) | {"BytesScannedCutoffPerQuery": 99_000_000_000}
+    with Stubber(athena) as stub:
+        stub.add_response("get_work_group", {"WorkGroup": {"Name": "vpcflow", "State": "ENABLED",
+                                                           "Configuration": drifted}})
+        stub.add_response("update_work_group", {}, {
+            "WorkGroup": "vpcflow", "State": "ENABLED", "ConfigurationUpdates": {
+                "ResultConfigurationUpdates": workgroup_configuration(config)["ResultConfiguration"],
+                "EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": True,
+                "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff}})
+        assert ensure_workgroup(athena, config, StackArns(config, "123456789012", "us-east-1")).action == "updated"
+        stub.assert_no_pending_responses()
+
+
+def test_database_created_unchanged_deleted(moto):  # noqa: F811
+    glue = moto.clients("glue")
+    assert ensure_database(glue, moto.config, moto.arns).action == "created"
+    moto.reset()
+    assert ensure_database(glue, moto.config, moto.arns).action == "unchanged"
+    assert moto.writes() == []
+    assert delete_database(glue, "vpcflow").action == "deleted"
+    assert delete_database(glue, "vpcflow").action == "absent"
+
+
+def test_parse_ddl_reads_the_blog_table(moto):  # noqa: F811
+    shape = parse_ddl(table_ddl(moto.config)["vpc_flow_logs"])
+    assert (shape.database, shape.name) == ("vpcflow", "vpc_flow_logs")
+    assert shape.columns[0] == ("version", "int") and len(shape.columns) == 14
+    assert shape.partition_keys == (("ingestdatetime", "string"),)
+    assert shape.location == "s3://vpcflow-test-bucket/raw/"
+
+
+def test_parse_ddl_rejects_other_statements():
+    with pytest.raises(ValueError, match="not a CREATE TABLE"):
+        parse_ddl("SELECT 1")
+
+
+def _glue_table(glue, shape, location=None, drop_column=False):
+    columns = [{"Name": n, "Type": t} for n, t in shape.columns]
+    glue.create_table(DatabaseName=shape.database, TableInput={
+        "Name": shape.name, "TableType": "EXTERNAL_TABLE",
+        "StorageDescriptor": {"Columns": columns[:-1] if drop_column else columns,
+                              "Location": location or shape.location},
+        "PartitionKeys": [{"Name": n, "Type": t} for n, t in shape.partition_keys]})
+
+
+def _queries(moto):  # noqa: F811
+    athena = moto.clients("athena")
+    ids = athena.list_query_executions(WorkGroup="vpcflow")["QueryExecutionIds"]
+    return [athena.get_query_execution(QueryExecutionId=i)["QueryExecution"]["Query"] for i in ids]
+
+
+@pytest.fixture
+def catalog(moto):  # noqa: F811
+    ensure_workgroup(moto.clients("athena"), moto.config, moto.arns)
+    ensure_database(moto.clients("glue"), moto.config, moto.arns)
+    return moto
+
+
+def test_missing_table_runs_its_ddl(catalog):
+    ddl = table_ddl(catalog.config)["vpc_flow_logs"]
+    catalog.reset()
+    result = ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow")
+    assert result == ("created", "vpcflow.vpc_flow_logs")
+    assert [op for _, op in catalog.writes()] == ["StartQueryExecution"]
+    assert _queries(catalog) == [ddl]
+
+
+def test_table_matching_glue_is_unchanged(catalog):
+    ddl = table_ddl(catalog.config)["vpc_flow_logs_parquet"]
+    _glue_table(catalog.clients("glue"), parse_ddl(ddl), location="s3://vpcflow-test-bucket/parquet")
+    catalog.reset()
+    assert ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow").action \
+        == "unchanged"
+    assert catalog.writes() == []
+
+
+def test_drifted_table_is_replaced_or_reported(catalog):
+    ddl = table_ddl(catalog.config)["vpc_flow_logs"]
+    _glue_table(catalog.clients("glue"), parse_ddl(ddl), drop_column=True)
+    with pytest.raises(RuntimeError, match="vpcflow.vpc_flow_logs differs from its DDL"):
+        ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow",
+                     on_drift="error")
+    result = ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow")
+    assert result.action == "updated"
+    assert _queries(catalog) == ["DROP TABLE IF EXISTS `vpcflow`.`vpc_flow_logs`", ddl]
+
+
+def test_custom_format_generates_its_own_columns(moto):  # noqa: F811
+    config = dataclasses.replace(moto.config, flow_log_format="${version} ${vpc-id} ${srcaddr} ${action}")
+    shape = parse_ddl(table_ddl(config)["vpc_flow_logs"])
+    assert [c for c, _ in shape.columns] == ["version", "vpc_id", "sourceaddress", "action"]
