@@ -81,7 +81,7 @@ class FunctionSpec:
             timeout=float(fn.timeout or 3),
             memory_mb=int(fn.memory_size or 128),
             environment=tuple(sorted((fn.environment_vars or {}).items())),
-            code_sha256=hashlib.sha256(fn.code_bytes).hexdigest(),
+            code_sha256=getattr(fn, "code_digest", None) or hashlib.sha256(fn.code_bytes).hexdigest(),
             code=fn.code_bytes,
             layers=tuple(layers),
             layer_arns=tuple(arn for arn, _ in layers),

@@ -6,6 +6,10 @@ import gzip
 import json
 import os
 import re
+import signal
+import socket
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime
 
@@ -266,3 +270,40 @@ def _gzip_members(data: bytes) -> list[dict]:
         members.append(json.loads(decompressor.decompress(data)))
         data = decompressor.unused_data
     return members
+
+
+def test_sigterm_of_python_m_localaws_flushes_buffers(tmp_path):
+    # GIVEN `python -m localaws` with a record buffered for a bucket that has gone away
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    endpoint = f"http://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "localaws", "--port", str(port), "--state-dir", str(tmp_path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if requests.get(f"{endpoint}/_localaws/health", timeout=1).ok:
+                    break
+            except requests.RequestException:
+                time.sleep(0.05)
+        client = lambda service: boto3.client(service, endpoint_url=endpoint, region_name="us-east-1")  # noqa: E731
+        make_stream(client, "fh-sigterm", "sigterm")
+        client("firehose").put_record(DeliveryStreamName="sigterm", Record={"Data": b"last words\n"})
+        client("s3").delete_bucket(Bucket="fh-sigterm")
+        # WHEN it is stopped with SIGTERM
+        proc.send_signal(signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    # THEN the buffer was flushed; undeliverable, it was kept on disk rather than dropped
+    assert proc.returncode == 0, stderr.decode()
+    (kept,) = (tmp_path / "firehose-undelivered" / "fh-sigterm").rglob("*.gz")
+    assert KEY.match(str(kept.relative_to(tmp_path / "firehose-undelivered" / "fh-sigterm")))
+    assert gzip.decompress(kept.read_bytes()) == b"last words\n"
