@@ -1,7 +1,58 @@
-"""localaws athena (placeholder until its issue lands: moto answers every athena request)."""
+"""localaws Athena: the Athena API answered here, SQL executed on DuckDB over moto's S3 and Glue.
 
-from localaws.service import Service
+Claims every request whose SigV4 scope names the "athena" service and whose action is implemented in
+``AthenaAPI``; anything else (named queries, prepared statements, ...) still goes to moto.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from localaws.athena.api import AthenaAPI
+from localaws.athena.executions import Executions
+from localaws.athena.workgroups import WorkGroups
+from localaws.service import (
+    DEFAULT_REGION,
+    AWSError,
+    Context,
+    Service,
+    json_response,
+    signed_service,
+    target_action,
+)
 
 
 class AthenaService(Service):
     name = "athena"
+
+    def __init__(self, ctx: Context):
+        super().__init__(ctx)
+        self.executions = Executions(ctx.account_id, ctx.state_dir / "athena" / "tmp")
+        self.workgroups = WorkGroups()
+        self.api = AthenaAPI(ctx.account_id, self.executions, self.workgroups)
+
+    def claims(self, request: Request, service: str | None, action: str | None) -> bool:
+        if service != "athena" or not action:
+            return False
+        return not action.startswith("_") and action != "call" and callable(getattr(self.api, action, None))
+
+    def handle(self, request: Request) -> Response:
+        action = target_action(request) or ""
+        _service, region = signed_service(request)
+        try:
+            body: dict[str, Any] = json.loads(request.get_data() or b"{}")
+        except ValueError as err:
+            raise AWSError("InvalidRequestException", f"request body is not JSON: {err}") from err
+        return json_response(self.api.call(action, body, region or DEFAULT_REGION))
+
+    def start(self) -> None:
+        self.executions.start()
+
+    def stop(self) -> None:
+        self.executions.stop()
+
+    def health(self) -> dict[str, Any]:
+        return {"status": "running", "engine": "duckdb"}

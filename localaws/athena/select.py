@@ -1,0 +1,309 @@
+"""SELECT in Athena's (Trino) dialect, on DuckDB.
+
+Each query gets its own in-memory DuckDB. Every table the query names is resolved in Glue, its
+partitions are pruned with the WHERE clause (by running the partition-only conjuncts in DuckDB over
+the list of partition values, so any expression DuckDB can evaluate prunes, including the blog's
+``date_parse(...) >= date_trunc('hour', current_timestamp - interval '2' hour)``), only those
+partitions' objects are read, and the table becomes a DuckDB view named ``"db"."table"``. The query
+is then transpiled with sqlglot (read="athena", write="duckdb") and run.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from localaws.athena.catalog import CATALOG, Catalog, Partition, Table
+from localaws.athena.errors import QueryFailed, position
+from localaws.athena.readers import TableReader
+from localaws.athena.results import ResultSet
+from localaws.athena.s3 import S3
+from localaws.athena.sqltext import ident, literal
+from localaws.athena.types import hive_to_duckdb, to_varchar_sql
+
+MAX_VIEW_DEPTH = 10
+
+
+@dataclass
+class Session:
+    """What one query execution runs with."""
+
+    catalog: Catalog
+    s3: S3
+    con: Any  # duckdb connection
+    tmpdir: Path
+    database: str
+    cutoff_bytes: int | None = None
+    bytes_scanned: int = 0
+    created_views: set[tuple[str, str]] = field(default_factory=set)
+    schema_only: bool = False  # views: resolve types without reading data
+
+
+def _conjuncts(where: exp.Expression | None) -> list[exp.Expression]:
+    if where is None:
+        return []
+    node = where.this if isinstance(where, exp.Where) else where
+    return list(node.flatten()) if isinstance(node, exp.And) else [node]
+
+
+def _cte_names(ast: exp.Expression) -> set[str]:
+    return {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
+
+
+def _table_refs(ast: exp.Expression) -> list[exp.Table]:
+    ctes = _cte_names(ast)
+    refs = []
+    for t in ast.find_all(exp.Table):
+        if not isinstance(t.this, exp.Identifier):
+            continue
+        if not t.args.get("db") and t.name.lower() in ctes:
+            continue
+        refs.append(t)
+    return refs
+
+
+def _enclosing_select(table: exp.Table) -> exp.Select | None:
+    parent = table.parent
+    if isinstance(parent, (exp.From, exp.Join)) and isinstance(parent.parent, exp.Select):
+        return parent.parent
+    return None
+
+
+def _sources(select: exp.Select) -> list[exp.Expression]:
+    out = []
+    if select.args.get("from_") is not None or select.args.get("from") is not None:
+        frm = select.args.get("from_") or select.args.get("from")
+        out.append(frm.this)
+    for j in select.args.get("joins") or []:
+        out.append(j.this)
+    return out
+
+
+def _partition_predicates(table: exp.Table, keys: set[str]) -> list[exp.Expression] | None:
+    """Conjuncts of the enclosing WHERE that only use this table's partition keys; None = no pruning."""
+    select = _enclosing_select(table)
+    if select is None:
+        return None
+    sources = _sources(select)
+    names = {table.alias_or_name.lower(), table.name.lower()}
+    usable = []
+    for conj in _conjuncts(select.args.get("where")):
+        if conj.find(exp.Select, exp.Subquery, exp.AggFunc, exp.Window):
+            continue
+        cols = list(conj.find_all(exp.Column))
+        if not cols:
+            continue
+        ok = True
+        for c in cols:
+            qual = c.table.lower()
+            if c.name.lower() not in keys or (qual and qual not in names) or (not qual and len(sources) > 1):
+                ok = False
+                break
+        if ok:
+            usable.append(conj)
+    return usable or None
+
+
+class Planner:
+    def __init__(self, session: Session):
+        self.s = session
+        self.reader = TableReader(session.s3, session.tmpdir, session.con)
+
+    # ---- resolving ------------------------------------------------------------------------------
+    def _resolve(self, t: exp.Table) -> tuple[str, str]:
+        cat = t.catalog.lower() if t.catalog else CATALOG
+        db = (t.db or self.s.database).lower()
+        first = t.args.get("catalog") or t.args.get("db") or t.this
+        where = position(first)
+        if cat != CATALOG:
+            raise QueryFailed("CATALOG_NOT_FOUND", f"{where}Catalog '{cat}' does not exist", error_type=1301)
+        self.s.catalog.table(db, t.name, where)  # raises TABLE_NOT_FOUND / SCHEMA_NOT_FOUND
+        return db, t.name.lower()
+
+    def prepare(self, ast: exp.Expression, depth: int = 0) -> exp.Expression:
+        """Creates DuckDB views for every table the query names; returns the AST pointing at them."""
+        if depth > MAX_VIEW_DEPTH:
+            raise QueryFailed("NOT_SUPPORTED", "Views nested too deeply (a view refers to itself?)")
+        refs = _table_refs(ast)
+        wanted: dict[tuple[str, str], list[exp.Table]] = {}
+        for t in refs:
+            wanted.setdefault(self._resolve(t), []).append(t)
+        tables = {key: self.s.catalog.table(*key) for key in wanted}
+        plans = {}
+        for key, table in tables.items():
+            if key in self.s.created_views:
+                continue
+            if table.is_view:
+                self._create_view(table, depth)
+                continue
+            parts = self._prune(table, wanted[key]) if table.partition_keys else None
+            plans[key] = (table, [] if self.s.schema_only else self.reader.plan(table, parts))
+        planned_bytes = sum(o.size for _, plan in plans.values() for _, objs in plan for o in objs)
+        if self.s.cutoff_bytes is not None and self.s.bytes_scanned + planned_bytes > self.s.cutoff_bytes:
+            self.s.bytes_scanned += planned_bytes
+            raise QueryFailed(None, "Query cancelled! : Bytes scanned limit was exceeded", error_type=1003)
+        for key, (table, plan) in plans.items():
+            scan = self.reader.scan(table, plan)
+            self.s.bytes_scanned += scan.bytes_scanned
+            self._create(key, scan.sql)
+        for t in refs:
+            db, name = self._resolve(t)
+            t.set("catalog", None)
+            t.set("db", exp.to_identifier(db, quoted=True))
+            t.set("this", exp.to_identifier(name, quoted=True))
+        return ast
+
+    def _create(self, key: tuple[str, str], sql: str) -> None:
+        db, name = key
+        self.s.con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(db)}")
+        self.s.con.execute(f"CREATE OR REPLACE VIEW {ident(db)}.{ident(name)} AS {sql}")
+        self.s.created_views.add(key)
+
+    def _create_view(self, view: Table, depth: int) -> None:
+        from localaws.athena.views import view_sql
+
+        text, view_db = view_sql(view)
+        inner = Session(self.s.catalog, self.s.s3, self.s.con, self.s.tmpdir, view_db or view.database,
+                        self.s.cutoff_bytes, self.s.bytes_scanned, self.s.created_views, self.s.schema_only)
+        try:
+            ast = sqlglot.parse_one(text, read="athena")
+        except sqlglot.errors.ParseError as err:
+            raise QueryFailed("HIVE_VIEW_INVALID", f"View {view.database}.{view.name} is invalid: {err}") from err
+        planner = Planner(inner)
+        ast = planner.prepare(ast, depth + 1)
+        self.s.bytes_scanned = inner.bytes_scanned
+        self._create((view.database, view.name), ast.sql("duckdb"))
+
+    # ---- pruning --------------------------------------------------------------------------------
+    def _prune(self, table: Table, refs: list[exp.Table]) -> list[Partition]:
+        parts = self.s.catalog.partitions(table)
+        if not parts or self.s.schema_only:
+            return [] if self.s.schema_only else parts
+        keys = {k.name.lower() for k in table.partition_keys}
+        keep: set[int] = set()
+        for ref in refs:
+            preds = _partition_predicates(ref, keys)
+            if preds is None:
+                return parts
+            chosen = self._evaluate(table, parts, preds)
+            if chosen is None:
+                return parts
+            keep |= chosen
+        return [p for i, p in enumerate(parts) if i in keep]
+
+    def _evaluate(self, table: Table, parts: list[Partition], preds: list[exp.Expression]) -> set[int] | None:
+        con = self.s.con
+        cols = ", ".join(f"{ident(k.name.lower())} {hive_to_duckdb(k.type)}" for k in table.partition_keys)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __partitions (__idx INTEGER, {cols})")
+        rows = []
+        for i, p in enumerate(parts):
+            vals = [
+                "NULL" if v == "__HIVE_DEFAULT_PARTITION__" else f"TRY_CAST({literal(v)} AS {hive_to_duckdb(k.type)})"
+                for k, v in zip(table.partition_keys, p.values, strict=False)
+            ]
+            rows.append(f"({i}, {', '.join(vals)})")
+        for start in range(0, len(rows), 1000):
+            con.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start:start + 1000])}")
+        cond = exp.and_(*[p.copy() for p in preds])
+        for c in cond.find_all(exp.Column):
+            c.set("table", None)
+            c.set("this", exp.to_identifier(c.name.lower()))
+        sql = f"SELECT __idx FROM __partitions WHERE {cond.sql('duckdb')}"
+        try:
+            return {r[0] for r in con.execute(sql).fetchall()}
+        except Exception:
+            return None  # a predicate DuckDB cannot evaluate alone: read every partition, stay correct
+
+
+# ---- output naming --------------------------------------------------------------------------------
+def name_outputs(ast: exp.Expression) -> exp.Expression:
+    """Trino's result column names: a column's name, an alias, else ``_colN`` (0-based position)."""
+    select = ast
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if not isinstance(select, exp.Select):
+        return ast
+    new = []
+    for i, proj in enumerate(select.expressions):
+        if isinstance(proj, (exp.Alias, exp.Column, exp.Star)) or (
+            isinstance(proj, exp.Column) and isinstance(proj.this, exp.Star)
+        ):
+            new.append(proj)
+        else:
+            new.append(exp.alias_(proj, f"_col{i}"))
+    select.set("expressions", new)
+    return ast
+
+
+def transpile(ast: exp.Expression) -> str:
+    return ast.sql("duckdb")
+
+
+_DUCK_ERRORS = [
+    (re.compile(r'Referenced column "?([^"\s]+)"? not found'), "COLUMN_NOT_FOUND",
+     "Column '{0}' cannot be resolved or requester is not authorized to access requested resources"),
+    (re.compile(r"Scalar Function with name (\S+) does not exist"), "FUNCTION_NOT_FOUND",
+     "Function '{0}' not registered"),
+    (re.compile(r"Table Function with name (\S+) does not exist"), "FUNCTION_NOT_FOUND",
+     "Function '{0}' not registered"),
+    (re.compile(r"Parser Error: (.*)", re.S), "SYNTAX_ERROR", "{0}"),
+    (re.compile(r"Conversion Error: (.*)", re.S), "INVALID_CAST_ARGUMENT", "{0}"),
+    (re.compile(r"No function matches the given name and argument types '([^']*)'"), "TYPE_MISMATCH",
+     "Unexpected parameters for function {0}"),
+    (re.compile(r"Binder Error: (.*)", re.S), "SEMANTIC_ERROR", "{0}"),
+    (re.compile(r"Out of Memory Error: (.*)", re.S), "EXCEEDED_LOCAL_MEMORY_LIMIT", "{0}"),
+]
+
+
+def duckdb_error(err: Exception) -> QueryFailed:
+    text = str(err).split("\n\nLINE")[0].strip()
+    for pattern, code, template in _DUCK_ERRORS:
+        m = pattern.search(text)
+        if m:
+            return QueryFailed(code, template.format(*(g.strip() for g in m.groups())))
+    return QueryFailed("GENERIC_INTERNAL_ERROR", text, category=1)
+
+
+def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
+    planner = Planner(session)
+    ast = planner.prepare(name_outputs(ast))
+    sql = transpile(ast)
+    con = session.con
+    try:
+        rel = con.sql(sql)
+        names = [c.lower() for c in rel.columns]
+        types = [str(t) for t in rel.types]
+        aliases = ", ".join(f"__c{i}" for i in range(len(names)))
+        con.execute(f"CREATE OR REPLACE TEMP TABLE __result AS SELECT * FROM ({sql}) AS __q({aliases})")
+        shown = ", ".join(to_varchar_sql(f"__c{i}", t) for i, t in enumerate(types))
+        rows = con.execute(f"SELECT {shown} FROM __result").fetchall()
+    except QueryFailed:
+        raise
+    except Exception as err:
+        if type(err).__name__ == "InterruptException":
+            raise
+        raise duckdb_error(err) from err
+    return ResultSet.from_duckdb(names, types, rows)
+
+
+def result_relation(session: Session, ast: exp.Expression) -> tuple[str, list[str], list[str]]:
+    """For CTAS/INSERT/views: the query's DuckDB SQL, output names and DuckDB types (not executed)."""
+    planner = Planner(session)
+    ast = planner.prepare(name_outputs(ast))
+    sql = transpile(ast)
+    try:
+        rel = session.con.sql(sql)
+        return sql, [c.lower() for c in rel.columns], [str(t) for t in rel.types]
+    except Exception as err:
+        raise duckdb_error(err) from err
+
+
+def column_types_sql(names: list[str], hive_types: list[str]) -> str:
+    return ", ".join(f"{ident(n)} {hive_to_duckdb(t)}" for n, t in zip(names, hive_types, strict=True))
