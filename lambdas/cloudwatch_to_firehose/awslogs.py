@@ -53,12 +53,16 @@ def decode(event: object) -> LogsData:
         raw = zlib.decompress(compressed, wbits=31)
     except zlib.error as exc:
         raise PayloadError(f"{describe_source(None, None)}: awslogs.data is not gzip: {exc}") from None
+    # Each intermediate is freed as soon as the next exists: with ~1 MB buffers, memory handed back early is
+    # reused at once instead of being mapped afresh (measurably faster, and a lower peak).
+    del compressed
     try:
         envelope = json.loads(raw)
     except (UnicodeDecodeError, ValueError) as exc:
         raise PayloadError(
             f"{describe_source(None, None)}: decompressed awslogs.data is not JSON: {exc}"
         ) from None
+    del raw
     if not isinstance(envelope, dict):
         raise PayloadError(
             f"{describe_source(None, None)}: decoded payload is a JSON {type(envelope).__name__}, not an object"

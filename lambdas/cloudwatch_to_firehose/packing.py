@@ -26,13 +26,15 @@ def pack_lines(
     """
     if not messages:
         return []
-    text = "\n".join(messages)
+    # Joining with a trailing "" ends the text with '\n' without copying the whole text once more.
+    text = "\n".join([*messages, ""])
     try:
-        data = (text + "\n").encode("utf-8")
+        data = text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise ValueError(
             f"{where}: a message is not valid Unicode ({exc.reason} at character {exc.start})"
         ) from None
+    del text
     if len(data) <= max_record_bytes:
         return [data]
     if data.count(b"\n") == len(messages):
