@@ -138,8 +138,9 @@ def makefile_variable(name: str) -> str:
     return match[1]
 
 
-# Settings modules build their variable names as f"VPCFLOW_{name}" from _env("NAME", ...) calls.
-_ENV_HELPER = re.compile(r"""_env\(\s*["']([A-Z0-9_]+)["']""")
+# Settings modules build their variable names as f"VPCFLOW_{name}" in small helpers called with the bare
+# name: _env("BUCKET", ...), _env_int("HOUR_GRACE_S", ...), _bool("DEFERRABLE", ...).
+_ENV_HELPER = re.compile(r"""\b_\w+\(\s*["']([A-Z][A-Z0-9_]*)["']""")
 _LITERAL = re.compile(r"\bVPCFLOW_[A-Z0-9_]+\b")
 
 
