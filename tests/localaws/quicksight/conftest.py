@@ -1,11 +1,12 @@
-"""QuickSight test fixtures: clients, an Athena data source, a small Athena table, an Airflow home."""
+"""QuickSight test fixtures: a client, an Athena workgroup and data source, a small Athena table.
+
+Airflow tests use the shared ``airflow_db`` and ``aws_conn`` fixtures of tests/conftest.py.
+"""
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,8 +17,8 @@ from localaws.service import Service
 ACCOUNT = "123456789012"  # moto's account: what STS GetCallerIdentity answers, so the provider's hook agrees
 TERMINAL = ("COMPLETED", "FAILED", "CANCELLED")
 
-# A small table the ingestion tests read: three good rows and one whose n does not convert to INTEGER.
-ROWS_CSV = "id,name,n,ts\n1,alpha,10,2026-11-26 10:00:00\n2,beta,20,2026-11-26 11:00:00\n3,gamma,,2026-11-26 12:00:00\n"
+# A small table the ingestion tests read: three rows, the last one's n does not convert to INTEGER.
+ROWS_CSV = "id,name,n,ts\n1,alpha,10,2026-11-26 10:00:00\n2,beta,20,2026-11-26 11:00:00\n3,gamma,x,2026-11-26 12:00:00\n"
 
 
 def athena_is_real(localaws: LocalAWS) -> bool:
@@ -113,50 +114,23 @@ def run_athena(
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="session")
-def athena_table(aws_client: Callable[[str], Any], work_group: str) -> dict[str, str]:
-    """Database and table of ROWS_CSV in localaws (S3 object + Athena DDL): {"schema", "table"}."""
+def make_text_table(aws_client: Callable[[str], Any], work_group: str, table: str, csv_text: str) -> None:
+    """qs_test.<table> over one CSV object (with a header line) in localaws: S3 object + Athena DDL."""
     s3 = aws_client("s3")
-    s3.create_bucket(Bucket="qs-athena-data")
-    s3.put_object(Bucket="qs-athena-data", Key="rows/rows.csv", Body=ROWS_CSV.encode())
+    s3.put_object(Bucket="qs-athena-data", Key=f"{table}/part-0.csv", Body=csv_text.encode())
     for ddl in (
         "CREATE DATABASE IF NOT EXISTS qs_test",
-        "CREATE EXTERNAL TABLE IF NOT EXISTS qs_test.rows (id bigint, name string, n string, ts timestamp) "
-        "ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://qs-athena-data/rows/' "
+        f"CREATE EXTERNAL TABLE IF NOT EXISTS qs_test.{table} (id bigint, name string, n string, ts timestamp) "
+        f"ROW FORMAT DELIMITED FIELDS TERMINATED BY ',' LOCATION 's3://qs-athena-data/{table}/' "
         "TBLPROPERTIES ('skip.header.line.count'='1')",
     ):
         execution = run_athena(aws_client, ddl, work_group)
         assert execution["Status"]["State"] == "SUCCEEDED", execution["Status"]
-    return {"schema": "qs_test", "table": "rows"}
 
 
 @pytest.fixture(scope="session")
-def airflow_home(tmp_path_factory: pytest.TempPathFactory, localaws: LocalAWS) -> Iterator[Path]:
-    """A throwaway AIRFLOW_HOME with an initialised SQLite metadata DB and aws_default pointing at localaws."""
-    home = tmp_path_factory.mktemp("airflow")
-    conn = (
-        '{"conn_type":"aws","login":"testing","password":"testing",'
-        f'"extra":{{"endpoint_url":"{localaws.endpoint}","region_name":"us-east-1"}}}}'
-    )
-    env = {
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"sqlite:///{home}/airflow.db",
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__DAGS_FOLDER": str(home / "dags"),
-        "AIRFLOW_CONN_AWS_DEFAULT": conn,
-    }
-    saved = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    import airflow.settings
-    from airflow.utils import db
-
-    # Airflow read its config at import: point it at this home even if another test imported it first.
-    airflow.settings.SQL_ALCHEMY_CONN = env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    airflow.settings.configure_orm()
-    db.initdb()
-    yield home
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+def athena_table(aws_client: Callable[[str], Any], work_group: str) -> dict[str, str]:
+    """The table of ROWS_CSV: {"schema", "table"}."""
+    aws_client("s3").create_bucket(Bucket="qs-athena-data")
+    make_text_table(aws_client, work_group, "rows", ROWS_CSV)
+    return {"schema": "qs_test", "table": "rows"}
