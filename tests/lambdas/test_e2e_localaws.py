@@ -198,6 +198,8 @@ def test_an_object_under_the_table_location_adds_its_partition_in_glue(localaws,
     bucket, database, function = f"flow-{unique}", f"db_{unique}", f"partitioner-{unique}"
     s3, glue = aws_client("s3"), aws_client("glue")
     s3.create_bucket(Bucket=bucket)
+    # Query results in their own bucket, as in the blog: in the data bucket they would notify the function too.
+    s3.create_bucket(Bucket=f"results-{unique}")
     glue.create_database(DatabaseInput={"Name": database})
     glue.create_table(
         DatabaseName=database,
@@ -218,7 +220,7 @@ def test_an_object_under_the_table_location_adds_its_partition_in_glue(localaws,
         "athena_partitioner",
         {
             "TABLE_NAME": f"{database}.vpc_flow_logs",
-            "S3_STAGING_DIR": f"s3://{bucket}/athena-results/",
+            "S3_STAGING_DIR": f"s3://results-{unique}/",
             "PARTITION_TYPE": "Hour",
         },
     )
