@@ -49,7 +49,7 @@ def start(athena: Any, s3: Any, sql: str, work_group: str, account_id: str, regi
         return athena.start_query_execution(QueryString=sql, WorkGroup=work_group)["QueryExecutionId"]
     except ClientError as err:
         message = err.response.get("Error", {}).get("Message", str(err))
-        if "output location" not in message.lower():
+        if "output location" not in message.lower() and "outputlocation" not in message.lower():
             raise QueryFailed("INVALID_DATA_SOURCE_CONFIG", f"Athena refused the query: {message}") from err
     # A workgroup without an output location: QuickSight uses Athena's default results bucket.
     bucket = f"aws-athena-query-results-{account_id}-{region}"

@@ -58,6 +58,8 @@ class Runner:
         self.slots = threading.Semaphore(MAX_CONCURRENT)
         self.threads: set[threading.Thread] = set()
         self.work_dir = svc.ctx.state_dir / "quicksight" / "work"
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._clients_lock = threading.Lock()
 
     def launch(self, region: Region, ingestion: Ingestion) -> None:
         name = f"quicksight-ingestion-{ingestion.record['IngestionId']}"
@@ -74,16 +76,22 @@ class Runner:
             thread.join(timeout)
 
     def _client(self, service: str, region: str) -> Any:
-        # A session per call: boto3's default session is not safe to create clients from several threads.
+        # Built once per region and shared: boto3 clients are thread-safe, but creating them from several
+        # threads at once through boto3's default session is not, so creation goes through a private
+        # session under a lock.
         import boto3
 
-        return boto3.session.Session().client(
-            service,
-            endpoint_url=self.svc.ctx.endpoint,
-            region_name=region,
-            aws_access_key_id="localaws",
-            aws_secret_access_key="localaws",
-        )
+        with self._clients_lock:
+            key = (service, region)
+            if key not in self._clients:
+                self._clients[key] = boto3.session.Session().client(
+                    service,
+                    endpoint_url=self.svc.ctx.endpoint,
+                    region_name=region,
+                    aws_access_key_id="localaws",
+                    aws_secret_access_key="localaws",
+                )
+            return self._clients[key]
 
     def _run(self, region: Region, ingestion: Ingestion) -> None:
         lock = self.svc.lock
