@@ -427,7 +427,11 @@ def _send_log_event(
         "logEvents": log_events,
     }
     record = gzip.compress(json.dumps(envelope, separators=(",", ":")).encode())
-    service.put_records(backend.region_name, delivery_stream_arn.rsplit("/", 1)[-1], [record])
+    stream = delivery_stream_arn.rsplit("/", 1)[-1]
+    try:
+        service.put_records(backend.region_name, stream, [record])
+    except AWSError as err:  # CloudWatch Logs accepted the events; a failed delivery must not fail that call
+        log.error("firehose: logs subscription %s could not deliver to %s: %s", filter_name, stream, err)
 
 
 def _activate(service: FirehoseService) -> None:

@@ -314,16 +314,22 @@ class Worker:
 
 
 class WorkerPool:
-    """Warm sandboxes per function configuration, created on demand (one per concurrent invocation)."""
+    """Warm sandboxes per function configuration, created on demand (one per concurrent invocation).
+
+    Idle sandboxes are kept least recently used first: at most ``max_idle`` per configuration and
+    ``max_idle_total`` in all, each for ``idle_seconds`` (AWS also reclaims idle environments after minutes).
+    """
 
     def __init__(self, state_dir: Path, endpoint: str, warm: bool = True, max_idle: int = 4,
-                 idle_seconds: float = 600.0):  # fmt: skip
+                 max_idle_total: int = 16, idle_seconds: float = 300.0):  # fmt: skip
         self.state_dir = state_dir
         self.endpoint = endpoint
         self.warm = warm
         self.max_idle = max_idle
+        self.max_idle_total = max_idle_total
         self.idle_seconds = idle_seconds
-        self._idle: dict[FunctionSpec, list[Worker]] = {}
+        self._idle: list[Worker] = []
+        self._live: set[Worker] = set()  # idle and busy: stop() ends them all
         self._lock = threading.Lock()
         self._extract_lock = threading.Lock()
         self.cold_starts = 0
@@ -343,7 +349,7 @@ class WorkerPool:
         if self.warm and worker.ready and worker.alive:
             self._release(worker)
         else:
-            worker.kill()
+            self._retire([worker])
         return InvokeResult(
             request_id=request_id,
             payload=payload.encode(),
@@ -365,38 +371,52 @@ class WorkerPool:
         return json.dumps(payload), False, worker._take_log() + f"{_now_iso()} {request_id} {message}\n", 0.0
 
     def _acquire(self, spec: FunctionSpec) -> tuple[Worker, bool]:
-        stale: list[Worker] = []
         worker = None
         with self._lock:
             now = time.monotonic()
-            for other in list(self._idle):
-                keep = []
-                for w in self._idle[other]:
-                    outdated = other != spec and (other.arn, other.version) == (spec.arn, spec.version)
-                    expired = now - w.idle_since > self.idle_seconds
-                    (stale if outdated or expired or not w.alive else keep).append(w)
-                self._idle[other] = keep
-            idle = self._idle.get(spec) or []
-            if idle:
-                worker = idle.pop()
+
+            def stale(w: Worker) -> bool:
+                outdated = w.spec != spec and (w.spec.arn, w.spec.version) == (spec.arn, spec.version)
+                return outdated or now - w.idle_since > self.idle_seconds or not w.alive
+
+            retired = [w for w in self._idle if stale(w)]
+            self._idle = [w for w in self._idle if not stale(w)]
+            for candidate in reversed(self._idle):  # the most recently used is the warmest
+                if candidate.spec == spec:
+                    worker = candidate
+                    self._idle.remove(candidate)
+                    break
+            if worker is not None:
                 self.warm_starts += 1
             else:
                 self.cold_starts += 1
-        for w in stale:
-            w.kill()
+        self._retire(retired)
         if worker is not None:
             return worker, False
         code_dir, extra_paths = self._extract(spec)
-        return Worker(spec, code_dir, extra_paths, self.endpoint), True
+        worker = Worker(spec, code_dir, extra_paths, self.endpoint)
+        with self._lock:
+            self._live.add(worker)
+        return worker, True
 
     def _release(self, worker: Worker) -> None:
         worker.idle_since = time.monotonic()
         with self._lock:
-            idle = self._idle.setdefault(worker.spec, [])
-            if len(idle) < self.max_idle:
-                idle.append(worker)
-                return
-        worker.kill()
+            self._idle.append(worker)
+            evicted = []
+            same = [w for w in self._idle if w.spec == worker.spec]
+            if len(same) > self.max_idle:
+                evicted.append(same[0])
+            overflow = len(self._idle) - len(evicted) - self.max_idle_total
+            evicted += [w for w in self._idle if w not in evicted][: max(overflow, 0)]
+            self._idle = [w for w in self._idle if w not in evicted]
+        self._retire(evicted)
+
+    def _retire(self, workers: list[Worker]) -> None:
+        for worker in workers:
+            worker.kill()
+            with self._lock:
+                self._live.discard(worker)
 
     def _extract(self, spec: FunctionSpec) -> tuple[Path, list[str]]:
         """Unzip code (and layers, as /opt would hold them) once per content hash under the state dir."""
@@ -416,15 +436,15 @@ class WorkerPool:
         return code_dir, extra
 
     def stop(self) -> None:
+        """End every sandbox, idle or busy (a busy one's invocation then reports Runtime.ExitError)."""
         with self._lock:
-            workers = [w for ws in self._idle.values() for w in ws]
+            workers = list(self._live)
             self._idle.clear()
-        for worker in workers:
-            worker.kill()
+        self._retire(workers)
 
     def idle_count(self) -> int:
         with self._lock:
-            return sum(len(ws) for ws in self._idle.values())
+            return len(self._idle)
 
 
 def _unzip_once(content: bytes, target: Path, what: str) -> None:

@@ -271,3 +271,24 @@ def test_dry_run_and_unknown_functions(aws_client, deploy, unique):
     assert aws_client("lambda").invoke(FunctionName=name, InvocationType="DryRun")["StatusCode"] == 204
     with pytest.raises(aws_client("lambda").exceptions.ResourceNotFoundException):
         aws_client("lambda").invoke(FunctionName=f"missing-{unique}")
+
+
+def test_a_synchronous_handler_can_call_back_into_localaws(aws_client, deploy, unique):
+    # The handler's own boto3 call reaches the same threaded endpoint while Invoke waits: no deadlock.
+    out = f"lambda-sync-{unique}"
+    aws_client("s3").create_bucket(Bucket=out)
+    name = deploy("handler.record", env={"OUT_BUCKET": out})
+    response = aws_client("lambda").invoke(FunctionName=name, Payload=b'{"hello": "sync"}')
+    assert json.loads(response["Payload"].read()) == {"recorded": True}
+    assert recorded(aws_client, out) == [{"hello": "sync"}]
+
+
+def test_sandboxes_stay_warm_and_a_configuration_change_gets_a_fresh_one(aws_client, deploy):
+    lam = aws_client("lambda")
+    name = deploy("handler.describe", env={"GREETING": "first"})
+    first, second = (json.loads(lam.invoke(FunctionName=name)["Payload"].read()) for _ in range(2))
+    assert first["log_stream_name"] == second["log_stream_name"]  # the same execution environment
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"GREETING": "second"}})
+    third = json.loads(lam.invoke(FunctionName=name)["Payload"].read())
+    assert third["env"]["GREETING"] == "second"
+    assert third["log_stream_name"] != first["log_stream_name"]
