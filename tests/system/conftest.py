@@ -123,7 +123,7 @@ def vpcflow_dags(system_stack: SystemStack, request: pytest.FixtureRequest) -> d
     request.getfixturevalue("airflow_db")  # tests/conftest.py: the metadata DB that dag.test() needs
     from airflow.dag_processing.dagbag import DagBag
 
-    bag = DagBag(dag_folder=str(REPO / "dags"), include_examples=False)
+    bag = DagBag(dag_folder=str(REPO / "dags"))
     errors = {path: error for path, error in bag.import_errors.items() if Path(path).stem in DAG_IDS}
     assert not errors, f"vpcflow DAGs failed to import: {errors}"
     return {dag_id: bag.get_dag(dag_id) for dag_id in DAG_IDS}
