@@ -159,3 +159,21 @@ def test_dockerignore_keeps_secrets_and_local_state_out_but_not_the_sources(inst
         assert _ignored(path, patterns), f".dockerignore must exclude {path}"
     for source in _copy_sources(instructions):
         assert not _ignored(source, patterns), f".dockerignore hides {source}, which COPY needs"
+
+
+def test_dags_find_sql_through_the_image_path(monkeypatch):
+    from vpcflow.sqlfiles import sql_dir
+
+    monkeypatch.setenv("VPCFLOW_SQL_DIR", "/opt/airflow/sql")
+    assert str(sql_dir()) == "/opt/airflow/sql"
+    for dag_file in sorted((files.REPO / "dags").glob("*.py")):
+        text = dag_file.read_text()
+        templates = re.findall(r"""["']([\w/.-]+\.sql)["']""", text)
+        if not templates:
+            continue
+        assert re.search(r"template_searchpath\s*=\s*\[[^\]]*sql_dir\(\)", text), (
+            f"{dag_file.name} renders {templates[0]} but its template_searchpath does not come from sql_dir() "
+            "(VPCFLOW_SQL_DIR in the image)"
+        )
+        for name in templates:
+            assert (files.REPO / "sql" / name).is_file(), f"{dag_file.name} names sql/{name}, which is missing"
