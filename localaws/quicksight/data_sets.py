@@ -5,10 +5,10 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from localaws.quicksight import ingestions
+from localaws.quicksight import ingestions, transforms
 from localaws.quicksight.errors import exists, invalid, not_found
 from localaws.quicksight.routes import Call
-from localaws.quicksight.spice import INPUT_TYPES, output_columns
+from localaws.quicksight.spice import INPUT_TYPES, physical_columns
 from localaws.quicksight.store import Region, check_id, merge_permissions, now, page, public, require
 
 if TYPE_CHECKING:
@@ -73,7 +73,12 @@ def _apply(record: dict[str, Any], body: dict[str, Any]) -> None:
     for key in DEFINITION_FIELDS:
         if key in body:
             record[key] = body[key]
-    record["OutputColumns"] = output_columns(record)
+    try:
+        # Not strict: a data set with transforms localaws cannot run is stored; its ingestions say why.
+        outputs = transforms.outputs(record, physical_columns(record), strict=False)
+    except transforms.UnknownColumn as err:
+        raise invalid(f"LogicalTableMap: {err}") from err
+    record["OutputColumns"] = [o.output_column() for o in outputs]
 
 
 def _ingestion_fields(region: Region, data_set_id: str, ingestion_id: str | None) -> dict[str, str]:
@@ -143,8 +148,9 @@ def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     record = get(svc, call)
     region = svc.region_of(call)
     _check_definition(region, call.body)
-    _apply(record, call.body)
-    record["LastUpdatedTime"] = now()
+    edited = dict(record)
+    _apply(edited, call.body)  # on a copy: an invalid update leaves the data set as it was
+    record.update(edited, LastUpdatedTime=now())
     ingestion_id = None
     if record["ImportMode"] == "SPICE":
         ingestion_id = str(uuid.uuid4())

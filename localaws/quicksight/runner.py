@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from localaws.quicksight import athena_query, ingestions, spice
+from localaws.quicksight import athena_query, ingestions, spice, transforms
 from localaws.quicksight.store import Ingestion, Region, now
 
 if TYPE_CHECKING:
@@ -50,6 +50,13 @@ def build_sql(table: dict[str, Any]) -> str:
 def _lookback(data_set: dict[str, Any]) -> dict[str, Any] | None:
     properties = data_set.get("_refresh_properties") or {}
     return properties.get("RefreshConfiguration", {}).get("IncrementalRefresh", {}).get("LookbackWindow")
+
+
+def _outputs(data_set: dict[str, Any], columns: list[dict[str, Any]]) -> list[transforms.Output]:
+    try:
+        return transforms.outputs(data_set, columns)
+    except (transforms.UnsupportedTransform, transforms.UnknownColumn) as err:
+        raise IngestionFailed("CUSTOMER_ERROR", f"Data set {data_set['DataSetId']}: {err}") from err
 
 
 class Runner:
@@ -164,14 +171,13 @@ class Runner:
         work_group = source["DataSourceParameters"].get("AthenaParameters", {}).get("WorkGroup") or "primary"
         sql = build_sql(table)
         columns = spice.physical_columns(data_set)
-        keep_where = None
+        lookback = None
         window = _lookback(data_set) if ingestion.request_type == "INCREMENTAL_REFRESH" else None
         if window:
             cutoff = datetime.now(UTC) - LOOKBACK_UNITS[window["SizeUnit"]] * int(window["Size"])
-            stamp = cutoff.strftime("%Y-%m-%d %H:%M:%S")
-            column = _quote(window["ColumnName"])
-            sql = f"SELECT * FROM ({sql}) WHERE {column} >= TIMESTAMP '{stamp}'"
-            keep_where = f"{column} < TIMESTAMP '{stamp}' OR {column} IS NULL"
+            lookback = (window["ColumnName"], cutoff.strftime("%Y-%m-%d %H:%M:%S"))
+        if columns:
+            _outputs(data_set, columns)  # a logical table localaws cannot compute fails before any query
 
         athena, s3 = self._client("athena", region.region), self._client("s3", region.region)
         query_id = athena_query.start(athena, s3, sql, work_group, region.account_id, region.region)
@@ -185,14 +191,18 @@ class Runner:
             with self.svc.lock:
                 live = region.data_sets.get(data_set_id)
                 if live is not None and not spice.physical_columns(live):
-                    live["OutputColumns"] = [spice.output_column(c) for c in columns]
-
+                    live["OutputColumns"] = [
+                        o.output_column() for o in transforms.outputs(live, columns, strict=False)
+                    ]
+        outputs = _outputs(data_set, columns)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         csv_path = self.work_dir / f"{data_set_id}.{ingestion.record['IngestionId']}.csv"
         target = self.svc.spice_path(data_set_id)
         try:
             athena_query.download(athena, s3, execution, csv_path)
-            partial, stats = spice.build_extract(csv_path, columns, target, keep_where=keep_where)
+            partial, stats = spice.build_extract(
+                csv_path, columns, target, outputs=outputs, lookback=lookback
+            )
         finally:
             csv_path.unlink(missing_ok=True)
         with self.svc.lock:

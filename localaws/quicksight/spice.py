@@ -132,19 +132,47 @@ def read_header(csv_path: Path) -> list[str] | None:
         return next(csv.reader(handle), None)
 
 
+def output_duck_type(column: dict[str, Any]) -> str:
+    """The Parquet (DuckDB) type of an OutputColumn."""
+    kind = column["Type"]
+    if kind == "INTEGER":
+        return "BIGINT"
+    if kind == "DECIMAL":
+        return "DECIMAL(18, 4)" if column.get("SubType") == "FIXED" else "DOUBLE"
+    if kind == "DATETIME":
+        return "TIMESTAMP"
+    return "VARCHAR"
+
+
+def _converted(expr: str, source: dict[str, Any], cast: dict[str, Any]) -> str:
+    """A CastColumnTypeOperation on an already typed value."""
+    from localaws.quicksight.transforms import strptime_format
+
+    target = cast["NewColumnType"]
+    if target == "DATETIME" and cast.get("Format") and _duck_type(source) == "VARCHAR":
+        return f"TRY_STRPTIME({expr}, '{strptime_format(cast['Format']).replace(chr(39), chr(39) * 2)}')"
+    return f"TRY_CAST({expr} AS {output_duck_type({'Type': target, 'SubType': cast.get('SubType')})})"
+
+
 def build_extract(
     csv_path: Path,
     columns: list[dict[str, Any]],
     target: Path,
     *,
-    keep_where: str | None = None,
+    outputs: list[Any] | None = None,
+    lookback: tuple[str, str] | None = None,
 ) -> tuple[Path, ExtractStats]:
     """Type ``csv_path`` (Athena's result CSV) per ``columns`` into a Parquet file beside ``target``.
 
-    Returns that file, for the caller to move over ``target`` (``commit``) once it knows the ingestion
-    still stands. ``keep_where`` (incremental refresh) keeps the rows of the current extract that match
-    it, so the new rows replace only the lookback window.
+    ``outputs`` (transforms.Output) rename, cast and pick the output columns; by default they are the
+    physical ``columns``. ``lookback`` = (output column, 'YYYY-MM-DD HH:MM:SS') is an incremental refresh:
+    new rows from that time on replace those of the current extract, older ones are kept.
+    Returns the new file, for the caller to move over ``target`` (``commit``) once it knows the
+    ingestion still stands.
     """
+    from localaws.quicksight.transforms import Output
+
+    outputs = outputs if outputs is not None else [Output(c["Name"], c["Name"], c) for c in columns]
     header = read_header(csv_path)
     con = duckdb.connect()
     try:
@@ -165,26 +193,39 @@ def build_extract(
         else:  # no result at all (not even a header): an empty extract with the declared columns
             con.execute("CREATE TABLE raw (" + ", ".join(f"c{i} VARCHAR" for i in range(len(columns))) + ")")
             sources = [f"c{i}" for i in range(len(columns))]
-        typed = ", ".join(
-            f"{_typed(src, c)} AS {_quote(c['Name'])}" for src, c in zip(sources, columns, strict=True)
-        )
-        bad = " OR ".join(
+        # Step 1, as SPICE does: every physical value to its declared type; a row that fails is dropped.
+        typed = [f"{_typed(src, c)} AS {_quote(c['Name'])}" for src, c in zip(sources, columns, strict=True)]
+        bad = [
             f"({src} IS NOT NULL AND {_typed(src, c)} IS NULL)"
             for src, c in zip(sources, columns, strict=True)
+        ]
+        con.execute(
+            f"CREATE TABLE typed AS SELECT {', '.join(typed)}, ({' OR '.join(bad) or 'false'}) AS _bad FROM raw"
         )
-        con.execute(f"CREATE TABLE typed AS SELECT {typed}, ({bad or 'false'}) AS _bad FROM raw")
-        names = ", ".join(_quote(c["Name"]) for c in columns)
+        # Step 2: the logical table's projection, renames and casts (a failed cast drops the row too).
+        final, cast_bad = [], []
+        for out in outputs:
+            expr = _quote(out.source)
+            if out.cast:
+                converted = _converted(expr, out.column, out.cast)
+                cast_bad.append(f"({expr} IS NOT NULL AND {converted} IS NULL)")
+                expr = converted
+            final.append(f"{expr} AS {_quote(out.name)}")
+        dropped = " OR ".join(["_bad", *cast_bad])
+        con.execute(f"CREATE TABLE shaped AS SELECT {', '.join(final)}, ({dropped}) AS _drop FROM typed")
+        names = ", ".join(_quote(o.name) for o in outputs)
+        window = f"{_quote(lookback[0])} >= TIMESTAMP '{lookback[1]}'" if lookback else "true"
         rows_ingested, rows_dropped = con.execute(
-            "SELECT count(*) FILTER (WHERE NOT _bad), count(*) FILTER (WHERE _bad) FROM typed"
+            f"SELECT count(*) FILTER (WHERE NOT _drop AND {window}), count(*) FILTER (WHERE _drop) FROM shaped"
         ).fetchall()[0]
-        query = f"SELECT {names} FROM typed WHERE NOT _bad"
-        if keep_where and target.exists():
+        query = f"SELECT {names} FROM shaped WHERE NOT _drop AND {window}"
+        if lookback and target.exists():
             kept = ", ".join(
-                f"CAST({_quote(c['Name'])} AS {_duck_type(c)}) AS {_quote(c['Name'])}" for c in columns
+                f"CAST({_quote(o.name)} AS {output_duck_type(o.output_column())}) AS {_quote(o.name)}"
+                for o in outputs
             )
-            query = (
-                f"SELECT {kept} FROM read_parquet({_literal(target)}) WHERE {keep_where} UNION ALL {query}"
-            )
+            older = f"{_quote(lookback[0])} < TIMESTAMP '{lookback[1]}' OR {_quote(lookback[0])} IS NULL"
+            query = f"SELECT {kept} FROM read_parquet({_literal(target)}) WHERE {older} UNION ALL {query}"
         target.parent.mkdir(parents=True, exist_ok=True)
         partial = target.with_name(f".{target.name}.{uuid.uuid4().hex}.partial")
         con.execute(f"COPY ({query}) TO {_literal(partial)} (FORMAT parquet, COMPRESSION zstd)")

@@ -212,3 +212,51 @@ def test_refresh_properties(qs: Any, data_source: dict, unique: str) -> None:
     with pytest.raises(ClientError) as info:
         qs.describe_data_set_refresh_properties(AwsAccountId=ACCOUNT, DataSetId=set_id)
     assert error_of(info) == ("ResourceNotFoundException", 404)
+
+
+def test_logical_table_renames_and_casts_shape_the_output_columns(
+    qs: Any, data_source: dict, unique: str
+) -> None:
+    logical = {
+        "l1": {
+            "Alias": "flows",
+            "Source": {"PhysicalTableId": "t1"},
+            "DataTransforms": [
+                {"RenameColumnOperation": {"ColumnName": "srcaddr", "NewColumnName": "source"}},
+                {"CastColumnTypeOperation": {"ColumnName": "bytes", "NewColumnType": "DECIMAL"}},
+                {"ProjectOperation": {"ProjectedColumns": ["source", "bytes"]}},
+            ],
+        }
+    }
+    qs.create_data_set(
+        AwsAccountId=ACCOUNT,
+        DataSetId=f"lt-{unique}",
+        Name="lt",
+        ImportMode="DIRECT_QUERY",
+        PhysicalTableMap=relational(data_source["Arn"], "db", "flows", COLUMNS),
+        LogicalTableMap=logical,
+    )
+    columns = qs.describe_data_set(AwsAccountId=ACCOUNT, DataSetId=f"lt-{unique}")["DataSet"]["OutputColumns"]
+    assert columns == [
+        {"Name": "source", "Type": "STRING"},
+        {"Name": "bytes", "Type": "DECIMAL", "SubType": "FLOAT"},
+    ]
+
+    wrong = {
+        "l1": {
+            "Alias": "flows",
+            "Source": {"PhysicalTableId": "t1"},
+            "DataTransforms": [{"ProjectOperation": {"ProjectedColumns": ["nope"]}}],
+        }
+    }
+    with pytest.raises(ClientError) as info:
+        qs.create_data_set(
+            AwsAccountId=ACCOUNT,
+            DataSetId=f"lt-bad-{unique}",
+            Name="lt",
+            ImportMode="DIRECT_QUERY",
+            PhysicalTableMap=relational(data_source["Arn"], "db", "flows", COLUMNS),
+            LogicalTableMap=wrong,
+        )
+    assert error_of(info) == ("InvalidParameterValueException", 400)
+    assert "'nope'" in info.value.response["Error"]["Message"]

@@ -129,3 +129,33 @@ def test_ingestion_fails_when_its_data_source_is_gone(
     assert ended["ErrorInfo"]["Type"] == "DATA_SOURCE_NOT_FOUND"
     assert data_source["Arn"] in ended["ErrorInfo"]["Message"]
     assert localaws.services["quicksight"].spice_extract_path(set_id) is None
+
+
+def test_ingestion_of_a_logical_table_localaws_cannot_compute_fails_clearly(
+    qs: Any, data_source: dict, unique: str
+) -> None:
+    set_id = f"calc-{unique}"
+    created = qs.create_data_set(
+        AwsAccountId=ACCOUNT,
+        DataSetId=set_id,
+        Name="calc",
+        ImportMode="SPICE",
+        PhysicalTableMap=custom_sql(data_source["Arn"], "SELECT 1 AS one", [("one", "INTEGER")]),
+        LogicalTableMap={
+            "l1": {
+                "Alias": "calc",
+                "Source": {"PhysicalTableId": "t1"},
+                "DataTransforms": [
+                    {
+                        "CreateColumnsOperation": {
+                            "Columns": [{"ColumnName": "two", "ColumnId": "two", "Expression": "one + 1"}]
+                        }
+                    }
+                ],
+            }
+        },
+    )
+    ended = wait_ingestion(qs, set_id, created["IngestionId"])
+    assert ended["IngestionStatus"] == "FAILED"
+    assert ended["ErrorInfo"]["Type"] == "CUSTOMER_ERROR"
+    assert "CreateColumnsOperation" in ended["ErrorInfo"]["Message"]

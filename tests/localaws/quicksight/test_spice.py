@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from localaws.quicksight import spice
+from localaws.quicksight import spice, transforms
 
 COLUMNS = [
     {"Name": "name", "Type": "STRING"},
@@ -32,7 +33,9 @@ def rows(path: Path) -> list[tuple]:
     return duckdb.sql(f"SELECT * FROM read_parquet('{path}') ORDER BY ALL NULLS LAST").fetchall()
 
 
-def build(tmp_path: Path, text: str, columns: list[dict], **kwargs) -> tuple[Path, spice.ExtractStats]:
+def build(
+    tmp_path: Path, text: str, columns: list[dict], **kwargs: object
+) -> tuple[Path, spice.ExtractStats]:
     source = tmp_path / "result.csv"
     source.write_text(text)
     target = tmp_path / "spice" / "ds.parquet"
@@ -91,9 +94,81 @@ def test_incremental_keeps_rows_outside_the_window(tmp_path: Path) -> None:
     # GIVEN a lookback window from 11:00: the old 12:00 row is replaced by what the query returns now
     target, stats = build(
         tmp_path,
-        '"ts","n"\n"2026-11-26 12:00:00","20"\n"2026-11-26 13:00:00","30"\n',
+        '"ts","n"\n"2026-11-26 10:00:00","10"\n"2026-11-26 12:00:00","20"\n"2026-11-26 13:00:00","30"\n',
         columns,
-        keep_where='"ts" < TIMESTAMP \'2026-11-26 11:00:00\' OR "ts" IS NULL',
+        lookback=("ts", "2026-11-26 11:00:00"),
     )
     assert [r[1] for r in rows(target)] == [1, 20, 30]
     assert (stats.rows_ingested, stats.total_rows) == (2, 3)
+
+
+def test_logical_table_projects_renames_and_casts(tmp_path: Path) -> None:
+    # GIVEN Hive-style hour strings cast to DATETIME with a QuickSight format, a rename and a projection
+    data_set = {
+        "LogicalTableMap": {
+            "l": {
+                "Alias": "flows",
+                "Source": {"PhysicalTableId": "t"},
+                "DataTransforms": [
+                    {
+                        "CastColumnTypeOperation": {
+                            "ColumnName": "hour",
+                            "NewColumnType": "DATETIME",
+                            "Format": "yyyy-MM-dd-HH",
+                        }
+                    },
+                    {"RenameColumnOperation": {"ColumnName": "n", "NewColumnName": "bytes"}},
+                    {"CastColumnTypeOperation": {"ColumnName": "bytes", "NewColumnType": "DECIMAL"}},
+                    {"ProjectOperation": {"ProjectedColumns": ["hour", "bytes"]}},
+                    {"TagColumnOperation": {"ColumnName": "hour", "Tags": []}},
+                ],
+            }
+        }
+    }
+    physical = [
+        {"Name": "hour", "Type": "STRING"},
+        {"Name": "n", "Type": "INTEGER"},
+        {"Name": "x", "Type": "STRING"},
+    ]
+    outputs = transforms.outputs(data_set, physical)
+    assert [o.output_column() for o in outputs] == [
+        {"Name": "hour", "Type": "DATETIME"},
+        {"Name": "bytes", "Type": "DECIMAL", "SubType": "FLOAT"},
+    ]
+    text = '"hour","n","x"\n"2026-11-26-15","7","a"\n"not an hour","8","b"\n'
+    target, stats = build(tmp_path, text, physical, outputs=outputs)
+    assert rows(target) == [(datetime(2026, 11, 26, 15), 7.0)]
+    assert (stats.rows_ingested, stats.rows_dropped) == (1, 1)
+
+
+def test_transforms_localaws_cannot_compute_are_named() -> None:
+    physical = [{"Name": "a", "Type": "STRING"}]
+    calculated = {
+        "LogicalTableMap": {
+            "l": {
+                "Alias": "t",
+                "Source": {"PhysicalTableId": "t"},
+                "DataTransforms": [
+                    {
+                        "CreateColumnsOperation": {
+                            "Columns": [{"ColumnName": "b", "ColumnId": "b", "Expression": "a"}]
+                        }
+                    }
+                ],
+            }
+        }
+    }
+    with pytest.raises(transforms.UnsupportedTransform, match="CreateColumnsOperation"):
+        transforms.outputs(calculated, physical)
+    assert [o.name for o in transforms.outputs(calculated, physical, strict=False)] == ["a"]
+    renamed_twice = {
+        "LogicalTableMap": {
+            "l": {
+                "Alias": "t",
+                "Source": {"PhysicalTableId": "t"},
+                "DataTransforms": [{"RenameColumnOperation": {"ColumnName": "zz", "NewColumnName": "b"}}],
+            }
+        }
+    }
+    with pytest.raises(transforms.UnknownColumn, match="'zz'"):
+        transforms.outputs(renamed_twice, physical)
