@@ -20,7 +20,7 @@ import enum
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 DEFAULT_PARTITION_COLUMN = "IngestDateTime"
 
@@ -138,7 +138,10 @@ def normalize_location(location: str, what: str = "table location") -> str:
 
 
 def partition_for_hour(hour: datetime, table_location: str, partition_type: PartitionType | str) -> Partition:
-    """The partition that holds objects Firehose stamped with ``hour`` (e.g. a run's data_interval_start)."""
+    """The partition that holds objects Firehose stamped with ``hour`` (e.g. a run's data_interval_start).
+    Firehose stamps keys in UTC: an aware datetime is converted to UTC first; a naive one is taken as UTC."""
+    if hour.tzinfo is not None:
+        hour = hour.astimezone(UTC)
     kind = PartitionType.parse(partition_type)
     base = normalize_location(table_location)
     if kind is PartitionType.HOUR:

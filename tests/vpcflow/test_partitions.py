@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlglot
@@ -46,6 +46,12 @@ def test_the_same_mapping_from_an_hour_for_the_hourly_dag():
         "2017-01-14-07", "s3://bkt/raw/2017/01/14/07/"
     )
     assert partition_for_hour(hour, "s3://bkt/raw/", "day").value == "2017-01-14-00"
+
+
+def test_an_hour_in_another_time_zone_is_taken_in_utc_as_firehose_stamps_keys():
+    tokyo = datetime(2017, 1, 14, 16, tzinfo=timezone(timedelta(hours=9)))
+    assert partition_for_hour(tokyo, "s3://bkt/raw/", "Hour").value == "2017-01-14-07"
+    assert partition_for_hour(datetime(2017, 1, 14, 7), "s3://bkt/raw/", "Hour").value == "2017-01-14-07"
 
 
 def test_keys_below_a_prefix_are_relative_to_the_table_location():
