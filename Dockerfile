@@ -15,13 +15,14 @@ FROM ${AIRFLOW_BASE_IMAGE} AS lock
 # may not read a newer lock. Installed in this throwaway stage only.
 ARG UV_VERSION=0.13.9
 RUN pip install --no-cache-dir "uv==${UV_VERSION}"
-WORKDIR /tmp/vpcflow
-COPY --chown=airflow:root pyproject.toml uv.lock README.md ./
-COPY --chown=airflow:root plugins/vpcflow ./plugins/vpcflow
-COPY --chown=airflow:root localaws ./localaws
+COPY pyproject.toml uv.lock README.md /tmp/src/
+COPY plugins/vpcflow /tmp/src/plugins/vpcflow
+COPY localaws /tmp/src/localaws
+# Work on a copy that the airflow user owns: folders made by COPY belong to root.
 # --frozen: fail if uv.lock and pyproject.toml disagree instead of re-resolving; --no-dev: no pytest/ruff;
 # --no-emit-project: vpcflow itself is installed from its wheel below. Every line carries its hashes.
-RUN python -m uv export --frozen --no-dev --no-emit-project --no-header --format requirements-txt \
+RUN cp -r /tmp/src /tmp/vpcflow && cd /tmp/vpcflow \
+    && python -m uv export --frozen --no-dev --no-emit-project --no-header --format requirements-txt \
         --output-file /tmp/vpcflow/requirements.txt \
     && python -m uv build --wheel --out-dir /tmp/vpcflow/dist
 
@@ -32,19 +33,18 @@ FROM ${AIRFLOW_BASE_IMAGE}
 # (pip refuses to run as root there). USER is already airflow; say so, since it matters.
 USER airflow
 
-COPY --from=lock /tmp/vpcflow/requirements.txt /tmp/vpcflow/requirements.txt
-COPY --from=lock /tmp/vpcflow/dist/ /tmp/vpcflow/dist/
 # --require-hashes: every package is the exact file uv.lock names. --no-deps: the lock is already the
 # complete, resolved set, so pip must not resolve again (and never upgrades or downgrades Airflow).
 # Packages the image has and vpcflow does not lock (Celery executor, FAB auth manager, Postgres and Redis
 # clients) stay as the image ships them; `pip check` fails the build if any of them disagrees with a
 # locked version, rather than leaving a broken import for run time.
 # The last check: the Airflow in the lock is the Airflow of the base image.
-RUN pip install --no-cache-dir --no-deps --require-hashes -r /tmp/vpcflow/requirements.txt \
+# The requirements and the wheel are bind-mounted from the lock stage: nothing of them stays in a layer.
+RUN --mount=type=bind,from=lock,source=/tmp/vpcflow,target=/tmp/vpcflow \
+    pip install --no-cache-dir --no-deps --require-hashes -r /tmp/vpcflow/requirements.txt \
     && pip install --no-cache-dir --no-deps /tmp/vpcflow/dist/vpcflow-*.whl \
     && pip check \
-    && python -c 'import importlib.metadata as m, os, sys; v, want = m.version("apache-airflow"), os.environ["AIRFLOW_VERSION"]; sys.exit(0 if v == want else "uv.lock has apache-airflow " + v + ", the base image " + want)' \
-    && rm -rf /tmp/vpcflow
+    && python -c 'import importlib.metadata as m, os, sys; v, want = m.version("apache-airflow"), os.environ["AIRFLOW_VERSION"]; sys.exit(0 if v == want else "uv.lock has apache-airflow " + v + ", the base image " + want)'
 
 # The project tree, where Airflow and vpcflow look for it. docker-compose.yaml mounts the same folders
 # over these copies for development; the Helm chart runs the image as built.
