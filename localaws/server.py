@@ -60,6 +60,9 @@ class LocalAWS:
             create_backend_app,
         )
 
+        from localaws import s3_policy
+
+        s3_policy.install()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         moto_app = DomainDispatcherApplication(create_backend_app)
         router = Router(moto_app, [], self.health)
