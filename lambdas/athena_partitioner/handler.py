@@ -86,8 +86,20 @@ def glue_table_location(database: str, table: str, region: str | None) -> str:
 
 
 def handler(event, context):
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        _log({"function": "athena_partitioner", "outcome": "error", "error": f"ConfigError: {exc}"}, context)
+        raise
     return add_partitions(event, context, client("athena", settings.region), settings)
+
+
+def _log(summary: dict, context) -> None:
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        summary["request_id"] = request_id
+    # One JSON line on stdout: CloudWatch Logs Insights parses it as fields.
+    print(json.dumps(summary, default=str), flush=True)
 
 
 def remaining_time(context) -> Callable[[], int]:
@@ -140,7 +152,4 @@ def add_partitions(event, context, athena, settings: Settings, table_location: s
         raise
     finally:
         summary["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
-        request_id = getattr(context, "aws_request_id", None)
-        if request_id:
-            summary["request_id"] = request_id
-        print(json.dumps(summary, default=str), flush=True)
+        _log(summary, context)

@@ -83,7 +83,23 @@ def firehose_client():
 
 
 def handler(event, context):
-    return forward(event, context, firehose_client(), load_settings())
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        _log(
+            {"function": "cloudwatch_to_firehose", "outcome": "error", "error": f"ConfigError: {exc}"},
+            context,
+        )
+        raise
+    return forward(event, context, firehose_client(), settings)
+
+
+def _log(summary: dict, context) -> None:
+    request_id = getattr(context, "aws_request_id", None)
+    if request_id:
+        summary["request_id"] = request_id
+    # One JSON line on stdout: CloudWatch Logs Insights parses it as fields.
+    print(json.dumps(summary, default=str), flush=True)
 
 
 def remaining_time(context) -> Callable[[], int]:
@@ -128,8 +144,4 @@ def forward(event, context, client, settings: Settings) -> dict:
             errors=dict(stats.errors),
             duration_ms=round((time.monotonic() - started) * 1000, 1),
         )
-        request_id = getattr(context, "aws_request_id", None)
-        if request_id:
-            summary["request_id"] = request_id
-        # One JSON line on stdout: CloudWatch Logs Insights parses it as fields.
-        print(json.dumps(summary, default=str), flush=True)
+        _log(summary, context)

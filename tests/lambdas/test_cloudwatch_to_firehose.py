@@ -231,9 +231,12 @@ def test_malformed_payload_raises_and_logs(cw_handler, firehose, settings, lambd
     assert "not base64" in summary_line(capsys)["error"]
 
 
-def test_delivery_stream_name_is_required(cw_handler):
+def test_delivery_stream_name_is_required(cw_handler, lambda_context, monkeypatch, capsys):
+    # GIVEN no DELIVERY_STREAM_NAME WHEN invoked THEN a clear error, logged as the invocation's one line
+    monkeypatch.delenv("DELIVERY_STREAM_NAME", raising=False)
     with pytest.raises(cw_handler.ConfigError, match="DELIVERY_STREAM_NAME is required"):
-        cw_handler.load_settings({})
+        cw_handler.handler(awslogs_event(["x"]), lambda_context)
+    assert "DELIVERY_STREAM_NAME is required" in summary_line(capsys)["error"]
 
 
 def test_limits_come_from_the_environment_and_are_checked(cw_handler):
