@@ -65,11 +65,16 @@ _TEMPLATES = (
         "/accounts/{AwsAccountId}/dashboards/{DashboardId}/versions/{VersionNumber}",
         "UpdateDashboardPublishedVersion",
     ),
+    ("POST", "/resources/{ResourceArn+}/tags", "TagResource"),
+    ("GET", "/resources/{ResourceArn+}/tags", "ListTagsForResource"),
+    ("DELETE", "/resources/{ResourceArn+}/tags", "UntagResource"),
 )
 
 
 def _compile(template: str) -> re.Pattern[str]:
-    pattern = re.sub(r"\{(\w+)\}", lambda m: _ID.format(m.group(1)), template)
+    # {Name+} spans slashes: an ARN arrives with its %2F already decoded to "/".
+    pattern = re.sub(r"\{(\w+)\+\}", lambda m: f"(?P<{m.group(1)}>.+)", template)
+    pattern = re.sub(r"\{(\w+)\}", lambda m: _ID.format(m.group(1)), pattern)
     return re.compile(f"^{pattern}/?$")
 
 
@@ -94,5 +99,5 @@ class Call:
     account_id: str
     region: str
     params: dict[str, str]
-    query: dict[str, str]
+    query: Any  # werkzeug MultiDict: .get(name) and .getlist(name)
     body: dict[str, Any]

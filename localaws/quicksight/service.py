@@ -17,7 +17,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from localaws.quicksight import dashboards, data_sets, data_sources, ingestions
+from localaws.quicksight import dashboards, data_sets, data_sources, ingestions, tags
 from localaws.quicksight.errors import invalid
 from localaws.quicksight.routes import Call, match
 from localaws.quicksight.runner import Runner
@@ -26,7 +26,13 @@ from localaws.service import DEFAULT_REGION, Context, Service, signed_service
 
 log = logging.getLogger("localaws.quicksight")
 
-HANDLERS = {**data_sources.HANDLERS, **data_sets.HANDLERS, **ingestions.HANDLERS, **dashboards.HANDLERS}
+HANDLERS = {
+    **data_sources.HANDLERS,
+    **data_sets.HANDLERS,
+    **ingestions.HANDLERS,
+    **dashboards.HANDLERS,
+    **tags.HANDLERS,
+}
 
 
 class QuickSightService(Service):
@@ -43,7 +49,13 @@ class QuickSightService(Service):
     # -- HTTP -------------------------------------------------------------------------------------
 
     def claims(self, request: Request, service: str | None, action: str | None) -> bool:
-        return service == "quicksight" and match(request.method, request.path) is not None
+        if service != "quicksight":
+            return False
+        matched = match(request.method, request.path)
+        if matched is None:
+            return False
+        # Tags of users, groups, templates ... stay moto's; those of the resources kept here are answered here.
+        return "ResourceArn" not in matched[1] or tags.parse_arn(matched[1]["ResourceArn"]) is not None
 
     def handle(self, request: Request) -> Response:
         operation, params = match(request.method, request.path)  # claims() made sure it matches
@@ -53,9 +65,12 @@ class QuickSightService(Service):
             body = json.loads(raw) if raw else {}
         except ValueError as err:
             raise invalid(f"The request body of {operation} is not JSON: {err}.") from err
-        account_id = params.pop("AwsAccountId")
+        if "ResourceArn" in params:  # tag calls address the resource by ARN, which names account and region
+            region, account_id = tags.parse_arn(params["ResourceArn"])[:2]
+        else:
+            account_id = params.pop("AwsAccountId")
         check_account(account_id)
-        call = Call(operation, account_id, region or DEFAULT_REGION, params, dict(request.args), body)
+        call = Call(operation, account_id, region or DEFAULT_REGION, params, request.args, body)
         with self.lock:
             status, answer = HANDLERS[operation](self, call)
             request_id = str(uuid.uuid4())

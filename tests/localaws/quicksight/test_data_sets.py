@@ -260,3 +260,26 @@ def test_logical_table_renames_and_casts_shape_the_output_columns(
         )
     assert error_of(info) == ("InvalidParameterValueException", 400)
     assert "'nope'" in info.value.response["Error"]["Message"]
+
+
+def test_tags_of_data_sets(qs: Any, data_source: dict, unique: str) -> None:
+    arn = qs.create_data_set(
+        AwsAccountId=ACCOUNT,
+        DataSetId=f"tag-{unique}",
+        Name="tagged",
+        ImportMode="DIRECT_QUERY",
+        PhysicalTableMap=custom_sql(data_source["Arn"], "SELECT 1 AS one", [("one", "INTEGER")]),
+        Tags=[{"Key": "project", "Value": "vpcflow"}],
+    )["Arn"]
+    qs.tag_resource(
+        ResourceArn=arn, Tags=[{"Key": "env", "Value": "local"}, {"Key": "project", "Value": "vpcflow2"}]
+    )
+    assert qs.list_tags_for_resource(ResourceArn=arn)["Tags"] == [
+        {"Key": "project", "Value": "vpcflow2"},
+        {"Key": "env", "Value": "local"},
+    ]
+    qs.untag_resource(ResourceArn=arn, TagKeys=["project"])
+    assert qs.list_tags_for_resource(ResourceArn=arn)["Tags"] == [{"Key": "env", "Value": "local"}]
+    with pytest.raises(ClientError) as info:
+        qs.list_tags_for_resource(ResourceArn=arn + "-gone")
+    assert error_of(info) == ("ResourceNotFoundException", 404)
