@@ -148,6 +148,7 @@ class Catalog:
 
     # --- databases -------------------------------------------------------------------------------
     def database_exists(self, name: str) -> bool:
+        self.ensure_default_database()
         with self._lock:
             return self._db(name) is not None
 

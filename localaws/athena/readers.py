@@ -19,6 +19,8 @@ from __future__ import annotations
 import bz2
 import gzip
 import os
+import threading
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +46,45 @@ class LocalFile:
     path: str
     lines: int
     fast: bool  # safe for the ' '-delimited reader
+    gzip: bool = False  # still compressed: DuckDB inflates it while scanning
+    accepted: int | None = None  # lines with the layout's token count (known once counted)
+    key: tuple[str, str, str, int] | None = None
+    bad_digits: int | None = None  # accepted lines whose [0-9]+ tokens are not all digits
+
+
+@dataclass
+class Facts:
+    """What one S3 object version's text is like, learned the first time a query reads it.
+
+    Keyed by bucket, key and ETag (so by content): a later query can hand the gzip bytes straight
+    to DuckDB's parallel inflating scanner instead of inflating in Python to check them again.
+    """
+
+    lines: int
+    safe: bool
+    accepted: int | None = None
+    bad_digits: int | None = None
+
+
+_FACTS: OrderedDict[tuple[str, str, str, int], Facts] = OrderedDict()
+_FACTS_MAX = 200_000
+_FACTS_LOCK = threading.Lock()
+
+
+def _facts_get(key: tuple[str, str, str, int]) -> Facts | None:
+    with _FACTS_LOCK:
+        facts = _FACTS.get(key)
+        if facts is not None:
+            _FACTS.move_to_end(key)
+        return facts
+
+
+def _facts_put(key: tuple[str, str, str, int], facts: Facts) -> None:
+    with _FACTS_LOCK:
+        _FACTS[key] = facts
+        _FACTS.move_to_end(key)
+        while len(_FACTS) > _FACTS_MAX:
+            _FACTS.popitem(last=False)
 
 
 @dataclass
@@ -162,6 +203,47 @@ class TableReader:
                     out[i].files.append(local)
         return out
 
+    def _fetch_layout(self, table: Table, planned) -> list[PartitionFiles]:
+        """Like _fetch_text, for the fast layout: known-safe gzip objects are passed on still compressed."""
+        skip = int(table.parameters.get("skip.header.line.count", "0") or 0)
+        jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
+
+        def one(job: tuple[int, S3Object]) -> tuple[int, LocalFile]:
+            i, obj = job
+            key = (obj.bucket, obj.key, obj.etag, skip)
+            raw = self.s3.read(obj)
+            facts = _facts_get(key)
+            if facts is not None and facts.safe and facts.accepted is not None and not skip and raw[:3] != b"BZh":
+                gz = raw[:2] == b"\x1f\x8b"
+                path = self._tmp(".gz" if gz else ".txt")
+                with open(path, "wb") as f:
+                    f.write(raw)
+                    if not gz and raw and not raw.endswith(b"\n"):
+                        f.write(b"\n")
+                return i, LocalFile(path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits)
+            data = _decompress(raw)
+            del raw
+            if skip:
+                data = _strip_header(data, skip)
+            safe = _fast_safe(data)
+            if not safe:
+                data = _hadoop_lines(data)
+            path = self._tmp(".txt")
+            with open(path, "wb") as f:
+                f.write(data)
+                if data and not data.endswith(b"\n"):
+                    f.write(b"\n")
+            lines = _line_count(data)
+            _facts_put(key, Facts(lines, safe, None))
+            return i, LocalFile(path, lines, safe, False, None, key)
+
+        out = [PartitionFiles(list(values)) for values, _ in planned]
+        if jobs:
+            with ThreadPoolExecutor(_READ_THREADS) as pool:
+                for i, local in pool.map(one, jobs):
+                    out[i].files.append(local)
+        return out
+
     # ---- partition columns ----------------------------------------------------------------------
     @staticmethod
     def _partition_cols(table: Table, values: list[str]) -> list[str]:
@@ -203,7 +285,11 @@ class TableReader:
             raise QueryFailed("HIVE_CURSOR_ERROR", f"Number of matching groups doesn't match the number of "
                               f"columns: regex has {groups} groups, table {table.name} has {ncols} columns")
         layout = rx.space_layout(pattern)
-        parts = self._fetch_text(table, planned, check_fast=layout is not None)
+        if layout is not None:
+            parts = self._fetch_layout(table, planned)
+            self._count_accepted(layout, [f for p in parts for f in p.files if f.fast and f.accepted is None])
+        else:
+            parts = self._fetch_text(table, planned, check_fast=False)
         selects = []
         for part in parts:
             pcols = self._partition_cols(table, part.values)
@@ -215,22 +301,55 @@ class TableReader:
                 selects.append(self._regex_exact(table, pattern, slow, pcols))
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
+    @staticmethod
+    def _layout_reader(layout: list[str], paths: list[str], gz: bool, extra: str = "") -> str:
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout))) + "}"
+        return (f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
+                f"auto_detect=false, new_line='\\n', columns={columns}, ignore_errors=true, "
+                f"compression='{'gzip' if gz else 'none'}'{extra})")
+
+    @staticmethod
+    def _digits_ok(layout: list[str]) -> str:
+        checks = [f"regexp_full_match(c{i}, '[0-9]+')" for i, k in enumerate(layout) if k == "digits"]
+        return " AND ".join(checks) if checks else "true"
+
+    def _count_accepted(self, layout: list[str], files: list[LocalFile]) -> None:
+        """Per file: lines the ' '-reader accepts (the others are the all-NULL rows of non-matching
+        lines) and accepted lines failing a [0-9]+ token (also all-NULL rows)."""
+        if not files:
+            return
+        reader = self._layout_reader(layout, [f.path for f in files], False, ", filename=true")
+        rows = self.con.execute(
+            f"SELECT filename, count(*), count(*) FILTER (WHERE NOT ({self._digits_ok(layout)})) "
+            f"FROM {reader} GROUP BY filename").fetchall()
+        counts = {r[0]: (int(r[1]), int(r[2])) for r in rows}
+        for f in files:
+            f.accepted, f.bad_digits = counts.get(f.path, (0, 0))
+            if f.key is not None:
+                _facts_put(f.key, Facts(f.lines, True, f.accepted, f.bad_digits))
+
     def _regex_fast(self, table: Table, layout: list[str], files: list[LocalFile], pcols: list[str]) -> list[str]:
-        paths = [f.path for f in files]
-        names = [f"c{i}" for i in range(len(layout))]
-        columns = "{" + ", ".join(f"'{n}': 'VARCHAR'" for n in names) + "}"
-        reader = (f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
-                  f"auto_detect=false, new_line='\\n', columns={columns}, ignore_errors=true)")
-        # Lines with the wrong number of tokens are dropped by the reader; each is an all-NULL row.
-        accepted = self.con.execute(f"SELECT count(*) FROM {reader}").fetchall()[0][0]
-        nulls = sum(f.lines for f in files) - accepted
-        digits = [f"ltrim({n}, '0123456789') = ''" for n, k in zip(names, layout, strict=True) if k == "digits"]
-        ok = " AND ".join(digits) if digits else "true"
-        cols = [
-            f"CASE WHEN __ok THEN {self._convert(n, c.type)} END AS {ident(c.name)}"
-            for n, c in zip(names, table.columns, strict=True)
+        # Safe files hold single-space separated non-empty tokens and no other whitespace, so a line
+        # matches iff it has len(layout) tokens (else the reader drops it) and its [0-9]+ tokens are
+        # digits. Files known to have no bad [0-9]+ token skip that per-row check.
+        checked = [
+            f"CASE WHEN __ok THEN {self._convert(f'c{i}', c.type)} END AS {ident(c.name)}"
+            for i, c in enumerate(table.columns)
         ]
-        selects = [f"SELECT {', '.join(cols + pcols)} FROM (SELECT *, {ok} AS __ok FROM {reader})"]
+        direct = [f"{self._convert(f'c{i}', c.type)} AS {ident(c.name)}" for i, c in enumerate(table.columns)]
+        selects = []
+        for gz in (True, False):
+            for check in (True, False):
+                group = [f.path for f in files if f.gzip == gz and bool(f.bad_digits) == check]
+                if not group:
+                    continue
+                reader = self._layout_reader(layout, group, gz)
+                if check:
+                    selects.append(f"SELECT {', '.join(checked + pcols)} FROM "
+                                   f"(SELECT *, {self._digits_ok(layout)} AS __ok FROM {reader})")
+                else:
+                    selects.append(f"SELECT {', '.join(direct + pcols)} FROM {reader}")
+        nulls = sum(f.lines - (f.accepted or 0) for f in files)
         if nulls > 0:
             null_cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
             selects.append(f"SELECT {', '.join(null_cols + pcols)} FROM range({nulls})")

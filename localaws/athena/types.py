@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from sqlglot import exp
 
@@ -13,6 +14,7 @@ _PRECISION = {
 }
 
 
+@lru_cache(maxsize=4096)
 def hive_to_duckdb(hive_type: str) -> str:
     """``int`` -> ``INTEGER``, ``array<string>`` -> ``VARCHAR[]``; raises ValueError naming the type."""
     try:
@@ -23,6 +25,7 @@ def hive_to_duckdb(hive_type: str) -> str:
     return re.sub(r"\b(?:TEXT|VARCHAR|CHAR)(?:\(\d+\))?", "VARCHAR", built)
 
 
+@lru_cache(maxsize=4096)
 def normalise_hive(hive_type: str) -> str:
     """The spelling Athena stores in Glue: lower case, ``integer`` as ``int``, ``varchar`` kept."""
     built = exp.DataType.build(hive_type, dialect="hive")

@@ -1,0 +1,188 @@
+"""localaws Athena: the blog's top-25 REJECT query over gzip text (RegexSerDe) vs the same data in Parquet.
+
+    .venv/bin/python benchmarks/run.py athena          # or: .venv/bin/python benchmarks/bench_athena.py
+
+Data is laid out as Firehose writes it (hourly prefixes, gzip objects of ~50k lines, 0.1% NODATA and
+0.02% malformed lines), registered with the blog's DDL and ALTER TABLE ADD PARTITION, then copied to a
+Parquet table with CTAS. Everything goes through boto3 -> localaws over HTTP, as the product does.
+Rows/s uses the engine time Athena reports (EngineExecutionTimeInMillis) and, separately, the process
+CPU time (the machine may be shared, which slows wall time but not CPU time). Peak memory of a
+10M-row query is measured in a fresh subprocess (ru_maxrss).
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import boto3
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from localaws.server import LocalAWS  # noqa: E402
+
+REGEX = (r"^([^ ]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)"
+         r"\\s+([^ ]+)\\s+([0-9]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)$")
+DDL = f"""CREATE EXTERNAL TABLE IF NOT EXISTS vpc_flow_logs (
+Version INT, Account STRING, InterfaceId STRING, SourceAddress STRING, DestinationAddress STRING,
+SourcePort INT, DestinationPort INT, Protocol INT, Packets INT, Bytes INT, StartTime INT, EndTime INT,
+Action STRING, LogStatus STRING
+)
+PARTITIONED BY (IngestDateTime STRING)
+ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe'
+WITH SERDEPROPERTIES (
+    "input.regex" = "{REGEX}")
+LOCATION 's3://bench-data/raw/';"""
+TOP25 = """SELECT sourceaddress, count(*) cnt
+FROM {table}
+WHERE action = 'REJECT'
+GROUP BY sourceaddress
+ORDER BY cnt desc
+LIMIT 25;"""
+LINES_PER_OBJECT = 50_000
+OBJECTS_PER_HOUR = 10
+
+
+def object_body(seed: int, n: int = LINES_PER_OBJECT) -> bytes:
+    r = random.Random(seed)
+    sources = [f"10.{r.randrange(4)}.{r.randrange(256)}.{r.randrange(256)}" for _ in range(3000)]
+    out = []
+    for i in range(n):
+        if i % 5000 == 17:
+            out.append("garbage: not a flow log line")
+            continue
+        if i % 1000 == 3:
+            out.append(f"2 123456789012 eni-{r.randrange(1 << 32):08x} - - - - - - - 1700000000 1700000060 - NODATA")
+            continue
+        action = "REJECT" if r.random() < 0.3 else "ACCEPT"
+        out.append(
+            f"2 123456789012 eni-{r.randrange(1 << 32):08x} {r.choice(sources)} 172.31.{r.randrange(256)}.{r.randrange(256)} "
+            f"{r.randrange(65536)} {r.choice((22, 80, 443, 3389, 8080))} 6 {r.randrange(1, 50)} {r.randrange(40, 90000)} "
+            f"{1700000000 + i} {1700000060 + i} {action} OK"
+        )
+    return gzip.compress(("\n".join(out) + "\n").encode(), 6)
+
+
+class Athena:
+    def __init__(self, endpoint: str):
+        self.client = boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1",
+                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+
+    def run(self, sql: str) -> dict:
+        qid = self.client.start_query_execution(
+            QueryString=sql, QueryExecutionContext={"Database": "default"},
+            ResultConfiguration={"OutputLocation": "s3://bench-results/"})["QueryExecutionId"]
+        while True:
+            e = self.client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
+            if e["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
+                break
+            time.sleep(0.005)
+        if e["Status"]["State"] != "SUCCEEDED":
+            raise RuntimeError(f"{sql[:60]}: {e['Status']}")
+        rows = self.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+        e["rows"] = [[d.get("VarCharValue") for d in r["Data"]] for r in rows]
+        return e
+
+
+def load(endpoint: str, rows: int, parquet: bool) -> Athena:
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3.create_bucket(Bucket="bench-data")
+    s3.create_bucket(Bucket="bench-results")
+    bodies = [object_body(seed) for seed in range(4)]  # distinct contents, reused across objects
+    athena = Athena(endpoint)
+    athena.run(DDL)
+    objects = rows // LINES_PER_OBJECT
+    hours = max(1, objects // OBJECTS_PER_HOUR)
+    adds = []
+    for n in range(objects):
+        h = n % hours
+        key = f"raw/2026/11/{1 + h // 24:02d}/{h % 24:02d}/vpc-flow-1-{n:06d}.gz"  # no partition = no value
+        s3.put_object(Bucket="bench-data", Key=key, Body=bodies[n % len(bodies)])
+    for h in range(hours):
+        adds.append(f"PARTITION (IngestDateTime='2026-11-{1 + h // 24:02d}-{h % 24:02d}') "
+                    f"LOCATION 's3://bench-data/raw/2026/11/{1 + h // 24:02d}/{h % 24:02d}/'")
+    athena.run("ALTER TABLE vpc_flow_logs ADD IF NOT EXISTS " + " ".join(adds))
+    if parquet:
+        t0 = time.perf_counter()
+        athena.run("CREATE TABLE vpc_flow_logs_parquet WITH (format='PARQUET', "
+                   "external_location='s3://bench-data/parquet/', partitioned_by=ARRAY['ingestdatetime']) "
+                   "AS SELECT * FROM vpc_flow_logs")
+        print(f"CTAS to Parquet: {time.perf_counter() - t0:.1f} s")
+    return athena
+
+
+def timed(athena: Athena, sql: str, repeat: int) -> tuple[float, float, float, dict]:
+    """(best engine seconds, best wall seconds, CPU seconds of the best run, execution)."""
+    best = None
+    for _ in range(repeat):
+        c0 = time.process_time()
+        w0 = time.perf_counter()
+        e = athena.run(sql)
+        wall = time.perf_counter() - w0
+        cpu = time.process_time() - c0
+        engine = e["Statistics"]["EngineExecutionTimeInMillis"] / 1000
+        if best is None or engine < best[0]:
+            best = (engine, wall, cpu, e)
+    assert best is not None
+    return best
+
+
+def memory_child(rows: int) -> None:
+    """Runs in a fresh interpreter: load ``rows`` rows, run the top-25 on text, print peak RSS."""
+    with LocalAWS(port=0) as aws:
+        athena = load(aws.endpoint, rows, parquet=False)
+        before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        t0 = time.perf_counter()
+        e = athena.run(TOP25.format(table="vpc_flow_logs"))
+        took = time.perf_counter() - t0
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        print(f"MEM rows={rows} seconds={took:.2f} rss_before_mb={before / 1024:.0f} peak_mb={peak / 1024:.0f} "
+              f"scanned={e['Statistics']['DataScannedInBytes']}")
+
+
+def main() -> None:
+    rows = int(os.environ.get("BENCH_ATHENA_ROWS", "2000000"))
+    big = int(os.environ.get("BENCH_ATHENA_MEMORY_ROWS", "10000000"))
+    repeat = int(os.environ.get("BENCH_ATHENA_REPEAT", "5"))
+    print(f"localaws Athena: blog top-25 REJECT query, {rows:,} rows in "
+          f"{rows // LINES_PER_OBJECT} gzip objects of {LINES_PER_OBJECT:,} lines; best of {repeat}")
+    with LocalAWS(port=0) as aws:
+        t0 = time.perf_counter()
+        athena = load(aws.endpoint, rows, parquet=True)
+        print(f"setup (PUT objects, DDL, ADD PARTITION, CTAS to Parquet): {time.perf_counter() - t0:.1f} s")
+        text = timed(athena, TOP25.format(table="vpc_flow_logs"), repeat)
+        pq = timed(athena, TOP25.format(table="vpc_flow_logs_parquet"), repeat)
+        # ties in cnt may be ordered differently; the counts themselves must agree
+        assert [r[1] for r in text[3]["rows"]] == [r[1] for r in pq[3]["rows"]], "text and parquet answers differ"
+    print()
+    print(f"{'':28}{'text (gzip, RegexSerDe)':>26}{'parquet':>14}{'ratio':>9}")
+    for label, i in (("engine seconds", 0), ("client wall seconds", 1), ("process CPU seconds", 2)):
+        print(f"{label:28}{text[i]:>26.3f}{pq[i]:>14.3f}{text[i] / max(pq[i], 1e-9):>9.1f}")
+    t_rate, p_rate = rows / text[0], rows / pq[0]
+    print(f"{'rows/s (engine time)':28}{t_rate:>26,.0f}{p_rate:>14,.0f}{p_rate / t_rate:>9.1f}")
+    print(f"{'rows per CPU-second':28}{rows / text[2]:>26,.0f}{rows / pq[2]:>14,.0f}")
+    print(f"{'DataScannedInBytes':28}{text[3]['Statistics']['DataScannedInBytes']:>26,}"
+          f"{pq[3]['Statistics']['DataScannedInBytes']:>14,}")
+    print(f"targets: text >= 2,000,000 rows/s: {'met' if t_rate >= 2e6 else 'NOT met'}; "
+          f"parquet >= 10x text: {'met' if p_rate >= 10 * t_rate else 'NOT met'}")
+    if big:
+        out = subprocess.run([sys.executable, __file__, "--memory", str(big)], capture_output=True, text=True,
+                             timeout=900)
+        line = next((x for x in out.stdout.splitlines() if x.startswith("MEM ")), out.stderr[-500:])
+        print(f"10M-row query in a fresh process: {line}")
+        print("  (peak RSS includes the moto S3 store holding the objects; target < 2048 MB)")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--memory":
+        memory_child(int(sys.argv[2]))
+    else:
+        main()
