@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import shutil
 import threading
 import uuid
 from pathlib import Path
@@ -44,6 +45,8 @@ class QuickSightService(Service):
         self.lock = threading.RLock()
         self.regions: dict[tuple[str, str], Region] = {}
         self.spice_dir = ctx.state_dir / "quicksight" / "spice"
+        # A new localaws starts empty, as moto does: extracts left by an earlier one belong to no dataset.
+        shutil.rmtree(ctx.state_dir / "quicksight", ignore_errors=True)
         self.runner = Runner(self)
 
     # -- HTTP -------------------------------------------------------------------------------------
