@@ -27,13 +27,25 @@ DUCKDB_THREADS = 2
 DUCKDB_MEMORY = "1GB"
 
 
+_STARTERS = {"SELECT", "WITH", "VALUES", "CREATE", "DROP", "ALTER", "SHOW", "DESCRIBE", "DESC", "INSERT", "MSCK",
+             "EXPLAIN", "TABLE", "UNLOAD", "USE", "DELETE", "UPDATE", "MERGE", "PREPARE", "EXECUTE", "DEALLOCATE",
+             "GRANT", "REVOKE", "CALL", "SET", "RESET", "START", "COMMIT", "ROLLBACK", "ANALYZE", "REFRESH", "("}
+_EXPECTING = ("Expecting: 'ALTER', 'ANALYZE', 'CALL', 'COMMIT', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', "
+              "'DESCRIBE', 'DROP', 'EXECUTE', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', "
+              "'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'UNLOAD', 'UPDATE', 'USE', 'VALUES', 'WITH', <query>")
+
+
 def parse(sql: str) -> exp.Expression:
+    first = re.match(r"\s*(\(|[^\s(;]+)", sql)
+    if first and first.group(1).upper() not in _STARTERS:
+        raise syntax_error(f"line 1:1: mismatched input '{first.group(1)}'. {_EXPECTING}")
     try:
         statements = [s for s in sqlglot.parse(sql, read="athena") if s is not None]
     except ParseError as err:
         first = err.errors[0] if err.errors else {}
         line, col = first.get("line") or 1, first.get("col") or 1
         desc = first.get("description") or str(err).split("\n")[0]
+        desc = re.sub(r"<Token token_type: [^>]*>", "end of input", desc)
         near = first.get("highlight") or ""
         detail = f"mismatched input '{near}'. {desc}" if near else desc
         raise syntax_error(f"line {line}:{col}: {detail}") from err
@@ -42,10 +54,8 @@ def parse(sql: str) -> exp.Expression:
     ast = statements[0]
     if isinstance(ast, exp.Command):
         word = (ast.this or "").split()[0] if ast.this else sql.split()[0]
-        raise syntax_error(f"line 1:1: mismatched input '{word}'. Expecting: 'ALTER', 'ANALYZE', 'CALL', "
-                           "'COMMIT', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', 'DESCRIBE', 'DROP', 'EXECUTE', "
-                           "'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', 'REVOKE', "
-                           "'ROLLBACK', 'SET', 'SHOW', 'START', 'UNLOAD', 'UPDATE', 'USE', 'VALUES', 'WITH', <query>")
+        raise QueryFailed("NOT_SUPPORTED", f"line 1:1: localaws cannot run this {word.upper()} statement: "
+                          f"{sql.strip()[:100]}")
     return ast
 
 
