@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from localaws.quicksight.errors import exists, invalid, not_found
+from localaws.quicksight.errors import QuickSightError, exists, invalid, not_found
 from localaws.quicksight.routes import Call
 from localaws.quicksight.store import INGESTION_ID, Ingestion, Region, check_id, now, page
 
@@ -105,6 +105,26 @@ def _get(svc: QuickSightService, call: Call) -> Ingestion:
     return region.ingestions[key]
 
 
+def _check_daily_limit(svc: QuickSightService, region: Region, data_set_id: str) -> None:
+    limit = svc.daily_refresh_limit
+    if limit is None:
+        return
+    since = now() - 24 * 3600
+    manual = [
+        i
+        for (owner, _), i in region.ingestions.items()
+        if owner == data_set_id and i.request_type in REQUEST_TYPES and i.record["CreatedTime"] >= since
+    ]
+    if len(manual) >= limit:
+        raise QuickSightError(
+            "LimitExceededException",
+            f"Data set {data_set_id} was refreshed manually {len(manual)} times in the last 24 hours; "
+            f"the limit is {limit}.",
+            409,
+            "INGESTION",
+        )
+
+
 def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     region, data_set = _data_set(svc, call)
     ingestion_id = check_id("IngestionId", call.params["IngestionId"], INGESTION_ID)
@@ -116,6 +136,7 @@ def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     # An ingestion id stays taken for good, whatever became of that ingestion.
     if (data_set["DataSetId"], ingestion_id) in region.ingestions:
         raise exists("INGESTION", f"Ingestion {ingestion_id} of data set {data_set['DataSetId']}")
+    _check_daily_limit(svc, region, data_set["DataSetId"])
     ingestion = start(svc, region, data_set["DataSetId"], ingestion_id, request_type)
     return 201, {
         "Arn": ingestion.record["Arn"],

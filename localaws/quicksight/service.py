@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import logging
+import os
 import shutil
 import threading
 import uuid
@@ -48,6 +49,10 @@ class QuickSightService(Service):
         # A new localaws starts empty, as moto does: extracts left by an earlier one belong to no dataset.
         shutil.rmtree(ctx.state_dir / "quicksight", ignore_errors=True)
         self.runner = Runner(self)
+        # AWS allows 32 manual refreshes per dataset per 24 hours (Enterprise; 8 on Standard). Off unless
+        # set, so local backfills are not throttled; set it to see what a backfill would meet on AWS.
+        limit = os.environ.get("LOCALAWS_QUICKSIGHT_DAILY_REFRESHES")
+        self.daily_refresh_limit: int | None = int(limit) if limit else None
 
     # -- HTTP -------------------------------------------------------------------------------------
 

@@ -159,3 +159,17 @@ def test_ingestion_of_a_logical_table_localaws_cannot_compute_fails_clearly(
     assert ended["IngestionStatus"] == "FAILED"
     assert ended["ErrorInfo"]["Type"] == "CUSTOMER_ERROR"
     assert "CreateColumnsOperation" in ended["ErrorInfo"]["Message"]
+
+
+def test_daily_refresh_limit_when_configured(qs: Any, localaws: LocalAWS, direct_query_set: str) -> None:
+    service = localaws.services["quicksight"]
+    service.daily_refresh_limit = 2  # as LOCALAWS_QUICKSIGHT_DAILY_REFRESHES=2 would set it
+    try:
+        for n in (1, 2):
+            qs.create_ingestion(AwsAccountId=ACCOUNT, DataSetId=direct_query_set, IngestionId=f"r{n}")
+        with pytest.raises(ClientError) as info:
+            qs.create_ingestion(AwsAccountId=ACCOUNT, DataSetId=direct_query_set, IngestionId="r3")
+    finally:
+        service.daily_refresh_limit = None
+    assert error_of(info) == ("LimitExceededException", 409)
+    assert "limit is 2" in info.value.response["Error"]["Message"]
