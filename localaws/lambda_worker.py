@@ -74,7 +74,7 @@ class FunctionSpec:
             account_id=fn.account_id,
             region=fn.region,
             name=fn.function_name,
-            arn=fn.function_arn.split(":$LATEST")[0],
+            arn=":".join(fn.function_arn.split(":")[:7]),  # arn:aws:lambda:REGION:ACCOUNT:function:NAME
             version=str(fn.version),
             handler=fn.handler or "",
             runtime=fn.run_time or "python3.12",
