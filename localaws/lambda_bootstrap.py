@@ -4,8 +4,8 @@ Run as ``python lambda_bootstrap.py`` with the function's code directory as the 
 ``_HANDLER`` naming ``module.function``. Protocol (one JSON object per line):
 
 - stdin  <- {"request_id", "event" (JSON text), "deadline_ms", "invoked_function_arn"}
-- stdout -> {"ready": true} once the handler is imported (or {"ready": false, "error": {...}}), then
-            {"request_id", "ok", "payload" (JSON text)} per invocation.
+- stdout -> {"ready": bool} once the handler is imported or failed to (a failed init is then reported
+            on every invoke, as AWS does), then {"request_id", "ok", "payload" (JSON text)} per invocation.
 
 Everything the handler prints or logs goes to stderr (fd 1 is pointed at fd 2 before the handler is
 imported), framed by the START/END lines AWS writes, so the parent can return it as the invocation's log.
@@ -100,9 +100,16 @@ def main() -> None:
     sys.path[0] = os.getcwd()
     extra = os.environ.pop("_LOCALAWS_EXTRA_PATH", "")
     sys.path[1:1] = [p for p in extra.split(os.pathsep) if p]
+    # The protocol gets private copies of fds 0 and 1 (not inherited by the handler's subprocesses); the
+    # handler's stdin is empty and its stdout is the log, so neither can corrupt the protocol.
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
+    requests_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
     os.dup2(2, 1)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
     sys.stdout = sys.stderr
+    sys.stdin = open(os.devnull, encoding="utf-8")  # kept open for the process lifetime
     # As the AWS Python runtime: a root handler at WARNING (AWS_LAMBDA_LOG_LEVEL changes it), lines carry
     # the request id.
     handler_ = logging.StreamHandler(sys.stderr)
@@ -136,7 +143,7 @@ def main() -> None:
         print("".join(init_error["stackTrace"]), end="", flush=True)
     send({"ready": handler is not None})
 
-    for line in sys.stdin:
+    for line in requests_in:
         request = json.loads(line)
         request_id = _current_request_id = request["request_id"]
         print(
