@@ -173,3 +173,27 @@ def test_daily_refresh_limit_when_configured(qs: Any, localaws: LocalAWS, direct
         service.daily_refresh_limit = None
     assert error_of(info) == ("LimitExceededException", 409)
     assert "limit is 2" in info.value.response["Error"]["Message"]
+
+
+def test_deleting_a_data_set_fails_its_unfinished_ingestions(
+    qs: Any, localaws: LocalAWS, data_source: dict, unique: str
+) -> None:
+    set_id = f"gone-{unique}"
+    service = localaws.services["quicksight"]
+    with ingestion_slots_taken(localaws):
+        created = qs.create_data_set(
+            AwsAccountId=ACCOUNT,
+            DataSetId=set_id,
+            Name="gone",
+            ImportMode="SPICE",
+            PhysicalTableMap=custom_sql(data_source["Arn"], "SELECT 1 AS one", [("one", "INTEGER")]),
+        )
+        qs.create_ingestion(AwsAccountId=ACCOUNT, DataSetId=set_id, IngestionId="queued")
+        qs.delete_data_set(AwsAccountId=ACCOUNT, DataSetId=set_id)
+    # The API no longer shows a deleted dataset's ingestions; the service's record does.
+    region = service.regions[(ACCOUNT, "us-east-1")]
+    for ingestion_id in (created["IngestionId"], "queued"):
+        record = region.ingestions[(set_id, ingestion_id)].record
+        assert record["IngestionStatus"] == "FAILED"
+        assert record["ErrorInfo"]["Type"] == "DATA_SET_DELETED"
+    assert service.spice_extract_path(set_id) is None
