@@ -75,7 +75,9 @@ def test_airflow_runs_celery_on_postgres_and_redis(services):
     for name in AIRFLOW_SERVICES:
         env = files.service_environment(services[name])
         assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor", name
-        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith("postgresql+psycopg2://airflow:airflow@postgres/")
+        assert env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"].startswith(
+            "postgresql+psycopg2://airflow:airflow@postgres/"
+        )
         assert env["AIRFLOW__CELERY__BROKER_URL"].startswith("redis://:@redis:6379/")
         # Task tokens are signed by the api-server and checked by workers: one shared secret, one API URL.
         assert env["AIRFLOW__API_AUTH__JWT_SECRET"]
@@ -111,7 +113,9 @@ def test_localaws_runs_only_with_the_local_profile(services):
 
 
 def test_every_long_running_service_has_a_health_check(services):
-    without = sorted(name for name, s in services.items() if name not in ONE_SHOT and not s.get("healthcheck"))
+    without = sorted(
+        name for name, s in services.items() if name not in ONE_SHOT and not s.get("healthcheck")
+    )
     assert not without, f"services without a healthcheck: {without}"
     for name, service in services.items():
         if name not in ONE_SHOT:
@@ -203,7 +207,10 @@ def test_aws_default_points_at_localaws_unless_env_says_otherwise(services):
 
     real = files.compose(REAL_ACCOUNT_ENV)["services"]
     for name in AIRFLOW_SERVICES:
-        assert files.service_environment(real[name])["AIRFLOW_CONN_AWS_DEFAULT"] == "aws://?region_name=eu-west-1"
+        assert (
+            files.service_environment(real[name])["AIRFLOW_CONN_AWS_DEFAULT"]
+            == "aws://?region_name=eu-west-1"
+        )
 
 
 def test_env_file_reaches_the_containers_and_is_optional(services):
@@ -227,7 +234,9 @@ def test_vpcflow_variables_set_anywhere_are_read_by_the_code():
     }
     for where, text in sources.items():
         unknown = sorted(set(re.findall(r"\bVPCFLOW_[A-Z0-9_]+\b", text)) - read)
-        assert not unknown, f"{where} sets {unknown}, which no code under plugins/ dags/ lambdas/ localaws/ reads"
+        assert not unknown, (
+            f"{where} sets {unknown}, which no code under plugins/ dags/ lambdas/ localaws/ reads"
+        )
 
 
 def test_env_example_leaves_aws_default_unset_and_holds_no_keys():

@@ -39,7 +39,7 @@ def _base_image(instructions):
 
 def _final_stage(instructions):
     starts = [n for n, (i, _) in enumerate(instructions) if i == "FROM"]
-    return instructions[starts[-1]:]
+    return instructions[starts[-1] :]
 
 
 def test_base_is_the_official_airflow_image_of_the_locked_version(instructions):
@@ -51,9 +51,13 @@ def test_base_is_the_official_airflow_image_of_the_locked_version(instructions):
         f"Dockerfile builds on Airflow {version} but uv.lock pins {files.locked_version('apache-airflow')}"
     )
     required = re.fullmatch(r">=\s*(\d+)\.(\d+)", files.lock()["requires-python"])
-    assert (major, minor) >= (int(required[1]), int(required[2])), "the image's Python is older than the lock's"
+    assert (major, minor) >= (int(required[1]), int(required[2])), (
+        "the image's Python is older than the lock's"
+    )
     froms = [a for i, a in instructions if i == "FROM"]
-    assert all(f.split()[0] == "${AIRFLOW_BASE_IMAGE}" for f in froms), "every stage starts from the same base"
+    assert all(f.split()[0] == "${AIRFLOW_BASE_IMAGE}" for f in froms), (
+        "every stage starts from the same base"
+    )
 
 
 def test_lock_is_exported_by_the_uv_that_wrote_it(instructions):
@@ -73,11 +77,15 @@ def test_install_step_uses_the_lock_with_hashes_as_the_airflow_user(instructions
     assert installs, "the image installs vpcflow with pip"
     for n in installs:
         current = [a for m, a in users if m < n]
-        assert current and current[-1] == "airflow", "the official image wants pip installs as the airflow user"
+        assert current and current[-1] == "airflow", (
+            "the official image wants pip installs as the airflow user"
+        )
     run = final[installs[0]][1]
     assert re.search(r"pip install [^&]*--require-hashes[^&]*-r \S*requirements\.txt", run)
     assert re.search(r"pip install [^&]*--no-deps[^&]*-r \S*requirements\.txt", run)
-    assert re.search(r"pip install [^&]*--no-deps \S*vpcflow-\*\.whl", run), "vpcflow itself, without re-resolving"
+    assert re.search(r"pip install [^&]*--no-deps \S*vpcflow-\*\.whl", run), (
+        "vpcflow itself, without re-resolving"
+    )
     assert "pip check" in run, "a conflict with the image's own packages must fail the build"
     assert "AIRFLOW_VERSION" in run, "the build checks that the lock's Airflow is the image's Airflow"
 
@@ -90,9 +98,22 @@ def test_the_export_command_works_on_the_current_lock(tmp_path):
         pytest.skip("uv is not installed (make venv installs it)")
     out = tmp_path / "requirements.txt"
     subprocess.run(
-        [str(uv), "export", "--frozen", "--no-dev", "--no-emit-project", "--no-header",
-         "--format", "requirements-txt", "--output-file", str(out)],
-        cwd=files.REPO, check=True, capture_output=True, timeout=60,
+        [
+            str(uv),
+            "export",
+            "--frozen",
+            "--no-dev",
+            "--no-emit-project",
+            "--no-header",
+            "--format",
+            "requirements-txt",
+            "--output-file",
+            str(out),
+        ],
+        cwd=files.REPO,
+        check=True,
+        capture_output=True,
+        timeout=60,
     )
     text = out.read_text()
     pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.MULTILINE)
@@ -152,7 +173,8 @@ def _ignored(path: str, patterns: list[str]) -> bool:
 
 def test_dockerignore_keeps_secrets_and_local_state_out_but_not_the_sources(instructions):
     patterns = [
-        line.strip() for line in files.DOCKERIGNORE.read_text().splitlines()
+        line.strip()
+        for line in files.DOCKERIGNORE.read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
     for path in (".env", ".env.prod", ".venv", ".git", ".localaws", "logs", "config"):
@@ -176,4 +198,6 @@ def test_dags_find_sql_through_the_image_path(monkeypatch):
             "(VPCFLOW_SQL_DIR in the image)"
         )
         for name in templates:
-            assert (files.REPO / "sql" / name).is_file(), f"{dag_file.name} names sql/{name}, which is missing"
+            assert (files.REPO / "sql" / name).is_file(), (
+                f"{dag_file.name} names sql/{name}, which is missing"
+            )

@@ -64,13 +64,18 @@ class SystemStack:
 
     def environment(self) -> dict[str, str]:
         """The same values as VPCFLOW_* defaults, so DAGs that take no conf (scheduled runs) see them too."""
-        env = {f"VPCFLOW_{key.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
-               for key, value in self.params.items()}
+        env = {
+            f"VPCFLOW_{key.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
+            for key, value in self.params.items()
+        }
         # dag.test() runs deferred triggers in-process; the Amazon provider's need aiobotocore, which
         # vpcflow's lock does not install. Real deployments keep deferrable operators (the image has it).
         env["VPCFLOW_DEFERRABLE"] = "false"
-        extra = {"region_name": REGION, **({"profile_name": PROFILE} if PROFILE else {}),
-                 **({"endpoint_url": ENDPOINT_URL} if ENDPOINT_URL else {})}
+        extra = {
+            "region_name": REGION,
+            **({"profile_name": PROFILE} if PROFILE else {}),
+            **({"endpoint_url": ENDPOINT_URL} if ENDPOINT_URL else {}),
+        }
         env["AIRFLOW_CONN_AWS_DEFAULT"] = json.dumps({"conn_type": "aws", "extra": extra})
         return env
 

@@ -84,12 +84,20 @@ def test_provision_one_hour_and_teardown_on_aws(aws_account, system_stack, vpcfl
         from vpcflow.generator_sinks import generate_to_s3
 
         generated = GeneratorConfig(records_per_hour=2000, daily_curve=False, seed=11)
-        generate_to_s3(hour, hour.add(hours=1), generated, s3=s3, url=config.raw_location,
-                       delivery_stream=config.delivery_stream)
+        generate_to_s3(
+            hour,
+            hour.add(hours=1),
+            generated,
+            s3=s3,
+            url=config.raw_location,
+            delivery_stream=config.delivery_stream,
+        )
 
     def run_hourly() -> None:
         run_dag(hourly, logical_date=hour, run_conf=conf_for(hourly, params))
-        partitions = glue.get_partitions(DatabaseName=config.database, TableName=config.raw_table)["Partitions"]
+        partitions = glue.get_partitions(DatabaseName=config.database, TableName=config.raw_table)[
+            "Partitions"
+        ]
         assert partitions, f"no partition registered in {config.database}.{config.raw_table}"
         parquet = s3.list_objects_v2(Bucket=config.bucket, Prefix=config.parquet_prefix)
         assert parquet.get("KeyCount", 0) > 0, f"no Parquet under {config.parquet_location}"
@@ -98,7 +106,9 @@ def test_provision_one_hour_and_teardown_on_aws(aws_account, system_stack, vpcfl
         deliver_one_flow_through_the_live_path(aws_account, config, system_stack.suffix)
 
     def run_teardown() -> None:
-        run_dag(teardown, run_conf={**conf_for(teardown, params), **teardown_conf(teardown, config.stack_name)})
+        run_dag(
+            teardown, run_conf={**conf_for(teardown, params), **teardown_conf(teardown, config.stack_name)}
+        )
 
     def delete_leftovers() -> None:
         # Whatever the teardown DAG did, leave the account as it was: every resource, data included.
@@ -129,12 +139,17 @@ def deliver_one_flow_through_the_live_path(account: Any, config: Any, suffix: st
     line = f"2 {account.id} {eni} 10.0.0.1 10.0.0.2 443 49152 6 10 8400 {now - 30} {now} ACCEPT OK"
     stream = f"system-test-{suffix}"
     logs.create_log_stream(logGroupName=config.log_group, logStreamName=stream)
-    logs.put_log_events(logGroupName=config.log_group, logStreamName=stream,
-                        logEvents=[{"timestamp": now * 1000, "message": line}])
+    logs.put_log_events(
+        logGroupName=config.log_group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": now * 1000, "message": line}],
+    )
     seen: set[str] = set()
     deadline = time.monotonic() + config.buffer_interval_s + LIVE_PATH_GRACE_S
     while time.monotonic() < deadline:
-        for page in s3.get_paginator("list_objects_v2").paginate(Bucket=config.bucket, Prefix=config.raw_prefix):
+        for page in s3.get_paginator("list_objects_v2").paginate(
+            Bucket=config.bucket, Prefix=config.raw_prefix
+        ):
             for obj in page.get("Contents", []):
                 if obj["Key"] in seen or obj["LastModified"].timestamp() < now - 60:
                     continue
