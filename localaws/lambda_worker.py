@@ -81,8 +81,9 @@ class FunctionSpec:
             timeout=float(fn.timeout or 3),
             memory_mb=int(fn.memory_size or 128),
             environment=tuple(sorted((fn.environment_vars or {}).items())),
-            code_sha256=getattr(fn, "code_digest", None) or hashlib.sha256(fn.code_bytes).hexdigest(),
-            code=fn.code_bytes,
+            code_sha256=getattr(fn, "code_digest", None)
+            or hashlib.sha256(getattr(fn, "code_bytes", b"")).hexdigest(),
+            code=getattr(fn, "code_bytes", b""),  # none for PackageType=Image
             layers=tuple(layers),
             layer_arns=tuple(arn for arn, _ in layers),
         )
@@ -339,6 +340,11 @@ class WorkerPool:
         self, spec: FunctionSpec, event: str, invoked_arn: str, request_id: str | None = None
     ) -> InvokeResult:
         request_id = request_id or str(uuid.uuid4())
+        unsupported = _unsupported(spec)
+        if unsupported:
+            payload = json.dumps({"errorType": "Runtime.Unsupported", "errorMessage": unsupported})
+            return InvokeResult(request_id, payload.encode(), "Unhandled", unsupported + "\n", 0.0, spec.version, False,
+                                "unsupported")  # fmt: skip
         worker, cold = self._acquire(spec)
         if worker.init_timed_out:
             payload, ok, text, duration = self._init_timeout(spec, request_id, worker)
@@ -445,6 +451,15 @@ class WorkerPool:
     def idle_count(self) -> int:
         with self._lock:
             return len(self._idle)
+
+
+def _unsupported(spec: FunctionSpec) -> str | None:
+    """Why localaws cannot run this function (it runs Python zip functions in this Python), or None."""
+    if not spec.runtime.startswith("python"):
+        return f"localaws runs Python functions only; {spec.name} uses runtime {spec.runtime}"
+    if not spec.code:
+        return f"localaws runs zip functions only; {spec.name} has no zip (PackageType=Image?)"
+    return None
 
 
 def _unzip_once(content: bytes, target: Path, what: str) -> None:

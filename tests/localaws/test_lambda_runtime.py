@@ -292,3 +292,18 @@ def test_sandboxes_stay_warm_and_a_configuration_change_gets_a_fresh_one(aws_cli
     third = json.loads(lam.invoke(FunctionName=name)["Payload"].read())
     assert third["env"]["GREETING"] == "second"
     assert third["log_stream_name"] != first["log_stream_name"]
+
+
+def test_runtimes_other_than_python_are_refused_clearly(aws_client, function_zip, role, unique):
+    name = f"node-{unique}"
+    aws_client("lambda").create_function(
+        FunctionName=name,
+        Runtime="nodejs20.x",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": function_zip},
+    )
+    response = aws_client("lambda").invoke(FunctionName=name)
+    error = json.loads(response["Payload"].read())
+    assert response["FunctionError"] == "Unhandled" and error["errorType"] == "Runtime.Unsupported"
+    assert "nodejs20.x" in error["errorMessage"]
