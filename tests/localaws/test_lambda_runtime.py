@@ -13,8 +13,8 @@ from urllib.parse import unquote_plus
 
 import pytest
 
-HANDLER = '''
-import base64, gzip, json, os, time
+RECORDER = '''
+import base64, gzip, json, os
 import boto3
 
 s3 = boto3.client("s3")  # at module level, as AWS recommends; the endpoint comes from AWS_ENDPOINT_URL
@@ -26,6 +26,11 @@ def record(event, context):
         event = json.loads(gzip.decompress(base64.b64decode(event["awslogs"]["data"])))
     s3.put_object(Bucket=os.environ["OUT_BUCKET"], Key=context.aws_request_id + ".json", Body=json.dumps(event))
     return {"recorded": True}
+'''
+
+# No boto3 here: importing it costs a cold sandbox 1-3 s, which these handlers do not need.
+HANDLER = """
+import os, time
 
 
 def describe(event, context):
@@ -48,7 +53,7 @@ def fail(event, context):
 def sleep(event, context):
     time.sleep(event.get("seconds", 30))
     return "woke up"
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -56,6 +61,7 @@ def function_zip() -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("handler.py", HANDLER)
+        archive.writestr("recorder.py", RECORDER)
     return buffer.getvalue()
 
 
@@ -136,7 +142,7 @@ def test_a_logs_subscription_delivers_the_decoded_events(localaws, aws_client, d
     # GIVEN a function subscribed to a log group; it writes what it receives to a bucket
     out = f"lambda-out-{unique}"
     aws_client("s3").create_bucket(Bucket=out)
-    name = deploy("handler.record", env={"OUT_BUCKET": out})
+    name = deploy("recorder.record", env={"OUT_BUCKET": out})
     logs = aws_client("logs")
     group = f"/vpc/flow-{unique}"
     logs.create_log_group(logGroupName=group)
@@ -173,7 +179,7 @@ def test_an_s3_upload_invokes_the_subscribed_function_with_the_encoded_key(
     s3 = aws_client("s3")
     s3.create_bucket(Bucket=source)
     s3.create_bucket(Bucket=out)
-    name = deploy("handler.record", env={"OUT_BUCKET": out})
+    name = deploy("recorder.record", env={"OUT_BUCKET": out})
     s3.put_bucket_notification_configuration(
         Bucket=source,
         NotificationConfiguration={
@@ -277,7 +283,7 @@ def test_a_synchronous_handler_can_call_back_into_localaws(aws_client, deploy, u
     # The handler's own boto3 call reaches the same threaded endpoint while Invoke waits: no deadlock.
     out = f"lambda-sync-{unique}"
     aws_client("s3").create_bucket(Bucket=out)
-    name = deploy("handler.record", env={"OUT_BUCKET": out})
+    name = deploy("recorder.record", env={"OUT_BUCKET": out})
     response = aws_client("lambda").invoke(FunctionName=name, Payload=b'{"hello": "sync"}')
     assert json.loads(response["Payload"].read()) == {"recorded": True}
     assert recorded(aws_client, out) == [{"hello": "sync"}]
