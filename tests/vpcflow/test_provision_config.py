@@ -84,3 +84,13 @@ def test_valid_optional_parameters():
 def test_config_is_frozen():
     with pytest.raises(AttributeError):
         StackConfig().bucket = "other"  # type: ignore[misc]
+
+
+def test_teardown_needs_the_stack_name_as_confirmation():
+    from vpcflow.provision.tasks import check_teardown_params
+
+    with pytest.raises(ConfigError, match="confirm='yes' does not match stack_name='vpcflow'"):
+        check_teardown_params({"confirm": "yes"})
+    checked = check_teardown_params({"confirm": "mine", "stack_name": "mine", "delete_data": True})
+    assert checked["delete_data"] is True and checked["stack"]["stack_name"] == "mine"
+    assert check_teardown_params({"confirm": "vpcflow"})["delete_data"] is False
