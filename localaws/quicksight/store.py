@@ -10,6 +10,7 @@ import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from localaws.quicksight.errors import QuickSightError, invalid
@@ -24,6 +25,7 @@ class Ingestion:
     data_set_id: str
     record: dict[str, Any]  # the Ingestion shape as DescribeIngestion returns it
     request_type: str
+    extract: Path | None = None  # the dataset's SPICE extract, which this ingestion replaces
     started: float = 0.0
     cancelled: bool = False
     query_execution_id: str | None = None

@@ -162,7 +162,7 @@ def test_failed_query_fails_the_ingestion_with_error_info(
     assert ingestion["IngestionStatus"] == "FAILED"
     assert ingestion["ErrorInfo"]["Type"] in ("SQL_TABLE_NOT_FOUND", "SQL_EXCEPTION")
     assert f"missing_{unique}" in ingestion["ErrorInfo"]["Message"]
-    assert "RowInfo" not in ingestion
+    assert ingestion["RowInfo"] == {"RowsIngested": 0, "RowsDropped": 0, "TotalRowsInDataset": 0}
     assert localaws.services["quicksight"].spice_extract_path(set_id) is None
 
 
@@ -177,7 +177,9 @@ def test_failed_refresh_keeps_the_previous_extract(
     edit = qs.update_data_set(
         AwsAccountId=ACCOUNT, DataSetId=set_id, Name=set_id, ImportMode="SPICE", PhysicalTableMap=broken
     )
-    assert wait_ingestion(qs, set_id, edit["IngestionId"])["IngestionStatus"] == "FAILED"
+    failed = wait_ingestion(qs, set_id, edit["IngestionId"])
+    assert failed["IngestionStatus"] == "FAILED"
+    assert failed["RowInfo"] == {"RowsIngested": 0, "RowsDropped": 0, "TotalRowsInDataset": 3}
     # THEN dashboards keep seeing the last good extract
     assert extract_rows(localaws, set_id) == [(1,), (2,), (3,)]
 
