@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import boto3
 import pytest
 from moto import mock_aws
 from vpcflow.config import StackConfig
@@ -38,10 +39,14 @@ class Moto:
         self.recorder.clear()
 
 
+# One session for every test: its loader caches the service models, so each client costs milliseconds.
+SESSION = boto3.Session(region_name="us-east-1")
+
+
 @pytest.fixture
 def moto() -> Iterator[Moto]:
     with mock_aws():
         recorder = CallRecorder()
-        clients = Clients(region="us-east-1", recorder=recorder)
+        clients = Clients(SESSION, region="us-east-1", recorder=recorder)
         config = StackConfig(bucket="vpcflow-test-bucket", quicksight=False)
         yield Moto(clients, recorder, config)

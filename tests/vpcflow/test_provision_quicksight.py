@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import boto3
 import pytest
 from vpcflow.config import StackConfig
 from vpcflow.provision import CallRecorder, Clients, ensure_dashboard, ensure_data_source, ensure_dataset
@@ -16,6 +15,8 @@ from vpcflow.provision.quicksight import (
     quicksight_type,
 )
 
+from tests.vpcflow.provision_fixtures import SESSION
+
 COLUMNS = [("sourceaddress", "string"), ("bytes", "bigint"), ("start_time", "timestamp"),
            ("ingestdatetime", "string")]
 
@@ -23,7 +24,7 @@ COLUMNS = [("sourceaddress", "string"), ("bytes", "bigint"), ("start_time", "tim
 @pytest.fixture
 def qs_env(localaws, unique):
     recorder = CallRecorder()
-    clients = Clients(boto3.Session(region_name="us-east-1"), endpoint_url=localaws.endpoint, recorder=recorder)
+    clients = Clients(SESSION, endpoint_url=localaws.endpoint, recorder=recorder)
     account = clients.account
     principal = f"arn:aws:quicksight:us-east-1:{account}:user/default/analyst-{unique}"
     config = StackConfig(stack_name=f"qs{unique}", bucket=f"qs-{unique}", workgroup=f"wg{unique}",

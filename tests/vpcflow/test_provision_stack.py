@@ -13,8 +13,7 @@ from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixt
 
 @pytest.fixture
 def stack(moto):  # noqa: F811
-    vpc = moto.clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    moto.config = dataclasses.replace(moto.config, vpc_id=vpc, s3_notification=True)
+    moto.config = dataclasses.replace(moto.config, s3_notification=True)
     return moto
 
 
@@ -24,6 +23,8 @@ def provision(stack, code=None):
 
 
 def test_provision_twice_then_repair_then_teardown(stack):
+    vpc = stack.clients("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    stack.config = dataclasses.replace(stack.config, vpc_id=vpc)
     config, clients = stack.config, stack.clients
     # Data already there (moto treats the TLS-only Deny as unconditional, so objects are written first).
     clients("s3").create_bucket(Bucket=config.bucket)
