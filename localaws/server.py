@@ -37,10 +37,17 @@ def _load(spec: str) -> type[Service]:
 class LocalAWS:
     """The embedded local AWS. ``with LocalAWS(port=0) as aws: boto3.client("s3", endpoint_url=aws.endpoint)``."""
 
-    def __init__(self, port: int = DEFAULT_PORT, state_dir: str | Path | None = None, host: str = LOOPBACK):
-        if host != LOOPBACK:
-            raise ValueError(f"localaws binds to {LOOPBACK} only, not {host!r}")
+    def __init__(
+        self,
+        port: int = DEFAULT_PORT,
+        state_dir: str | Path | None = None,
+        host: str = LOOPBACK,
+        public_endpoint: str | None = None,
+    ):
+        """``host`` other than loopback is for a container, whose own interface is private to its network;
+        ``public_endpoint`` is then the address the services hand out (e.g. ``http://localaws:4566``)."""
         self.host = host
+        self._public_endpoint = public_endpoint
         self.port = port
         self._tmp = None if state_dir else tempfile.TemporaryDirectory(prefix="localaws-")
         self.state_dir = Path(state_dir or self._tmp.name)
@@ -51,7 +58,10 @@ class LocalAWS:
 
     @property
     def endpoint(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        """Where clients reach this localaws (handed to Lambda functions as AWS_ENDPOINT_URL)."""
+        if self._public_endpoint:
+            return self._public_endpoint
+        return f"http://{LOOPBACK if self.host == '0.0.0.0' else self.host}:{self.port}"
 
     def start(self) -> LocalAWS:
         from moto.moto_server.werkzeug_app import (

@@ -247,11 +247,6 @@ def test_env_example_leaves_aws_default_unset_and_holds_no_keys():
     assert not re.search(r"AKIA[0-9A-Z]{16}", text), ".env.example must not contain an access key"
 
 
-@pytest.mark.xfail(
-    reason="localaws refuses non-loopback hosts and has no --host flag yet (localaws/server.py, __main__.py); "
-    "the compose service needs `--host 0.0.0.0` inside its container",
-    strict=False,
-)
 def test_localaws_accepts_the_flags_the_compose_service_passes(services, capsys):
     from localaws.__main__ import main
 

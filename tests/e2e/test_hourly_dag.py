@@ -59,7 +59,8 @@ def hourly_dag(stack):
 
 def _run(dag, config: StackConfig, hour: datetime, **overrides):
     conf = {**HourlyConfig(stack=config).to_params(), "grace_s": 0, "buffer_interval_s": 0, **overrides}
-    return dag.test(logical_date=pendulum.instance(hour), run_conf=conf)
+    # A manual run of a data-interval timetable processes the interval that ends at its logical date.
+    return dag.test(logical_date=pendulum.instance(hour + timedelta(hours=1)), run_conf=conf)
 
 
 def _states(run) -> dict[str, str]:
@@ -89,7 +90,12 @@ def _state_of_hour(clients, config, hour: datetime) -> dict:
 
 def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly_dag):
     config, clients, generated = stack
-    for hour in GOOD_HOURS:
+    qs = clients("quicksight")
+    for i, hour in enumerate(GOOD_HOURS):
+        if i == 1:
+            # Someone refreshes the dataset by hand just before: the run's own ingestion queues behind it.
+            qs.create_ingestion(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id,
+                                IngestionId="by-hand")
         run = _run(hourly_dag, config, hour)
         assert run.state == DagRunState.SUCCESS, _states(run)
 
@@ -114,7 +120,6 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
         assert checks["skipdata_rows"] == (expected.skipdata, "true")
         assert all(passed == "true" for _, passed in checks.values())
 
-    qs = clients("quicksight")
     ingestions = qs.list_ingestions(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id)["Ingestions"]
     assert ingestions and all(i["IngestionStatus"] == "COMPLETED" for i in ingestions)
     rows_in_spice = max(i["RowInfo"]["TotalRowsInDataset"] for i in ingestions)

@@ -1,1 +1,0 @@
-"""vpcflow's operators: the Amazon provider's, extended where vpcflow needs more."""
