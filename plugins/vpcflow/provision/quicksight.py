@@ -86,7 +86,9 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
         _wait_created(describe, f"data source {config.quicksight_data_source_id}")
         return Result("created", answer["Arn"])
     updated = False
-    if current.get("Name") != name or current.get("DataSourceParameters") != params:
+    # Compare only what vpcflow sets: AWS may add fields (e.g. RoleArn) to the parameters it reports.
+    have_workgroup = (current.get("DataSourceParameters") or {}).get("AthenaParameters", {}).get("WorkGroup")
+    if current.get("Name") != name or have_workgroup != config.workgroup:
         qs.update_data_source(**ids, Name=name, DataSourceParameters=params)
         updated = True
     updated |= _sync_permissions(lambda: qs.describe_data_source_permissions(**ids)["Permissions"],
@@ -127,13 +129,28 @@ def ensure_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: 
         return Result("created", answer["Arn"])
     updated = False
     if (current.get("Name") != name or current.get("ImportMode") != "SPICE"
-            or current.get("PhysicalTableMap") != tables):
+            or not _same_tables(current.get("PhysicalTableMap") or {}, tables)):
         qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE")
         updated = True
     updated |= _sync_permissions(lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
                                  lambda **kw: qs.update_data_set_permissions(**ids, **kw),
                                  config.quicksight_principal, DATASET_ACTIONS)
     return Result("updated" if updated else "unchanged", current["Arn"])
+
+
+def _same_tables(have: dict[str, Any], want: dict[str, Any]) -> bool:
+    """The relational tables match in what vpcflow sets (AWS may report more fields than it was given)."""
+    if set(have) != set(want):
+        return False
+    for table_id, spec in want.items():
+        have_table = (have[table_id] or {}).get("RelationalTable") or {}
+        want_table = spec["RelationalTable"]
+        if any(have_table.get(k) != v for k, v in want_table.items() if k != "InputColumns"):
+            return False
+        columns = [(c.get("Name"), c.get("Type")) for c in have_table.get("InputColumns", [])]
+        if columns != [(c["Name"], c["Type"]) for c in want_table["InputColumns"]]:
+            return False
+    return True
 
 
 def no_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -> Result:
