@@ -71,6 +71,8 @@ class Engine:
         con.execute("SET TimeZone='UTC'")
         # Trino divides integers as integers (7/2 = 3); DuckDB's '/' would give 3.5.
         con.execute("SET integer_division=true")
+        # Parquet files are written sparse after their footer was read: no cached (stale) file blocks.
+        con.execute("SET enable_external_file_cache=false")
         return con
 
     def run(self, query_id: str, sql: str, database: str, output_dir: str | None,

@@ -162,11 +162,12 @@ class TableReader:
         return planned
 
     # ---- reading --------------------------------------------------------------------------------
-    def scan(self, table: Table, planned: list[tuple[list[str], list[S3Object]]]) -> Scan:
+    def scan(self, table: Table, planned: list[tuple[list[str], list[S3Object]]],
+             needed: set[str] | None = None) -> Scan:
         nbytes = sum(o.size for _, objs in planned for o in objs)
         nobjs = sum(len(objs) for _, objs in planned)
         if table.is_parquet:
-            sql = self._parquet(table, planned)
+            sql, nbytes = self._parquet(table, planned, needed)
         elif table.serde == REGEX_SERDE:
             sql = self._regex(table, planned)
         else:
@@ -390,21 +391,28 @@ class TableReader:
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
     # ---- Parquet --------------------------------------------------------------------------------
-    def _parquet(self, table: Table, planned) -> str:
+    def _parquet(self, table: Table, planned, needed: set[str] | None) -> tuple[str, int]:
+        """Parquet objects become local files holding only what the query reads: the footer and the
+        column chunks of referenced columns (the rest is a sparse hole DuckDB never touches), which
+        is also what DataScannedInBytes counts, as Athena counts column chunks read."""
         jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
-        paths = [self._tmp(".parquet") for _ in jobs]
+        keep = None if needed is None else {c.name.lower() for c in table.columns if c.name.lower() in needed}
+        if keep == set() and table.columns:
+            keep = {table.columns[0].name.lower()}  # DuckDB scans one column even for count(*)
 
-        def one(job_path):
-            (i, obj), path = job_path
-            with open(path, "wb") as f:
-                f.write(self.s3.read(obj))
-            return i, path
+        def one(job):
+            i, obj = job
+            path = self._tmp(".parquet")
+            raw = self.s3.read(obj)
+            return i, path, raw, self._sparse_copy(path, raw, keep)
 
         by_part: dict[int, list[str]] = {}
+        scanned = 0
         if jobs:
             with ThreadPoolExecutor(_READ_THREADS) as pool:
-                for i, path in pool.map(one, zip(jobs, paths, strict=True)):
+                for i, path, _raw, nbytes in pool.map(one, jobs):
                     by_part.setdefault(i, []).append(path)
+                    scanned += nbytes
         selects = []
         for i, (values, _) in enumerate(planned):
             files = by_part.get(i)
@@ -423,7 +431,47 @@ class TableReader:
                 else:
                     cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
             selects.append(f"SELECT {', '.join(cols + self._partition_cols(table, values))} FROM {src}")
-        return " UNION ALL ".join(selects) if selects else self._empty(table)
+        return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
+
+    def _sparse_copy(self, path: str, raw: bytes, keep: set[str] | None) -> int:
+        """Writes ``raw`` to ``path`` (only footer + kept columns' chunks when ``keep`` is a set);
+        returns the bytes written, i.e. read from S3."""
+        size = len(raw)
+        footer = int.from_bytes(raw[-8:-4], "little") if size >= 12 else -1
+        if keep is None or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
+            with open(path, "wb") as f:
+                f.write(raw)
+            return size
+        start = size - 8 - footer
+        with open(path, "wb") as f:
+            f.truncate(size)
+            f.write(raw[:4])
+            f.seek(start)
+            f.write(raw[start:])
+        written = 4 + footer + 8
+        if keep:
+            cursor = self.con.cursor()  # called from reader threads: a DuckDB connection is not shareable
+            try:
+                chunks = cursor.execute(
+                    "SELECT path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), data_page_offset), "
+                    "data_page_offset), total_compressed_size FROM parquet_metadata(?)", [path]).fetchall()
+            finally:
+                cursor.close()
+            with open(path, "r+b") as f:
+                end = 4
+                for column, offset, length in chunks:
+                    end = max(end, (offset or 0) + (length or 0))
+                    top = str(column).split(",")[0].split(".")[0].strip().lower()
+                    if top in keep and offset is not None and length:
+                        f.seek(offset)
+                        f.write(raw[offset : offset + length])
+                        written += length
+                # bloom filters and page indexes sit between the last column chunk and the footer
+                if end < start:
+                    f.seek(end)
+                    f.write(raw[end:start])
+                    written += start - end
+        return written
 
 
 def literal_list(values: list[str]) -> str:

@@ -67,6 +67,14 @@ def _table_refs(ast: exp.Expression) -> list[exp.Table]:
     return refs
 
 
+def referenced_columns(ast: exp.Expression) -> set[str] | None:
+    """Column names a query may read (lower case), or None when it selects ``*`` (every column)."""
+    for star in ast.find_all(exp.Star):
+        if isinstance(star.parent, (exp.Select, exp.Column)):
+            return None
+    return {c.name.lower() for c in ast.find_all(exp.Column)}
+
+
 def _enclosing_select(table: exp.Table) -> exp.Select | None:
     parent = table.parent
     if isinstance(parent, (exp.From, exp.Join)) and isinstance(parent.parent, exp.Select):
@@ -143,12 +151,13 @@ class Planner:
                 continue
             parts = self._prune(table, wanted[key]) if table.partition_keys else None
             plans[key] = (table, [] if self.s.schema_only else self.reader.plan(table, parts))
+        needed = referenced_columns(ast)
         planned_bytes = sum(o.size for _, plan in plans.values() for _, objs in plan for o in objs)
         if self.s.cutoff_bytes is not None and self.s.bytes_scanned + planned_bytes > self.s.cutoff_bytes:
             self.s.bytes_scanned += planned_bytes
             raise QueryFailed(None, "Query cancelled! : Bytes scanned limit was exceeded", error_type=1003)
         for key, (table, plan) in plans.items():
-            scan = self.reader.scan(table, plan)
+            scan = self.reader.scan(table, plan, needed)
             self.s.bytes_scanned += scan.bytes_scanned
             self._create(key, scan.sql)
         for t in refs:
