@@ -28,7 +28,6 @@ from vpcflow.config import StackConfig
 AWS_CONN_ID = "aws_default"
 
 
-
 @dag(
     schedule=None,
     catchup=False,

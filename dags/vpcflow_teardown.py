@@ -89,8 +89,15 @@ def vpcflow_teardown():
 
     # Main flow: the reverse of vpcflow_provision.
     checked = validate_params()
-    (remove_quicksight(checked) >> remove_catalog(checked) >> remove_wiring(checked) >> remove_functions(checked)
-     >> remove_delivery(checked) >> remove_roles(checked) >> remove_storage(checked))
+    (
+        remove_quicksight(checked)
+        >> remove_catalog(checked)
+        >> remove_wiring(checked)
+        >> remove_functions(checked)
+        >> remove_delivery(checked)
+        >> remove_roles(checked)
+        >> remove_storage(checked)
+    )
 
 
 vpcflow_teardown()

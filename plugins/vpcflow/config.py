@@ -17,8 +17,30 @@ from typing import Any
 PARTITION_TYPES = ("Hour", "Day", "Month")
 
 # CloudWatch Logs accepts only these retention periods (PutRetentionPolicy).
-LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192,
-                      2557, 2922, 3288, 3653)
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 
 # Firehose BufferingHints ranges (ExtendedS3DestinationConfiguration).
 BUFFER_SIZE_MB_RANGE = (1, 128)
@@ -34,7 +56,9 @@ _NAME_RE = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")  # IAM role, Lambda, Firehose, 
 _GLUE_NAME_RE = re.compile(r"^[a-z0-9_]{1,255}$")  # Athena wants lowercase Glue names
 _LOG_GROUP_RE = re.compile(r"^[A-Za-z0-9_\-/.#]{1,512}$")
 _VPC_RE = re.compile(r"^vpc-(?:[0-9a-f]{8}|[0-9a-f]{17})$")
-_QS_PRINCIPAL_RE = re.compile(r"^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)/[A-Za-z0-9_.@+=,-]+/\S+$")
+_QS_PRINCIPAL_RE = re.compile(
+    r"^arn:aws[a-z-]*:quicksight:[a-z0-9-]+:\d{12}:(user|group)/[A-Za-z0-9_.@+=,-]+/\S+$"
+)
 _KMS_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/\S+$")
 _RUNTIME_RE = re.compile(r"^python3\.\d+$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
@@ -139,29 +163,49 @@ class StackConfig:
     # -- validation -------------------------------------------------------------------------------------
 
     def _validate(self) -> None:
-        _check(_NAME_RE.match(self.stack_name) and len(self.stack_name) <= 32, "stack_name",
-               self.stack_name, "1-32 letters, digits, '_', '.', '-' (role names are built from it)")
+        _check(
+            _NAME_RE.match(self.stack_name) and len(self.stack_name) <= 32,
+            "stack_name",
+            self.stack_name,
+            "1-32 letters, digits, '_', '.', '-' (role names are built from it)",
+        )
         _check_bucket(self.bucket)
         for name in ("raw_prefix", "error_prefix", "parquet_prefix", "athena_results_prefix"):
             _check_prefix(name, getattr(self, name))
         prefixes = [self.raw_prefix, self.error_prefix, self.parquet_prefix, self.athena_results_prefix]
         for i, a in enumerate(prefixes):
-            for b in prefixes[i + 1:]:
+            for b in prefixes[i + 1 :]:
                 if a.startswith(b) or b.startswith(a):
-                    raise ConfigError(f"prefixes must not overlap: {a!r} and {b!r} "
-                                      "(lifecycle rules and IAM grants are per prefix)")
+                    raise ConfigError(
+                        f"prefixes must not overlap: {a!r} and {b!r} "
+                        "(lifecycle rules and IAM grants are per prefix)"
+                    )
         if self.kms_key_arn:
-            _check(_KMS_RE.match(self.kms_key_arn), "kms_key_arn", self.kms_key_arn,
-                   "a KMS key or alias ARN, or empty for SSE-S3")
+            _check(
+                _KMS_RE.match(self.kms_key_arn),
+                "kms_key_arn",
+                self.kms_key_arn,
+                "a KMS key or alias ARN, or empty for SSE-S3",
+            )
         _check_positive("raw_expire_days", self.raw_expire_days)
         _check_positive("athena_results_expire_days", self.athena_results_expire_days)
 
-        _check(_LOG_GROUP_RE.match(self.log_group), "log_group", self.log_group,
-               "1-512 characters of letters, digits, '_', '-', '/', '.', '#'")
+        _check(
+            _LOG_GROUP_RE.match(self.log_group),
+            "log_group",
+            self.log_group,
+            "1-512 characters of letters, digits, '_', '-', '/', '.', '#'",
+        )
         _check_positive("log_retention_days", self.log_retention_days)
-        _check(self.log_retention_days in LOG_RETENTION_DAYS, "log_retention_days", self.log_retention_days,
-               f"one of CloudWatch Logs' retention periods {LOG_RETENTION_DAYS}")
-        _check(len(self.filter_pattern) <= 1024, "filter_pattern", self.filter_pattern, "at most 1024 characters")
+        _check(
+            self.log_retention_days in LOG_RETENTION_DAYS,
+            "log_retention_days",
+            self.log_retention_days,
+            f"one of CloudWatch Logs' retention periods {LOG_RETENTION_DAYS}",
+        )
+        _check(
+            len(self.filter_pattern) <= 1024, "filter_pattern", self.filter_pattern, "at most 1024 characters"
+        )
         if self.flow_log_format:
             from vpcflow.formats import FlowLogFormatError, parse_log_format
 
@@ -172,35 +216,70 @@ class StackConfig:
         if self.vpc_id:
             _check(_VPC_RE.match(self.vpc_id), "vpc_id", self.vpc_id, "'vpc-' and 8 or 17 hex digits")
 
-        _check(_NAME_RE.match(self.delivery_stream), "delivery_stream", self.delivery_stream,
-               "1-64 letters, digits, '_', '.', '-'")
+        _check(
+            _NAME_RE.match(self.delivery_stream),
+            "delivery_stream",
+            self.delivery_stream,
+            "1-64 letters, digits, '_', '.', '-'",
+        )
         _check_range("buffer_size_mb", self.buffer_size_mb, BUFFER_SIZE_MB_RANGE)
         _check_range("buffer_interval_s", self.buffer_interval_s, BUFFER_INTERVAL_S_RANGE)
 
-        _check(_RUNTIME_RE.match(self.lambda_runtime), "lambda_runtime", self.lambda_runtime,
-               "a Python Lambda runtime such as python3.12")
+        _check(
+            _RUNTIME_RE.match(self.lambda_runtime),
+            "lambda_runtime",
+            self.lambda_runtime,
+            "a Python Lambda runtime such as python3.12",
+        )
         _check_range("lambda_timeout_s", self.lambda_timeout_s, LAMBDA_TIMEOUT_RANGE)
         _check_range("lambda_memory_mb", self.lambda_memory_mb, LAMBDA_MEMORY_RANGE)
 
-        _check(self.partition_type in PARTITION_TYPES, "partition_type", self.partition_type,
-               f"one of {'|'.join(PARTITION_TYPES)}")
-        _check(_NAME_RE.match(self.workgroup) and len(self.workgroup) <= 128, "workgroup", self.workgroup,
-               "letters, digits, '_', '.', '-'")
-        _check(self.bytes_scanned_cutoff >= MIN_BYTES_SCANNED_CUTOFF, "bytes_scanned_cutoff",
-               self.bytes_scanned_cutoff, f">= {MIN_BYTES_SCANNED_CUTOFF} (Athena's minimum, 10 MB)")
+        _check(
+            self.partition_type in PARTITION_TYPES,
+            "partition_type",
+            self.partition_type,
+            f"one of {'|'.join(PARTITION_TYPES)}",
+        )
+        _check(
+            _NAME_RE.match(self.workgroup) and len(self.workgroup) <= 128,
+            "workgroup",
+            self.workgroup,
+            "letters, digits, '_', '.', '-'",
+        )
+        _check(
+            self.bytes_scanned_cutoff >= MIN_BYTES_SCANNED_CUTOFF,
+            "bytes_scanned_cutoff",
+            self.bytes_scanned_cutoff,
+            f">= {MIN_BYTES_SCANNED_CUTOFF} (Athena's minimum, 10 MB)",
+        )
         for name in ("database", "raw_table", "parquet_table"):
-            _check(_GLUE_NAME_RE.match(getattr(self, name)), name, getattr(self, name),
-                   "lowercase letters, digits and '_' (Athena's rule for Glue names)")
-        _check(self.raw_table != self.parquet_table, "parquet_table", self.parquet_table,
-               "different from raw_table")
+            _check(
+                _GLUE_NAME_RE.match(getattr(self, name)),
+                name,
+                getattr(self, name),
+                "lowercase letters, digits and '_' (Athena's rule for Glue names)",
+            )
+        _check(
+            self.raw_table != self.parquet_table,
+            "parquet_table",
+            self.parquet_table,
+            "different from raw_table",
+        )
 
         if self.quicksight_principal:
-            _check(_QS_PRINCIPAL_RE.match(self.quicksight_principal), "quicksight_principal",
-                   self.quicksight_principal,
-                   "a QuickSight user or group ARN: arn:aws:quicksight:REGION:ACCOUNT:user/NAMESPACE/NAME")
+            _check(
+                _QS_PRINCIPAL_RE.match(self.quicksight_principal),
+                "quicksight_principal",
+                self.quicksight_principal,
+                "a QuickSight user or group ARN: arn:aws:quicksight:REGION:ACCOUNT:user/NAMESPACE/NAME",
+            )
         for name in ("quicksight_data_source_id", "quicksight_dataset_id", "quicksight_dashboard_id"):
-            _check(_ID_RE.match(getattr(self, name)), name, getattr(self, name),
-                   "1-128 letters, digits, '_' or '-'")
+            _check(
+                _ID_RE.match(getattr(self, name)),
+                name,
+                getattr(self, name),
+                "1-128 letters, digits, '_' or '-'",
+            )
 
     # -- construction -----------------------------------------------------------------------------------
 
@@ -289,15 +368,33 @@ def _check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
 
 
 def _check_prefix(name: str, value: str) -> None:
-    _check(value.endswith("/") and not value.startswith("/") and "//" not in value and len(value) > 1
-           and "!{" not in value, name, value,
-           "a non-empty S3 key prefix ending in '/', not starting with '/' (e.g. 'raw/')")
+    _check(
+        value.endswith("/")
+        and not value.startswith("/")
+        and "//" not in value
+        and len(value) > 1
+        and "!{" not in value,
+        name,
+        value,
+        "a non-empty S3 key prefix ending in '/', not starting with '/' (e.g. 'raw/')",
+    )
 
 
 def _check_bucket(bucket: str) -> None:
     # https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html
-    expected = ("3-63 lowercase letters, digits, '.', '-'; starting and ending with a letter or digit; "
-                "no '..', not an IP address, not starting with 'xn--' or 'sthree-', not ending with '-s3alias'")
-    _check(_BUCKET_RE.match(bucket) and ".." not in bucket and ".-" not in bucket and "-." not in bucket
-           and not _IP_RE.match(bucket) and not bucket.startswith(("xn--", "sthree-"))
-           and not bucket.endswith(("-s3alias", "--ol-s3")), "bucket", bucket, expected)
+    expected = (
+        "3-63 lowercase letters, digits, '.', '-'; starting and ending with a letter or digit; "
+        "no '..', not an IP address, not starting with 'xn--' or 'sthree-', not ending with '-s3alias'"
+    )
+    _check(
+        _BUCKET_RE.match(bucket)
+        and ".." not in bucket
+        and ".-" not in bucket
+        and "-." not in bucket
+        and not _IP_RE.match(bucket)
+        and not bucket.startswith(("xn--", "sthree-"))
+        and not bucket.endswith(("-s3alias", "--ol-s3")),
+        "bucket",
+        bucket,
+        expected,
+    )

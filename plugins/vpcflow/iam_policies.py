@@ -88,15 +88,20 @@ def _document(*statements: dict[str, Any]) -> dict[str, Any]:
     return {"Version": VERSION, "Statement": list(statements)}
 
 
-def trust_policy(service: str, account: str | None = None, source_arn: str | None = None,
-                 external_id: bool = False) -> dict[str, Any]:
+def trust_policy(
+    service: str, account: str | None = None, source_arn: str | None = None, external_id: bool = False
+) -> dict[str, Any]:
     """Who may assume a role: one service principal, scoped to the account where AWS supports it.
 
     Lambda's execution-role trust takes no confused-deputy condition (Lambda assumes the role for the
     function's own account only); Firehose documents ``sts:ExternalId`` = account; VPC flow logs document
     ``aws:SourceAccount`` and ``aws:SourceArn``.
     """
-    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"Service": service}, "Action": "sts:AssumeRole"}
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": service},
+        "Action": "sts:AssumeRole",
+    }
     conditions: dict[str, dict[str, str]] = {}
     if account and external_id:
         conditions.setdefault("StringEquals", {})["sts:ExternalId"] = account
@@ -119,21 +124,30 @@ def _kms_statements(arns: StackArns, actions: list[str]) -> list[dict[str, Any]]
 def _own_logs(arns: StackArns, function: str) -> dict[str, Any]:
     # The log group is created by provisioning (with retention), so the function never needs CreateLogGroup.
     group = f"/aws/lambda/{function}"
-    return _statement("WriteOwnLogs", ["logs:CreateLogStream", "logs:PutLogEvents"],
-                      [arns.log_group(group), arns.log_streams(group)])
+    return _statement(
+        "WriteOwnLogs",
+        ["logs:CreateLogStream", "logs:PutLogEvents"],
+        [arns.log_group(group), arns.log_streams(group)],
+    )
 
 
 def firehose_delivery_policy(arns: StackArns) -> dict[str, Any]:
     """Firehose writes raw/ and errors/ objects and its own error log stream."""
     c = arns.config
     return _document(
-        _statement("LocateBucket", ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
-                   [arns.bucket]),
-        _statement("WriteDeliveredObjects",
-                   ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                   [arns.objects(c.raw_prefix), arns.objects(c.error_prefix)]),
-        _statement("LogDeliveryErrors", ["logs:PutLogEvents"],
-                   [arns.log_streams(c.firehose_error_log_group)]),
+        _statement(
+            "LocateBucket",
+            ["s3:GetBucketLocation", "s3:ListBucket", "s3:ListBucketMultipartUploads"],
+            [arns.bucket],
+        ),
+        _statement(
+            "WriteDeliveredObjects",
+            ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            [arns.objects(c.raw_prefix), arns.objects(c.error_prefix)],
+        ),
+        _statement(
+            "LogDeliveryErrors", ["logs:PutLogEvents"], [arns.log_streams(c.firehose_error_log_group)]
+        ),
         *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]),
     )
 
@@ -150,15 +164,28 @@ def partitioner_policy(arns: StackArns) -> dict[str, Any]:
     """athena_partitioner: run DDL in the workgroup against the raw table; Athena needs the caller's S3/Glue."""
     c = arns.config
     return _document(
-        _statement("RunQueries", ["athena:GetQueryExecution", "athena:StartQueryExecution"], [arns.workgroup]),
-        _statement("RegisterPartitions",
-                   ["glue:BatchCreatePartition", "glue:CreatePartition", "glue:GetDatabase", "glue:GetPartition",
-                    "glue:GetPartitions", "glue:GetTable"],
-                   [arns.glue_catalog, arns.glue_database, arns.glue_table(c.raw_table)]),
+        _statement(
+            "RunQueries", ["athena:GetQueryExecution", "athena:StartQueryExecution"], [arns.workgroup]
+        ),
+        _statement(
+            "RegisterPartitions",
+            [
+                "glue:BatchCreatePartition",
+                "glue:CreatePartition",
+                "glue:GetDatabase",
+                "glue:GetPartition",
+                "glue:GetPartitions",
+                "glue:GetTable",
+            ],
+            [arns.glue_catalog, arns.glue_database, arns.glue_table(c.raw_table)],
+        ),
         _statement("LocateBucket", ["s3:GetBucketLocation", "s3:ListBucket"], [arns.bucket]),
         _statement("ReadRawData", ["s3:GetObject"], [arns.objects(c.raw_prefix)]),
-        _statement("WriteQueryResults", ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
-                   [arns.objects(c.athena_results_prefix)]),
+        _statement(
+            "WriteQueryResults",
+            ["s3:AbortMultipartUpload", "s3:GetObject", "s3:PutObject"],
+            [arns.objects(c.athena_results_prefix)],
+        ),
         _own_logs(arns, c.partitioner_function),
         *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]),
     )
@@ -168,33 +195,43 @@ def flow_log_delivery_policy(arns: StackArns) -> dict[str, Any]:
     """VPC flow logs publish into the one log group."""
     group = arns.config.log_group
     return _document(
-        _statement("PublishFlowLogs", ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
-                   [arns.log_group(group), arns.log_streams(group)]),
+        _statement(
+            "PublishFlowLogs",
+            ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+            [arns.log_group(group), arns.log_streams(group)],
+        ),
         _statement("FindLogGroup", ["logs:DescribeLogGroups"], [arns._arn("logs", "log-group:*")]),
     )
 
 
 def bucket_policy(arns: StackArns) -> dict[str, Any]:
     """Deny every request that does not use TLS."""
-    return _document({
-        "Sid": "DenyInsecureTransport",
-        "Effect": "Deny",
-        "Principal": "*",
-        "Action": "s3:*",
-        "Resource": [arns.bucket, f"{arns.bucket}/*"],
-        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-    })
+    return _document(
+        {
+            "Sid": "DenyInsecureTransport",
+            "Effect": "Deny",
+            "Principal": "*",
+            "Action": "s3:*",
+            "Resource": [arns.bucket, f"{arns.bucket}/*"],
+            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+        }
+    )
 
 
 def role_specs(arns: StackArns) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
     """Role name -> (trust policy, inline policy) for every role of the stack."""
     c = arns.config
     return {
-        c.firehose_role: (trust_policy("firehose.amazonaws.com", arns.account, external_id=True),
-                          firehose_delivery_policy(arns)),
+        c.firehose_role: (
+            trust_policy("firehose.amazonaws.com", arns.account, external_id=True),
+            firehose_delivery_policy(arns),
+        ),
         c.forwarder_role: (trust_policy("lambda.amazonaws.com"), forwarder_policy(arns)),
         c.partitioner_role: (trust_policy("lambda.amazonaws.com"), partitioner_policy(arns)),
-        c.flow_log_role: (trust_policy("vpc-flow-logs.amazonaws.com", arns.account,
-                                       source_arn=arns._arn("ec2", "vpc-flow-log/*")),
-                          flow_log_delivery_policy(arns)),
+        c.flow_log_role: (
+            trust_policy(
+                "vpc-flow-logs.amazonaws.com", arns.account, source_arn=arns._arn("ec2", "vpc-flow-log/*")
+            ),
+            flow_log_delivery_policy(arns),
+        ),
     }

@@ -44,8 +44,17 @@ def test_every_action_is_explicit(stack):
 @pytest.mark.parametrize("stack", [arns(), arns(kms_key_arn=KMS)], ids=["sse-s3", "kms"])
 def test_every_resource_is_an_arn_of_a_named_resource(stack):
     c = stack.config
-    named = ["flow-bucket", c.delivery_stream, c.forwarder_function, c.partitioner_function, c.workgroup,
-             f"database/{c.database}", f"table/{c.database}/{c.raw_table}", c.log_group, KMS]
+    named = [
+        "flow-bucket",
+        c.delivery_stream,
+        c.forwarder_function,
+        c.partitioner_function,
+        c.workgroup,
+        f"database/{c.database}",
+        f"table/{c.database}/{c.raw_table}",
+        c.log_group,
+        KMS,
+    ]
     for role, statement in role_statements(stack):
         for resource in as_list(statement["Resource"]):
             assert resource != "*", f"{role}: bare '*' resource in {statement['Sid']}"
@@ -61,13 +70,17 @@ def test_object_grants_are_limited_to_their_prefixes():
     put = [s for s in firehose_delivery_policy(stack)["Statement"] if "s3:PutObject" in s["Action"]]
     assert put[0]["Resource"] == ["arn:aws:s3:::flow-bucket/raw/*", "arn:aws:s3:::flow-bucket/errors/*"]
     reads = [s for s in partitioner_policy(stack)["Statement"] if s["Sid"] == "ReadRawData"]
-    assert reads[0]["Resource"] == ["arn:aws:s3:::flow-bucket/raw/*"] and reads[0]["Action"] == ["s3:GetObject"]
+    assert reads[0]["Resource"] == ["arn:aws:s3:::flow-bucket/raw/*"] and reads[0]["Action"] == [
+        "s3:GetObject"
+    ]
 
 
 def test_forwarder_may_only_put_to_its_stream():
     statement = forwarder_policy(arns())["Statement"][0]
     assert statement["Action"] == ["firehose:PutRecord", "firehose:PutRecordBatch"]
-    assert statement["Resource"] == ["arn:aws:firehose:eu-west-1:123456789012:deliverystream/vpcflow-delivery"]
+    assert statement["Resource"] == [
+        "arn:aws:firehose:eu-west-1:123456789012:deliverystream/vpcflow-delivery"
+    ]
 
 
 def test_partitioner_touches_its_workgroup_and_table():
@@ -82,7 +95,9 @@ def test_partitioner_touches_its_workgroup_and_table():
 
 
 def test_kms_grant_only_through_s3():
-    kms = [s for s in firehose_delivery_policy(arns(kms_key_arn=KMS))["Statement"] if s["Sid"] == "UseBucketKey"]
+    kms = [
+        s for s in firehose_delivery_policy(arns(kms_key_arn=KMS))["Statement"] if s["Sid"] == "UseBucketKey"
+    ]
     assert kms[0]["Resource"] == [KMS]
     assert kms[0]["Condition"] == {"StringEquals": {"kms:ViaService": "s3.eu-west-1.amazonaws.com"}}
     assert not [s for s in firehose_delivery_policy(arns())["Statement"] if s["Sid"] == "UseBucketKey"]
@@ -100,9 +115,14 @@ def test_trust_policies_name_one_service_and_scope_the_account():
         if principals[role] == "vpc-flow-logs.amazonaws.com":
             assert statement["Condition"]["StringEquals"] == {"aws:SourceAccount": ACCOUNT}
             assert statement["Condition"]["ArnLike"]["aws:SourceArn"].startswith(
-                "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/")
-    assert sorted(principals.values()) == ["firehose.amazonaws.com", "lambda.amazonaws.com",
-                                           "lambda.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+                "arn:aws:ec2:eu-west-1:123456789012:vpc-flow-log/"
+            )
+    assert sorted(principals.values()) == [
+        "firehose.amazonaws.com",
+        "lambda.amazonaws.com",
+        "lambda.amazonaws.com",
+        "vpc-flow-logs.amazonaws.com",
+    ]
 
 
 def test_bucket_policy_denies_non_tls():

@@ -24,9 +24,13 @@ from tests.vpcflow.provision_fixtures import moto  # noqa: F401  (fixture)
 def test_workgroup_created_then_unchanged(moto):  # noqa: F811
     athena = moto.clients("athena")
     assert ensure_workgroup(athena, moto.config, moto.arns) == (
-        "created", "arn:aws:athena:us-east-1:123456789012:workgroup/vpcflow")
+        "created",
+        "arn:aws:athena:us-east-1:123456789012:workgroup/vpcflow",
+    )
     configuration = athena.get_work_group(WorkGroup="vpcflow")["WorkGroup"]["Configuration"]
-    assert configuration["ResultConfiguration"]["OutputLocation"] == "s3://vpcflow-test-bucket/athena-results/"
+    assert (
+        configuration["ResultConfiguration"]["OutputLocation"] == "s3://vpcflow-test-bucket/athena-results/"
+    )
     assert configuration["EnforceWorkGroupConfiguration"] is True
     assert configuration["BytesScannedCutoffPerQuery"] == moto.config.bytes_scanned_cutoff
     moto.reset()
@@ -46,14 +50,27 @@ def test_drifted_workgroup_is_updated():
     athena = boto3.client("athena", region_name="us-east-1")
     drifted = workgroup_configuration(config) | {"BytesScannedCutoffPerQuery": 99_000_000_000}
     with Stubber(athena) as stub:
-        stub.add_response("get_work_group", {"WorkGroup": {"Name": "vpcflow", "State": "ENABLED",
-                                                           "Configuration": drifted}})
-        stub.add_response("update_work_group", {}, {
-            "WorkGroup": "vpcflow", "State": "ENABLED", "ConfigurationUpdates": {
-                "ResultConfigurationUpdates": workgroup_configuration(config)["ResultConfiguration"],
-                "EnforceWorkGroupConfiguration": True, "PublishCloudWatchMetricsEnabled": True,
-                "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff}})
-        assert ensure_workgroup(athena, config, StackArns(config, "123456789012", "us-east-1")).action == "updated"
+        stub.add_response(
+            "get_work_group", {"WorkGroup": {"Name": "vpcflow", "State": "ENABLED", "Configuration": drifted}}
+        )
+        stub.add_response(
+            "update_work_group",
+            {},
+            {
+                "WorkGroup": "vpcflow",
+                "State": "ENABLED",
+                "ConfigurationUpdates": {
+                    "ResultConfigurationUpdates": workgroup_configuration(config)["ResultConfiguration"],
+                    "EnforceWorkGroupConfiguration": True,
+                    "PublishCloudWatchMetricsEnabled": True,
+                    "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
+                },
+            },
+        )
+        assert (
+            ensure_workgroup(athena, config, StackArns(config, "123456789012", "us-east-1")).action
+            == "updated"
+        )
         stub.assert_no_pending_responses()
 
 
@@ -82,11 +99,18 @@ def test_parse_ddl_rejects_other_statements():
 
 def _glue_table(glue, shape, location=None, drop_column=False):
     columns = [{"Name": n, "Type": t} for n, t in shape.columns]
-    glue.create_table(DatabaseName=shape.database, TableInput={
-        "Name": shape.name, "TableType": "EXTERNAL_TABLE",
-        "StorageDescriptor": {"Columns": columns[:-1] if drop_column else columns,
-                              "Location": location or shape.location},
-        "PartitionKeys": [{"Name": n, "Type": t} for n, t in shape.partition_keys]})
+    glue.create_table(
+        DatabaseName=shape.database,
+        TableInput={
+            "Name": shape.name,
+            "TableType": "EXTERNAL_TABLE",
+            "StorageDescriptor": {
+                "Columns": columns[:-1] if drop_column else columns,
+                "Location": location or shape.location,
+            },
+            "PartitionKeys": [{"Name": n, "Type": t} for n, t in shape.partition_keys],
+        },
+    )
 
 
 def _queries(moto):  # noqa: F811
@@ -115,8 +139,10 @@ def test_table_matching_glue_is_unchanged(catalog):
     ddl = table_ddl(catalog.config)["vpc_flow_logs_parquet"]
     _glue_table(catalog.clients("glue"), parse_ddl(ddl), location="s3://vpcflow-test-bucket/parquet")
     catalog.reset()
-    assert ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow").action \
+    assert (
+        ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow").action
         == "unchanged"
+    )
     assert catalog.writes() == []
 
 
@@ -124,8 +150,9 @@ def test_drifted_table_is_replaced_or_reported(catalog):
     ddl = table_ddl(catalog.config)["vpc_flow_logs"]
     _glue_table(catalog.clients("glue"), parse_ddl(ddl), drop_column=True)
     with pytest.raises(RuntimeError, match="vpcflow.vpc_flow_logs differs from its DDL"):
-        ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow",
-                     on_drift="error")
+        ensure_table(
+            catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow", on_drift="error"
+        )
     result = ensure_table(catalog.clients("athena"), catalog.clients("glue"), ddl, "vpcflow", "vpcflow")
     assert result.action == "updated"
     assert _queries(catalog) == ["DROP TABLE IF EXISTS `vpcflow`.`vpc_flow_logs`", ddl]

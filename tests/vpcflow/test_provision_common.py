@@ -17,7 +17,10 @@ def test_retry_propagation_retries_only_fresh_role_errors():
     def create():
         calls.append(1)
         if len(calls) < 3:
-            raise _error("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.")
+            raise _error(
+                "InvalidParameterValueException",
+                "The role defined for the function cannot be assumed by Lambda.",
+            )
         return "ok"
 
     assert retry_propagation(create, delay=0) == "ok" and len(calls) == 3
@@ -38,13 +41,26 @@ def test_retry_propagation_gives_up():
 
 
 def test_same_policy_ignores_order_and_single_item_lists():
-    a = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"],
-                                                 "Resource": ["arn:aws:s3:::b/*"]}]}
-    b = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject"],
-                                                "Resource": "arn:aws:s3:::b/*"}}
+    a = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": ["arn:aws:s3:::b/*"]}
+        ],
+    }
+    b = {
+        "Version": "2012-10-17",
+        "Statement": {
+            "Effect": "Allow",
+            "Action": ["s3:PutObject", "s3:GetObject"],
+            "Resource": "arn:aws:s3:::b/*",
+        },
+    }
     assert same_policy(a, b)
-    assert same_policy(a, '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": '
-                          '"arn:aws:s3:::b/*", "Action": ["s3:PutObject", "s3:GetObject"]}]}')
+    assert same_policy(
+        a,
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Resource": '
+        '"arn:aws:s3:::b/*", "Action": ["s3:PutObject", "s3:GetObject"]}]}',
+    )
     assert not same_policy(a, {**b, "Statement": {**b["Statement"], "Action": "s3:*"}})
 
 

@@ -28,10 +28,16 @@ def recorder(monkeypatch):
 def conf(unique):
     name = f"p{unique}"
     return {
-        "stack_name": name, "bucket": f"vpcflow-{name}", "log_group": f"/vpcflow/{name}",
-        "delivery_stream": f"{name}-delivery", "workgroup": name, "database": f"db_{name}",
-        "quicksight_data_source_id": f"{name}-source", "quicksight_dataset_id": f"{name}-flows",
-        "quicksight_dashboard_id": f"{name}-dashboard", "s3_notification": True,
+        "stack_name": name,
+        "bucket": f"vpcflow-{name}",
+        "log_group": f"/vpcflow/{name}",
+        "delivery_stream": f"{name}-delivery",
+        "workgroup": name,
+        "database": f"db_{name}",
+        "quicksight_data_source_id": f"{name}-source",
+        "quicksight_dataset_id": f"{name}-flows",
+        "quicksight_dashboard_id": f"{name}-dashboard",
+        "s3_notification": True,
     }
 
 
@@ -60,13 +66,17 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
     s3, lam, logs, glue = aws_client("s3"), aws_client("lambda"), aws_client("logs"), aws_client("glue")
     s3.head_bucket(Bucket=config.bucket)
     assert aws_client("firehose").describe_delivery_stream(DeliveryStreamName=config.delivery_stream)
-    assert lam.get_function(FunctionName=config.forwarder_function)["Configuration"]["CodeSha256"] \
-        == code_sha256(build_lambda_zip("cloudwatch_to_firehose"))
+    assert lam.get_function(FunctionName=config.forwarder_function)["Configuration"][
+        "CodeSha256"
+    ] == code_sha256(build_lambda_zip("cloudwatch_to_firehose"))
     assert logs.describe_subscription_filters(logGroupName=config.log_group)["subscriptionFilters"]
-    assert {t["Name"] for t in glue.get_tables(DatabaseName=config.database)["TableList"]} \
-        == {config.raw_table, config.parquet_table}
-    assert aws_client("quicksight").describe_data_set(AwsAccountId="123456789012",
-                                                      DataSetId=config.quicksight_dataset_id)
+    assert {t["Name"] for t in glue.get_tables(DatabaseName=config.database)["TableList"]} == {
+        config.raw_table,
+        config.parquet_table,
+    }
+    assert aws_client("quicksight").describe_data_set(
+        AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id
+    )
 
     # A second run writes nothing.
     recorder.clear()
@@ -76,8 +86,9 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
 
     # Drift: the subscription filter deleted and the forwarder's code replaced by hand.
     logs.delete_subscription_filter(logGroupName=config.log_group, filterName=config.subscription_filter)
-    lam.update_function_code(FunctionName=config.forwarder_function,
-                             ZipFile=build_lambda_zip("athena_partitioner"))
+    lam.update_function_code(
+        FunctionName=config.forwarder_function, ZipFile=build_lambda_zip("athena_partitioner")
+    )
     lam.get_waiter("function_updated_v2").wait(FunctionName=config.forwarder_function)
     recorder.clear()
     run = provision.test(run_conf=conf)

@@ -30,7 +30,9 @@ def test_log_group_retention(moto):  # noqa: F811
     assert moto.writes() == []
     logs.delete_retention_policy(logGroupName="/vpcflow/test")
     assert ensure_log_group(logs, "/vpcflow/test", 14).action == "updated"
-    assert logs.describe_log_groups(logGroupNamePrefix="/vpcflow/test")["logGroups"][0]["retentionInDays"] == 14
+    assert (
+        logs.describe_log_groups(logGroupNamePrefix="/vpcflow/test")["logGroups"][0]["retentionInDays"] == 14
+    )
 
 
 def test_delivery_stream_created_unchanged_and_updated(moto):  # noqa: F811
@@ -38,7 +40,9 @@ def test_delivery_stream_created_unchanged_and_updated(moto):  # noqa: F811
     ensure_bucket(moto.clients("s3"), moto.config, moto.arns)
     result = ensure_delivery_stream(firehose, moto.config, moto.arns, ROLE)
     assert result == ("created", "arn:aws:firehose:us-east-1:123456789012:deliverystream/vpcflow-delivery")
-    described = firehose.describe_delivery_stream(DeliveryStreamName="vpcflow-delivery")["DeliveryStreamDescription"]
+    described = firehose.describe_delivery_stream(DeliveryStreamName="vpcflow-delivery")[
+        "DeliveryStreamDescription"
+    ]
     destination = described["Destinations"][0]["ExtendedS3DestinationDescription"]
     assert destination["Prefix"] == "raw/"
     assert destination["ErrorOutputPrefix"] == "errors/!{firehose:error-output-type}/"
@@ -52,7 +56,9 @@ def test_delivery_stream_created_unchanged_and_updated(moto):  # noqa: F811
     faster = dataclasses.replace(moto.config, buffer_interval_s=60, buffer_size_mb=1)
     assert ensure_delivery_stream(firehose, faster, moto.arns, ROLE).action == "updated"
     assert [op for _, op in moto.writes()] == ["UpdateDestination"]
-    described = firehose.describe_delivery_stream(DeliveryStreamName="vpcflow-delivery")["DeliveryStreamDescription"]
+    described = firehose.describe_delivery_stream(DeliveryStreamName="vpcflow-delivery")[
+        "DeliveryStreamDescription"
+    ]
     hints = described["Destinations"][0]["ExtendedS3DestinationDescription"]["BufferingHints"]
     assert hints == {"SizeInMBs": 1, "IntervalInSeconds": 60}
     moto.reset()
@@ -63,8 +69,14 @@ def test_delivery_stream_created_unchanged_and_updated(moto):  # noqa: F811
 def test_deleted_subscription_filter_is_repaired(moto):  # noqa: F811
     logs = moto.clients("logs")
     ensure_roles(moto.clients("iam"), moto.arns)
-    function = ensure_lambda_function(moto.clients("lambda"), "fwd", moto.arns.role(moto.config.forwarder_role),
-                                      tiny_zip(), "handler.handler", "python3.12").id
+    function = ensure_lambda_function(
+        moto.clients("lambda"),
+        "fwd",
+        moto.arns.role(moto.config.forwarder_role),
+        tiny_zip(),
+        "handler.handler",
+        "python3.12",
+    ).id
     ensure_log_group(logs, moto.config.log_group, 14)
     args = (logs, moto.config.log_group, "to-firehose", "", function)
     assert ensure_subscription_filter(*args).action == "created"
@@ -73,10 +85,14 @@ def test_deleted_subscription_filter_is_repaired(moto):  # noqa: F811
     assert moto.writes() == []
     logs.delete_subscription_filter(logGroupName=moto.config.log_group, filterName="to-firehose")
     assert ensure_subscription_filter(*args).action == "created"
-    pattern = "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, " \
-              "windowstart, windowend, action=REJECT, flowlogstatus]"
-    assert ensure_subscription_filter(logs, moto.config.log_group, "to-firehose", pattern, function).action \
+    pattern = (
+        "[version, account, eni, source, destination, srcport, destport, protocol, packets, bytes, "
+        "windowstart, windowend, action=REJECT, flowlogstatus]"
+    )
+    assert (
+        ensure_subscription_filter(logs, moto.config.log_group, "to-firehose", pattern, function).action
         == "updated"
+    )
 
 
 def test_flow_log_created_unchanged_and_replaced_on_format_change(moto):  # noqa: F811

@@ -27,8 +27,9 @@ def role(moto):  # noqa: F811
 
 def deploy(moto, role, zip_bytes, **overrides):  # noqa: F811
     kwargs = {"env": {"DELIVERY_STREAM_NAME": "s"}, "timeout": 60, "memory": 256} | overrides
-    return ensure_lambda_function(moto.clients("lambda"), "fn", role, zip_bytes, "handler.handler",
-                                  "python3.12", **kwargs)
+    return ensure_lambda_function(
+        moto.clients("lambda"), "fn", role, zip_bytes, "handler.handler", "python3.12", **kwargs
+    )
 
 
 def test_function_created_then_unchanged(moto, role):  # noqa: F811
@@ -79,7 +80,14 @@ def test_permission_scoped_to_source_and_repaired(moto, role):  # noqa: F811
     moto.reset()
     assert ensure_lambda_permission(*args).action == "unchanged"
     assert moto.writes() == []
-    other = (lam, "fn", "logs-invoke", "logs.amazonaws.com", group.replace("flow-logs", "other"), "123456789012")
+    other = (
+        lam,
+        "fn",
+        "logs-invoke",
+        "logs.amazonaws.com",
+        group.replace("flow-logs", "other"),
+        "123456789012",
+    )
     assert ensure_lambda_permission(*other).action == "updated"
     assert [op for _, op in moto.writes()] == ["RemovePermission", "AddPermission"]
 
@@ -89,7 +97,9 @@ def test_s3_notification_created_unchanged_removed(moto, role):  # noqa: F811
     ensure_bucket(s3, moto.config, moto.arns)
     function = deploy(moto, role, tiny_zip()).id
     assert ensure_s3_notification(s3, moto.config.bucket, function, "raw/").action == "created"
-    (config,) = s3.get_bucket_notification_configuration(Bucket=moto.config.bucket)["LambdaFunctionConfigurations"]
+    (config,) = s3.get_bucket_notification_configuration(Bucket=moto.config.bucket)[
+        "LambdaFunctionConfigurations"
+    ]
     assert config["Events"] == ["s3:ObjectCreated:*"]
     assert config["Filter"]["Key"]["FilterRules"][0]["Value"] == "raw/"
     moto.reset()

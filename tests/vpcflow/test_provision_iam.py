@@ -14,8 +14,11 @@ def test_roles_created_then_unchanged(moto):  # noqa: F811
     iam = moto.clients("iam")
     results = ensure_roles(iam, moto.arns)
     assert {r.action for r in results.values()} == {"created"}
-    assert set(results) == {"vpcflow-firehose-delivery", "vpcflow-cloudwatch-to-firehose",
-                            "vpcflow-athena-partitioner"}  # no flow-log role without a VPC id
+    assert set(results) == {
+        "vpcflow-firehose-delivery",
+        "vpcflow-cloudwatch-to-firehose",
+        "vpcflow-athena-partitioner",
+    }  # no flow-log role without a VPC id
     moto.reset()
     assert {r.action for r in ensure_roles(iam, moto.arns).values()} == {"unchanged"}
     assert moto.writes() == []
@@ -25,13 +28,18 @@ def test_roles_created_then_unchanged(moto):  # noqa: F811
 def test_edited_policy_and_trust_are_restored(moto):  # noqa: F811
     iam = moto.clients("iam")
     ensure_roles(iam, moto.arns)
-    iam.put_role_policy(RoleName="vpcflow-cloudwatch-to-firehose", PolicyName=INLINE_POLICY,
-                        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
-                                       '"Action":"firehose:*","Resource":"*"}]}')
-    iam.update_assume_role_policy(RoleName="vpcflow-athena-partitioner",
-                                  PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
-                                                 '"Principal":{"Service":"ec2.amazonaws.com"},'
-                                                 '"Action":"sts:AssumeRole"}]}')
+    iam.put_role_policy(
+        RoleName="vpcflow-cloudwatch-to-firehose",
+        PolicyName=INLINE_POLICY,
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Action":"firehose:*","Resource":"*"}]}',
+    )
+    iam.update_assume_role_policy(
+        RoleName="vpcflow-athena-partitioner",
+        PolicyDocument='{"Version":"2012-10-17","Statement":[{"Effect":"Allow",'
+        '"Principal":{"Service":"ec2.amazonaws.com"},'
+        '"Action":"sts:AssumeRole"}]}',
+    )
     moto.reset()
     results = ensure_roles(iam, moto.arns)
     assert results["vpcflow-cloudwatch-to-firehose"].action == "updated"
@@ -51,8 +59,11 @@ def test_flow_log_role_with_a_vpc(moto):  # noqa: F811
 def test_delete_role_is_idempotent(moto):  # noqa: F811
     iam = moto.clients("iam")
     ensure_roles(iam, moto.arns)
-    managed = iam.create_policy(PolicyName="extra", PolicyDocument='{"Version":"2012-10-17","Statement":'
-                                '[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}')
+    managed = iam.create_policy(
+        PolicyName="extra",
+        PolicyDocument='{"Version":"2012-10-17","Statement":'
+        '[{"Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*"}]}',
+    )
     iam.attach_role_policy(RoleName="vpcflow-firehose-delivery", PolicyArn=managed["Policy"]["Arn"])
     assert delete_role(iam, "vpcflow-firehose-delivery").action == "deleted"
     assert delete_role(iam, "vpcflow-firehose-delivery").action == "absent"

@@ -17,8 +17,12 @@ from vpcflow.provision.quicksight import (
 
 from tests.vpcflow.provision_fixtures import SESSION
 
-COLUMNS = [("sourceaddress", "string"), ("bytes", "bigint"), ("start_time", "timestamp"),
-           ("ingestdatetime", "string")]
+COLUMNS = [
+    ("sourceaddress", "string"),
+    ("bytes", "bigint"),
+    ("start_time", "timestamp"),
+    ("ingestdatetime", "string"),
+]
 
 
 @pytest.fixture
@@ -27,9 +31,14 @@ def qs_env(localaws, unique):
     clients = Clients(SESSION, endpoint_url=localaws.endpoint, recorder=recorder)
     account = clients.account
     principal = f"arn:aws:quicksight:us-east-1:{account}:user/default/analyst-{unique}"
-    config = StackConfig(stack_name=f"qs{unique}", bucket=f"qs-{unique}", workgroup=f"wg{unique}",
-                         quicksight_data_source_id=f"ds-{unique}", quicksight_dataset_id=f"set-{unique}",
-                         quicksight_principal=principal)
+    config = StackConfig(
+        stack_name=f"qs{unique}",
+        bucket=f"qs-{unique}",
+        workgroup=f"wg{unique}",
+        quicksight_data_source_id=f"ds-{unique}",
+        quicksight_dataset_id=f"set-{unique}",
+        quicksight_principal=principal,
+    )
     return clients, recorder, config, account
 
 
@@ -66,12 +75,15 @@ def test_drift_is_repaired(qs_env):
     other = dataclasses.replace(config, workgroup="elsewhere")
     assert ensure_data_source(qs, other, account).action == "updated"
     assert sorted(op for _, op in recorder.writes) == ["UpdateDataSource", "UpdateDataSourcePermissions"]
-    perms = qs.describe_data_source_permissions(AwsAccountId=account,
-                                                DataSourceId=config.quicksight_data_source_id)["Permissions"]
+    perms = qs.describe_data_source_permissions(
+        AwsAccountId=account, DataSourceId=config.quicksight_data_source_id
+    )["Permissions"]
     assert perms == [{"Principal": config.quicksight_principal, "Actions": DATA_SOURCE_ACTIONS}]
 
     recorder.clear()
-    assert ensure_dataset(qs, config, account, source.id, COLUMNS + [("action", "string")]).action == "updated"
+    assert (
+        ensure_dataset(qs, config, account, source.id, COLUMNS + [("action", "string")]).action == "updated"
+    )
     assert [op for _, op in recorder.writes] == ["UpdateDataSet"]
 
 
@@ -91,7 +103,9 @@ def test_dashboard_hook_placeholder_and_custom(qs_env):
     qs = clients("quicksight")
     assert ensure_dashboard(qs, config, account, "arn:dataset").action == "skipped"
     seen = []
-    ensure_dashboard(qs, config, account, "arn:dataset", hook=lambda *args: seen.append(args) or ("created", "d"))
+    ensure_dashboard(
+        qs, config, account, "arn:dataset", hook=lambda *args: seen.append(args) or ("created", "d")
+    )
     assert seen == [(qs, config, account, "arn:dataset")]
 
 

@@ -31,11 +31,15 @@ def test_provision_twice_then_repair_then_teardown(stack):
     clients("s3").put_object(Bucket=config.bucket, Key="raw/2026/11/26/15/x.gz", Body=b"data")
     first = provision(stack)
     assert {k: v.action for k, v in first.items() if v.action != "created"} == {
-        "quicksight": "skipped", "bucket": "updated"}  # an existing bucket is adopted and configured
-    assert clients("lambda").get_function(FunctionName=config.forwarder_function)["Configuration"]["Environment"] \
-        == {"Variables": {"DELIVERY_STREAM_NAME": config.delivery_stream}}
+        "quicksight": "skipped",
+        "bucket": "updated",
+    }  # an existing bucket is adopted and configured
+    assert clients("lambda").get_function(FunctionName=config.forwarder_function)["Configuration"][
+        "Environment"
+    ] == {"Variables": {"DELIVERY_STREAM_NAME": config.delivery_stream}}
     (subscription,) = clients("logs").describe_subscription_filters(logGroupName=config.log_group)[
-        "subscriptionFilters"]
+        "subscriptionFilters"
+    ]
     assert subscription["destinationArn"].endswith(f"function:{config.forwarder_function}")
 
     # A second run changes nothing and writes nothing.
@@ -45,7 +49,9 @@ def test_provision_twice_then_repair_then_teardown(stack):
     assert stack.writes() == []
 
     # Drift: the subscription filter deleted by hand, the partitioner's code changed in the repo.
-    clients("logs").delete_subscription_filter(logGroupName=config.log_group, filterName=config.subscription_filter)
+    clients("logs").delete_subscription_filter(
+        logGroupName=config.log_group, filterName=config.subscription_filter
+    )
     code = lambda_code() | {"athena_partitioner": LambdaCode(tiny_zip())}
     stack.reset()
     third = provision(stack, code)
@@ -53,13 +59,16 @@ def test_provision_twice_then_repair_then_teardown(stack):
     assert changed == {"subscription_filter": "created", f"function:{config.partitioner_function}": "updated"}
     assert sorted(op for _, op in stack.writes()) == ["PutSubscriptionFilter", "UpdateFunctionCode"]
     assert clients("lambda").get_function(FunctionName=config.partitioner_function)["Configuration"][
-        "CodeSha256"] == code_sha256(tiny_zip())
+        "CodeSha256"
+    ] == code_sha256(tiny_zip())
 
     # Teardown keeps the data by default, removes everything else, and can run again.
     gone = teardown_stack(clients, config)
     assert gone["bucket"].action == "skipped"
     assert {v.action for k, v in gone.items() if k != "bucket"} <= {"deleted", "absent"}
-    assert clients("s3").list_objects_v2(Bucket=config.bucket)["Contents"][0]["Key"] == "raw/2026/11/26/15/x.gz"
+    assert (
+        clients("s3").list_objects_v2(Bucket=config.bucket)["Contents"][0]["Key"] == "raw/2026/11/26/15/x.gz"
+    )
     assert clients("lambda").list_functions()["Functions"] == []
     assert clients("firehose").list_delivery_streams()["DeliveryStreamNames"] == []
     assert clients("ec2").describe_flow_logs()["FlowLogs"] == []
@@ -80,14 +89,27 @@ def test_turning_the_s3_notification_off_removes_it(stack):
 
 def test_missing_lambda_zip_is_named(stack):
     with pytest.raises(ValueError, match="athena_partitioner"):
-        provision_stack(stack.clients, stack.config, {"cloudwatch_to_firehose": LambdaCode(tiny_zip())}, ddl={})
+        provision_stack(
+            stack.clients, stack.config, {"cloudwatch_to_firehose": LambdaCode(tiny_zip())}, ddl={}
+        )
 
 
-@pytest.mark.parametrize(("operation", "write"), [
-    ("CreateBucket", True), ("PutBucketPolicy", True), ("UpdateDestination", True), ("AddPermission", True),
-    ("AttachRolePolicy", True), ("DeleteFlowLogs", True), ("StartQueryExecution", True),
-    ("GetBucketPolicy", False), ("DescribeDeliveryStream", False), ("ListRolePolicies", False),
-    ("HeadBucket", False), ("BatchGetPartition", False),
-])
+@pytest.mark.parametrize(
+    ("operation", "write"),
+    [
+        ("CreateBucket", True),
+        ("PutBucketPolicy", True),
+        ("UpdateDestination", True),
+        ("AddPermission", True),
+        ("AttachRolePolicy", True),
+        ("DeleteFlowLogs", True),
+        ("StartQueryExecution", True),
+        ("GetBucketPolicy", False),
+        ("DescribeDeliveryStream", False),
+        ("ListRolePolicies", False),
+        ("HeadBucket", False),
+        ("BatchGetPartition", False),
+    ],
+)
 def test_write_classification(operation, write):
     assert is_write(operation) is write

@@ -40,10 +40,15 @@ def test_changed_lifecycle_is_repaired_and_foreign_rules_kept(moto):  # noqa: F8
     ensure_bucket(s3, moto.config, moto.arns)
     rules = s3.get_bucket_lifecycle_configuration(Bucket=moto.config.bucket)["Rules"]
     rules[0]["Expiration"]["Days"] = 1
-    foreign = {"ID": "someone-elses", "Filter": {"Prefix": "other/"}, "Status": "Enabled",
-               "Expiration": {"Days": 3}}
-    s3.put_bucket_lifecycle_configuration(Bucket=moto.config.bucket,
-                                          LifecycleConfiguration={"Rules": rules + [foreign]})
+    foreign = {
+        "ID": "someone-elses",
+        "Filter": {"Prefix": "other/"},
+        "Status": "Enabled",
+        "Expiration": {"Days": 3},
+    }
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=moto.config.bucket, LifecycleConfiguration={"Rules": rules + [foreign]}
+    )
     moto.reset()
     assert ensure_bucket(s3, moto.config, moto.arns).action == "updated"
     assert [op for _, op in moto.writes()] == ["PutBucketLifecycleConfiguration"]

@@ -26,9 +26,33 @@ class Result(NamedTuple):
 
 
 # Operation names that change state. StartQueryExecution counts: a DDL is a write.
-WRITE_PREFIXES = ("Create", "Put", "Update", "Delete", "Add", "Attach", "Detach", "Remove", "Tag", "Untag",
-                  "Start", "Batch", "Associate", "Disassociate", "Publish", "Register", "Deregister", "Set",
-                  "Restore", "Abort", "Copy", "Upload", "Invoke", "Empty", "Complete")
+WRITE_PREFIXES = (
+    "Create",
+    "Put",
+    "Update",
+    "Delete",
+    "Add",
+    "Attach",
+    "Detach",
+    "Remove",
+    "Tag",
+    "Untag",
+    "Start",
+    "Batch",
+    "Associate",
+    "Disassociate",
+    "Publish",
+    "Register",
+    "Deregister",
+    "Set",
+    "Restore",
+    "Abort",
+    "Copy",
+    "Upload",
+    "Invoke",
+    "Empty",
+    "Complete",
+)
 
 
 def is_write(operation: str) -> bool:
@@ -64,8 +88,15 @@ class Clients:
     every call of every client.
     """
 
-    def __init__(self, session: Any = None, *, endpoint_url: str | None = None, region: str | None = None,
-                 factory: Callable[[str], Any] | None = None, recorder: CallRecorder | None = None):
+    def __init__(
+        self,
+        session: Any = None,
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        factory: Callable[[str], Any] | None = None,
+        recorder: CallRecorder | None = None,
+    ):
         if factory is None:
             import boto3
 
@@ -113,11 +144,24 @@ def error_code(exc: ClientError) -> str:
 def is_missing(exc: ClientError) -> bool:
     code = error_code(exc)
     status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return (code in ("NoSuchEntity", "ResourceNotFoundException", "EntityNotFoundException", "NoSuchBucket",
-                     "NoSuchBucketPolicy", "NoSuchLifecycleConfiguration", "NoSuchPublicAccessBlockConfiguration",
-                     "ServerSideEncryptionConfigurationNotFoundError", "404", "NotFound", "NoSuchKey")
-            or (code == "InvalidRequestException" and "not found" in str(exc).lower())
-            or status == 404)
+    return (
+        code
+        in (
+            "NoSuchEntity",
+            "ResourceNotFoundException",
+            "EntityNotFoundException",
+            "NoSuchBucket",
+            "NoSuchBucketPolicy",
+            "NoSuchLifecycleConfiguration",
+            "NoSuchPublicAccessBlockConfiguration",
+            "ServerSideEncryptionConfigurationNotFoundError",
+            "404",
+            "NotFound",
+            "NoSuchKey",
+        )
+        or (code == "InvalidRequestException" and "not found" in str(exc).lower())
+        or status == 404
+    )
 
 
 @contextmanager
@@ -161,8 +205,11 @@ def same_policy(a: Any, b: Any) -> bool:
 
 
 # IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda or Firehose yet.
-_PROPAGATION = re.compile(r"cannot be assumed|role .* (?:is )?invalid|not authorized to perform|"
-                          r"unable to assume|Could not assume", re.IGNORECASE)
+_PROPAGATION = re.compile(
+    r"cannot be assumed|role .* (?:is )?invalid|not authorized to perform|"
+    r"unable to assume|Could not assume",
+    re.IGNORECASE,
+)
 
 
 def retry_propagation(call: Callable[[], Any], attempts: int = 8, delay: float = 2.0) -> Any:
@@ -171,9 +218,17 @@ def retry_propagation(call: Callable[[], Any], attempts: int = 8, delay: float =
         try:
             return call()
         except ClientError as exc:
-            if attempt == attempts - 1 or error_code(exc) not in (
-                    "InvalidParameterValueException", "InvalidArgumentException", "AccessDeniedException",
-                    "InvalidParameterException") or not _PROPAGATION.search(str(exc)):
+            if (
+                attempt == attempts - 1
+                or error_code(exc)
+                not in (
+                    "InvalidParameterValueException",
+                    "InvalidArgumentException",
+                    "AccessDeniedException",
+                    "InvalidParameterException",
+                )
+                or not _PROPAGATION.search(str(exc))
+            ):
                 raise
             log.info("waiting for IAM role propagation (%s)", exc)
             time.sleep(delay * (attempt + 1))

@@ -17,13 +17,16 @@ QUERY_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 # -- workgroup ------------------------------------------------------------------------------------------
 
+
 def workgroup_configuration(config: StackConfig) -> dict[str, Any]:
     encryption: dict[str, Any] = {"EncryptionOption": "SSE_S3"}
     if config.kms_key_arn:
         encryption = {"EncryptionOption": "SSE_KMS", "KmsKey": config.kms_key_arn}
     return {
-        "ResultConfiguration": {"OutputLocation": config.athena_output_location,
-                                "EncryptionConfiguration": encryption},
+        "ResultConfiguration": {
+            "OutputLocation": config.athena_output_location,
+            "EncryptionConfiguration": encryption,
+        },
         # Enforced, so a client cannot send results elsewhere or lift the bytes-scanned cutoff.
         "EnforceWorkGroupConfiguration": True,
         "PublishCloudWatchMetricsEnabled": True,
@@ -35,27 +38,39 @@ def ensure_workgroup(athena: Any, config: StackConfig, arns: StackArns) -> Resul
     want = workgroup_configuration(config)
     current = _get_workgroup(athena, config.workgroup)
     if current is None:
-        athena.create_work_group(Name=config.workgroup, Configuration=want,
-                                 Description=f"vpcflow stack {config.stack_name}")
+        athena.create_work_group(
+            Name=config.workgroup, Configuration=want, Description=f"vpcflow stack {config.stack_name}"
+        )
         return Result("created", arns.workgroup)
     have = current.get("Configuration", {})
     have_result = have.get("ResultConfiguration", {})
     want_result = want["ResultConfiguration"]
-    same = (current.get("State", "ENABLED") == "ENABLED"
-            and have_result.get("OutputLocation") == want_result["OutputLocation"]
-            and have_result.get("EncryptionConfiguration", want_result["EncryptionConfiguration"])
-            == want_result["EncryptionConfiguration"]
-            and all(have.get(k) == want[k] for k in ("EnforceWorkGroupConfiguration",
-                                                     "PublishCloudWatchMetricsEnabled",
-                                                     "BytesScannedCutoffPerQuery")))
+    same = (
+        current.get("State", "ENABLED") == "ENABLED"
+        and have_result.get("OutputLocation") == want_result["OutputLocation"]
+        and have_result.get("EncryptionConfiguration", want_result["EncryptionConfiguration"])
+        == want_result["EncryptionConfiguration"]
+        and all(
+            have.get(k) == want[k]
+            for k in (
+                "EnforceWorkGroupConfiguration",
+                "PublishCloudWatchMetricsEnabled",
+                "BytesScannedCutoffPerQuery",
+            )
+        )
+    )
     if same:
         return Result("unchanged", arns.workgroup)
-    athena.update_work_group(WorkGroup=config.workgroup, State="ENABLED", ConfigurationUpdates={
-        "ResultConfigurationUpdates": want_result,
-        "EnforceWorkGroupConfiguration": True,
-        "PublishCloudWatchMetricsEnabled": True,
-        "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
-    })
+    athena.update_work_group(
+        WorkGroup=config.workgroup,
+        State="ENABLED",
+        ConfigurationUpdates={
+            "ResultConfigurationUpdates": want_result,
+            "EnforceWorkGroupConfiguration": True,
+            "PublishCloudWatchMetricsEnabled": True,
+            "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
+        },
+    )
     return Result("updated", arns.workgroup)
 
 
@@ -71,7 +86,9 @@ def _get_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
 
 def _workgroup_missing(exc: ClientError) -> bool:
     # Athena answers a missing workgroup with InvalidRequestException "WorkGroup ... is not found".
-    return is_missing(exc) or (error_code(exc) == "InvalidRequestException" and "not found" in str(exc).lower())
+    return is_missing(exc) or (
+        error_code(exc) == "InvalidRequestException" and "not found" in str(exc).lower()
+    )
 
 
 def delete_workgroup(athena: Any, name: str) -> Result:
@@ -83,6 +100,7 @@ def delete_workgroup(athena: Any, name: str) -> Result:
 
 # -- Glue database --------------------------------------------------------------------------------------
 
+
 def ensure_database(glue: Any, config: StackConfig, arns: StackArns) -> Result:
     description = f"vpcflow stack {config.stack_name}"
     try:
@@ -93,8 +111,9 @@ def ensure_database(glue: Any, config: StackConfig, arns: StackArns) -> Result:
         glue.create_database(DatabaseInput={"Name": config.database, "Description": description})
         return Result("created", arns.glue_database)
     if current.get("Description") != description:
-        glue.update_database(Name=config.database, DatabaseInput={"Name": config.database,
-                                                                 "Description": description})
+        glue.update_database(
+            Name=config.database, DatabaseInput={"Name": config.database, "Description": description}
+        )
         return Result("updated", arns.glue_database)
     return Result("unchanged", arns.glue_database)
 
@@ -111,6 +130,7 @@ def delete_database(glue: Any, name: str) -> Result:
 
 
 # -- tables from DDL ------------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class TableShape:
@@ -136,14 +156,18 @@ def parse_ddl(sql_text: str) -> TableShape:
     if not isinstance(ast, exp.Create) or not isinstance(ast.this, exp.Schema):
         raise ValueError(f"not a CREATE TABLE statement with columns: {sql_text[:80]!r}")
     table = ast.this.this
-    columns = tuple((c.name.lower(), _norm_type(c.args["kind"].sql("hive"))) for c in ast.this.expressions
-                    if isinstance(c, exp.ColumnDef))
+    columns = tuple(
+        (c.name.lower(), _norm_type(c.args["kind"].sql("hive")))
+        for c in ast.this.expressions
+        if isinstance(c, exp.ColumnDef)
+    )
     partition_keys: tuple[tuple[str, str], ...] = ()
     location = None
     for prop in (ast.args.get("properties") or exp.Properties(expressions=[])).expressions:
         if isinstance(prop, exp.PartitionedByProperty):
-            partition_keys = tuple((c.name.lower(), _norm_type(c.args["kind"].sql("hive")))
-                                   for c in prop.this.expressions)
+            partition_keys = tuple(
+                (c.name.lower(), _norm_type(c.args["kind"].sql("hive"))) for c in prop.this.expressions
+            )
         elif isinstance(prop, exp.LocationProperty):
             location = prop.this.name
     return TableShape(table.db or None, table.name.lower(), columns, partition_keys, location)
@@ -152,7 +176,8 @@ def parse_ddl(sql_text: str) -> TableShape:
 def _glue_shape(table: dict[str, Any]) -> TableShape:
     sd = table.get("StorageDescriptor", {})
     return TableShape(
-        table.get("DatabaseName"), table["Name"].lower(),
+        table.get("DatabaseName"),
+        table["Name"].lower(),
         tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in sd.get("Columns", [])),
         tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in table.get("PartitionKeys", [])),
         sd.get("Location"),
@@ -163,31 +188,46 @@ def _same_table(want: TableShape, have: TableShape) -> bool:
     def loc(value: str | None) -> str | None:
         return value.rstrip("/") if value else value
 
-    return (want.columns == have.columns and want.partition_keys == have.partition_keys
-            and (want.location is None or loc(want.location) == loc(have.location)))
+    return (
+        want.columns == have.columns
+        and want.partition_keys == have.partition_keys
+        and (want.location is None or loc(want.location) == loc(have.location))
+    )
 
 
-def run_query(athena: Any, sql_text: str, database: str, workgroup: str, poll_s: float = 0.5,
-              timeout_s: float = 300) -> str:
+def run_query(
+    athena: Any, sql_text: str, database: str, workgroup: str, poll_s: float = 0.5, timeout_s: float = 300
+) -> str:
     """Run one statement in the workgroup and wait for it; raise with Athena's reason if it fails."""
-    qid = athena.start_query_execution(QueryString=sql_text, QueryExecutionContext={"Database": database},
-                                       WorkGroup=workgroup)["QueryExecutionId"]
+    qid = athena.start_query_execution(
+        QueryString=sql_text, QueryExecutionContext={"Database": database}, WorkGroup=workgroup
+    )["QueryExecutionId"]
     deadline = time.monotonic() + timeout_s
     while True:
         status = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
         if status["State"] in QUERY_DONE:
             break
         if time.monotonic() > deadline:
-            raise TimeoutError(f"Athena query {qid} still {status['State']} after {timeout_s} s: {sql_text[:80]!r}")
+            raise TimeoutError(
+                f"Athena query {qid} still {status['State']} after {timeout_s} s: {sql_text[:80]!r}"
+            )
         time.sleep(poll_s)
     if status["State"] != "SUCCEEDED":
-        raise RuntimeError(f"Athena query {qid} {status['State']}: {status.get('StateChangeReason', '')} "
-                           f"(statement: {sql_text[:120]!r})")
+        raise RuntimeError(
+            f"Athena query {qid} {status['State']}: {status.get('StateChangeReason', '')} "
+            f"(statement: {sql_text[:120]!r})"
+        )
     return qid
 
 
-def ensure_table(athena: Any, glue: Any, sql_text: str, database: str, workgroup: str,
-                 on_drift: Literal["replace", "error"] = "replace") -> Result:
+def ensure_table(
+    athena: Any,
+    glue: Any,
+    sql_text: str,
+    database: str,
+    workgroup: str,
+    on_drift: Literal["replace", "error"] = "replace",
+) -> Result:
     """Create the table with ``sql_text`` (a CREATE EXTERNAL TABLE [IF NOT EXISTS]) when Glue lacks it.
 
     A table whose columns, partition keys or location differ from the DDL is dropped and recreated
@@ -207,8 +247,10 @@ def ensure_table(athena: Any, glue: Any, sql_text: str, database: str, workgroup
         return Result("unchanged", arn_id)
     if have is not None:
         if on_drift == "error":
-            raise RuntimeError(f"table {arn_id} differs from its DDL (columns, partition keys or location): "
-                               f"Glue has {have}, DDL wants {want}")
+            raise RuntimeError(
+                f"table {arn_id} differs from its DDL (columns, partition keys or location): "
+                f"Glue has {have}, DDL wants {want}"
+            )
         log.warning("table %s differs from its DDL: dropping and recreating it", arn_id)
         run_query(athena, f"DROP TABLE IF EXISTS `{database}`.`{want.name}`", database, workgroup)
     run_query(athena, sql_text, database, workgroup)

@@ -18,6 +18,7 @@ FLOW_LOG_AGGREGATION_S = 60  # the shorter interval: records reach the hourly DA
 
 # -- CloudWatch Logs ------------------------------------------------------------------------------------
 
+
 def ensure_log_group(logs: Any, name: str, retention_days: int) -> Result:
     group = _find_log_group(logs, name)
     if group is None:
@@ -54,15 +55,26 @@ def ensure_log_stream(logs: Any, group: str, stream: str) -> Result:
     return Result("created", stream)
 
 
-def ensure_subscription_filter(logs: Any, group: str, name: str, pattern: str, destination_arn: str) -> Result:
+def ensure_subscription_filter(
+    logs: Any, group: str, name: str, pattern: str, destination_arn: str
+) -> Result:
     """The filter forwarding ``group`` to ``destination_arn`` (a Lambda function: no role needed)."""
-    found = logs.describe_subscription_filters(logGroupName=group, filterNamePrefix=name)["subscriptionFilters"]
+    found = logs.describe_subscription_filters(logGroupName=group, filterNamePrefix=name)[
+        "subscriptionFilters"
+    ]
     current = next((f for f in found if f["filterName"] == name), None)
-    if current and current.get("filterPattern", "") == pattern and current["destinationArn"] == destination_arn:
+    if (
+        current
+        and current.get("filterPattern", "") == pattern
+        and current["destinationArn"] == destination_arn
+    ):
         return Result("unchanged", name)
     # PutSubscriptionFilter replaces a filter of the same name.
-    retry_propagation(lambda: logs.put_subscription_filter(
-        logGroupName=group, filterName=name, filterPattern=pattern, destinationArn=destination_arn))
+    retry_propagation(
+        lambda: logs.put_subscription_filter(
+            logGroupName=group, filterName=name, filterPattern=pattern, destinationArn=destination_arn
+        )
+    )
     return Result("updated" if current else "created", name)
 
 
@@ -88,6 +100,7 @@ def delete_log_group(logs: Any, name: str) -> Result:
 
 # -- Firehose -------------------------------------------------------------------------------------------
 
+
 def delivery_destination(config: StackConfig, arns: StackArns, role_arn: str) -> dict[str, Any]:
     return {
         "RoleARN": role_arn,
@@ -97,8 +110,11 @@ def delivery_destination(config: StackConfig, arns: StackArns, role_arn: str) ->
         "ErrorOutputPrefix": config.firehose_error_output_prefix,
         "BufferingHints": {"SizeInMBs": config.buffer_size_mb, "IntervalInSeconds": config.buffer_interval_s},
         "CompressionFormat": "GZIP",
-        "CloudWatchLoggingOptions": {"Enabled": True, "LogGroupName": config.firehose_error_log_group,
-                                     "LogStreamName": FIREHOSE_ERROR_LOG_STREAM},
+        "CloudWatchLoggingOptions": {
+            "Enabled": True,
+            "LogGroupName": config.firehose_error_log_group,
+            "LogStreamName": FIREHOSE_ERROR_LOG_STREAM,
+        },
     }
 
 
@@ -111,8 +127,13 @@ def ensure_delivery_stream(firehose: Any, config: StackConfig, arns: StackArns, 
     except ClientError as exc:
         if not is_missing(exc):
             raise
-        retry_propagation(lambda: firehose.create_delivery_stream(
-            DeliveryStreamName=name, DeliveryStreamType="DirectPut", ExtendedS3DestinationConfiguration=want))
+        retry_propagation(
+            lambda: firehose.create_delivery_stream(
+                DeliveryStreamName=name,
+                DeliveryStreamType="DirectPut",
+                ExtendedS3DestinationConfiguration=want,
+            )
+        )
         _wait_active(firehose, name)
         log.info("created delivery stream %s", name)
         return Result("created", arns.delivery_stream)
@@ -120,12 +141,19 @@ def ensure_delivery_stream(firehose: Any, config: StackConfig, arns: StackArns, 
         _wait_active(firehose, name)
         description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
     destination = description["Destinations"][0]
-    current = destination.get("ExtendedS3DestinationDescription") or destination.get("S3DestinationDescription", {})
+    current = destination.get("ExtendedS3DestinationDescription") or destination.get(
+        "S3DestinationDescription", {}
+    )
     if _destination_matches(current, want):
         return Result("unchanged", description["DeliveryStreamARN"])
-    retry_propagation(lambda: firehose.update_destination(
-        DeliveryStreamName=name, CurrentDeliveryStreamVersionId=description["VersionId"],
-        DestinationId=destination["DestinationId"], ExtendedS3DestinationUpdate=want))
+    retry_propagation(
+        lambda: firehose.update_destination(
+            DeliveryStreamName=name,
+            CurrentDeliveryStreamVersionId=description["VersionId"],
+            DestinationId=destination["DestinationId"],
+            ExtendedS3DestinationUpdate=want,
+        )
+    )
     return Result("updated", description["DeliveryStreamARN"])
 
 
@@ -148,7 +176,9 @@ def _wait_active(firehose: Any, name: str, delay: float = 5, attempts: int = 60)
         if status == "ACTIVE":
             return
         if status.endswith("FAILED"):
-            raise RuntimeError(f"delivery stream {name!r} is {status}: {description.get('FailureDescription')}")
+            raise RuntimeError(
+                f"delivery stream {name!r} is {status}: {description.get('FailureDescription')}"
+            )
         time.sleep(delay)
     raise TimeoutError(f"delivery stream {name!r} not ACTIVE after {delay * attempts:.0f} s")
 
@@ -177,9 +207,14 @@ def delete_delivery_stream(firehose: Any, name: str) -> Result:
 
 # -- VPC flow log ---------------------------------------------------------------------------------------
 
+
 def _find_flow_log(ec2: Any, config: StackConfig) -> dict[str, Any] | None:
-    found = ec2.describe_flow_logs(Filters=[{"Name": "resource-id", "Values": [config.vpc_id]},
-                                            {"Name": "log-group-name", "Values": [config.log_group]}])
+    found = ec2.describe_flow_logs(
+        Filters=[
+            {"Name": "resource-id", "Values": [config.vpc_id]},
+            {"Name": "log-group-name", "Values": [config.log_group]},
+        ]
+    )
     return next(iter(found.get("FlowLogs", [])), None)
 
 
@@ -190,19 +225,31 @@ def ensure_flow_log(ec2: Any, config: StackConfig, role_arn: str) -> Result:
     want_format = config.flow_log_format or DEFAULT_LOG_FORMAT
     current = _find_flow_log(ec2, config)
     if current is not None:
-        if (current.get("LogFormat", DEFAULT_LOG_FORMAT) == want_format
-                and current.get("DeliverLogsPermissionArn") == role_arn
-                and current.get("TrafficType") == "ALL"
-                and current.get("MaxAggregationInterval", FLOW_LOG_AGGREGATION_S) == FLOW_LOG_AGGREGATION_S):
+        if (
+            current.get("LogFormat", DEFAULT_LOG_FORMAT) == want_format
+            and current.get("DeliverLogsPermissionArn") == role_arn
+            and current.get("TrafficType") == "ALL"
+            and current.get("MaxAggregationInterval", FLOW_LOG_AGGREGATION_S) == FLOW_LOG_AGGREGATION_S
+        ):
             return Result("unchanged", current["FlowLogId"])
         ec2.delete_flow_logs(FlowLogIds=[current["FlowLogId"]])
-    answer = retry_propagation(lambda: ec2.create_flow_logs(
-        ResourceIds=[config.vpc_id], ResourceType="VPC", TrafficType="ALL",
-        LogDestinationType="cloud-watch-logs", LogGroupName=config.log_group,
-        DeliverLogsPermissionArn=role_arn, LogFormat=want_format, MaxAggregationInterval=FLOW_LOG_AGGREGATION_S))
+    answer = retry_propagation(
+        lambda: ec2.create_flow_logs(
+            ResourceIds=[config.vpc_id],
+            ResourceType="VPC",
+            TrafficType="ALL",
+            LogDestinationType="cloud-watch-logs",
+            LogGroupName=config.log_group,
+            DeliverLogsPermissionArn=role_arn,
+            LogFormat=want_format,
+            MaxAggregationInterval=FLOW_LOG_AGGREGATION_S,
+        )
+    )
     if answer.get("Unsuccessful"):
         error = answer["Unsuccessful"][0].get("Error", {})
-        raise RuntimeError(f"create_flow_logs for vpc_id={config.vpc_id!r} failed: {error.get('Message', error)}")
+        raise RuntimeError(
+            f"create_flow_logs for vpc_id={config.vpc_id!r} failed: {error.get('Message', error)}"
+        )
     return Result("updated" if current else "created", answer["FlowLogIds"][0])
 
 

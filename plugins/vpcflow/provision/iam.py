@@ -12,16 +12,18 @@ from vpcflow.provision._common import Result, ignoring_missing, is_missing, log,
 INLINE_POLICY = "vpcflow-least-privilege"
 
 
-def ensure_role(iam: Any, name: str, trust: dict[str, Any], policy: dict[str, Any],
-                description: str = "vpcflow") -> Result:
+def ensure_role(
+    iam: Any, name: str, trust: dict[str, Any], policy: dict[str, Any], description: str = "vpcflow"
+) -> Result:
     """The role with exactly this trust policy and this inline policy (other inline policies are left)."""
     try:
         role = iam.get_role(RoleName=name)["Role"]
     except ClientError as exc:
         if not is_missing(exc):
             raise
-        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=policy_json(trust),
-                               Description=description)["Role"]
+        role = iam.create_role(
+            RoleName=name, AssumeRolePolicyDocument=policy_json(trust), Description=description
+        )["Role"]
         iam.put_role_policy(RoleName=name, PolicyName=INLINE_POLICY, PolicyDocument=policy_json(policy))
         log.info("created role %s", name)
         return Result("created", role["Arn"])

@@ -11,23 +11,49 @@ from botocore.exceptions import ClientError
 from vpcflow.config import StackConfig
 from vpcflow.provision._common import Result, is_missing
 
-DATA_SOURCE_ACTIONS = sorted([
-    "quicksight:DeleteDataSource", "quicksight:DescribeDataSource", "quicksight:DescribeDataSourcePermissions",
-    "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:UpdateDataSourcePermissions",
-])
-DATASET_ACTIONS = sorted([
-    "quicksight:CancelIngestion", "quicksight:CreateIngestion", "quicksight:DeleteDataSet",
-    "quicksight:DescribeDataSet", "quicksight:DescribeDataSetPermissions", "quicksight:DescribeIngestion",
-    "quicksight:ListIngestions", "quicksight:PassDataSet", "quicksight:UpdateDataSet",
-    "quicksight:UpdateDataSetPermissions",
-])
+DATA_SOURCE_ACTIONS = sorted(
+    [
+        "quicksight:DeleteDataSource",
+        "quicksight:DescribeDataSource",
+        "quicksight:DescribeDataSourcePermissions",
+        "quicksight:PassDataSource",
+        "quicksight:UpdateDataSource",
+        "quicksight:UpdateDataSourcePermissions",
+    ]
+)
+DATASET_ACTIONS = sorted(
+    [
+        "quicksight:CancelIngestion",
+        "quicksight:CreateIngestion",
+        "quicksight:DeleteDataSet",
+        "quicksight:DescribeDataSet",
+        "quicksight:DescribeDataSetPermissions",
+        "quicksight:DescribeIngestion",
+        "quicksight:ListIngestions",
+        "quicksight:PassDataSet",
+        "quicksight:UpdateDataSet",
+        "quicksight:UpdateDataSetPermissions",
+    ]
+)
 PHYSICAL_TABLE_ID = "flows"
 
 # Hive/Glue type -> QuickSight InputColumn type.
-_QS_TYPES = {"string": "STRING", "varchar": "STRING", "char": "STRING", "tinyint": "INTEGER",
-             "smallint": "INTEGER", "int": "INTEGER", "integer": "INTEGER", "bigint": "INTEGER",
-             "float": "DECIMAL", "double": "DECIMAL", "decimal": "DECIMAL", "timestamp": "DATETIME",
-             "date": "DATETIME", "boolean": "BOOLEAN"}
+_QS_TYPES = {
+    "string": "STRING",
+    "varchar": "STRING",
+    "char": "STRING",
+    "tinyint": "INTEGER",
+    "smallint": "INTEGER",
+    "int": "INTEGER",
+    "integer": "INTEGER",
+    "bigint": "INTEGER",
+    "float": "DECIMAL",
+    "double": "DECIMAL",
+    "decimal": "DECIMAL",
+    "timestamp": "DATETIME",
+    "date": "DATETIME",
+    "boolean": "BOOLEAN",
+}
 
 DashboardHook = Callable[[Any, StackConfig, str, str], Result]
 
@@ -55,8 +81,12 @@ def _wait_created(describe: Callable[[], dict[str, Any]], what: str) -> None:
     raise TimeoutError(f"QuickSight {what} still being created after 120 s")
 
 
-def _sync_permissions(describe: Callable[[], list[dict[str, Any]]], update: Callable[..., Any],
-                      principal: str, actions: list[str]) -> bool:
+def _sync_permissions(
+    describe: Callable[[], list[dict[str, Any]]],
+    update: Callable[..., Any],
+    principal: str,
+    actions: list[str],
+) -> bool:
     """Grant ``actions`` to ``principal`` when it lacks any; permissions of other principals are kept."""
     if not principal:
         return False
@@ -81,8 +111,13 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
         if not is_missing(exc):
             raise
         kwargs = {"Permissions": _permissions(config.quicksight_principal, DATA_SOURCE_ACTIONS)}
-        answer = qs.create_data_source(**ids, Name=name, Type="ATHENA", DataSourceParameters=params,
-                                       **{k: v for k, v in kwargs.items() if v})
+        answer = qs.create_data_source(
+            **ids,
+            Name=name,
+            Type="ATHENA",
+            DataSourceParameters=params,
+            **{k: v for k, v in kwargs.items() if v},
+        )
         _wait_created(describe, f"data source {config.quicksight_data_source_id}")
         return Result("created", answer["Arn"])
     updated = False
@@ -91,29 +126,42 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
     if current.get("Name") != name or have_workgroup != config.workgroup:
         qs.update_data_source(**ids, Name=name, DataSourceParameters=params)
         updated = True
-    updated |= _sync_permissions(lambda: qs.describe_data_source_permissions(**ids)["Permissions"],
-                                 lambda **kw: qs.update_data_source_permissions(**ids, **kw),
-                                 config.quicksight_principal, DATA_SOURCE_ACTIONS)
+    updated |= _sync_permissions(
+        lambda: qs.describe_data_source_permissions(**ids)["Permissions"],
+        lambda **kw: qs.update_data_source_permissions(**ids, **kw),
+        config.quicksight_principal,
+        DATA_SOURCE_ACTIONS,
+    )
     return Result("updated" if updated else "unchanged", current["Arn"])
 
 
-def dataset_physical_table(config: StackConfig, data_source_arn: str,
-                           columns: list[tuple[str, str]]) -> dict[str, Any]:
-    return {PHYSICAL_TABLE_ID: {"RelationalTable": {
-        "DataSourceArn": data_source_arn, "Catalog": "AwsDataCatalog", "Schema": config.database,
-        "Name": config.parquet_table,
-        "InputColumns": [{"Name": name, "Type": quicksight_type(kind)} for name, kind in columns],
-    }}}
+def dataset_physical_table(
+    config: StackConfig, data_source_arn: str, columns: list[tuple[str, str]]
+) -> dict[str, Any]:
+    return {
+        PHYSICAL_TABLE_ID: {
+            "RelationalTable": {
+                "DataSourceArn": data_source_arn,
+                "Catalog": "AwsDataCatalog",
+                "Schema": config.database,
+                "Name": config.parquet_table,
+                "InputColumns": [{"Name": name, "Type": quicksight_type(kind)} for name, kind in columns],
+            }
+        }
+    }
 
 
 def table_columns(glue: Any, database: str, table: str) -> list[tuple[str, str]]:
     """Data columns then partition keys, as QuickSight sees them through Athena."""
     found = glue.get_table(DatabaseName=database, Name=table)["Table"]
-    return [(c["Name"], c["Type"]) for c in found["StorageDescriptor"]["Columns"] + found.get("PartitionKeys", [])]
+    return [
+        (c["Name"], c["Type"]) for c in found["StorageDescriptor"]["Columns"] + found.get("PartitionKeys", [])
+    ]
 
 
-def ensure_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: str,
-                   columns: list[tuple[str, str]]) -> Result:
+def ensure_dataset(
+    qs: Any, config: StackConfig, account: str, data_source_arn: str, columns: list[tuple[str, str]]
+) -> Result:
     """The SPICE dataset over the Parquet table (``columns`` from ``table_columns``)."""
     ids = {"AwsAccountId": account, "DataSetId": config.quicksight_dataset_id}
     name = f"{config.stack_name} flows"
@@ -124,17 +172,28 @@ def ensure_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: 
         if not is_missing(exc):
             raise
         perms = _permissions(config.quicksight_principal, DATASET_ACTIONS)
-        answer = qs.create_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE",
-                                    **({"Permissions": perms} if perms else {}))
+        answer = qs.create_data_set(
+            **ids,
+            Name=name,
+            PhysicalTableMap=tables,
+            ImportMode="SPICE",
+            **({"Permissions": perms} if perms else {}),
+        )
         return Result("created", answer["Arn"])
     updated = False
-    if (current.get("Name") != name or current.get("ImportMode") != "SPICE"
-            or not _same_tables(current.get("PhysicalTableMap") or {}, tables)):
+    if (
+        current.get("Name") != name
+        or current.get("ImportMode") != "SPICE"
+        or not _same_tables(current.get("PhysicalTableMap") or {}, tables)
+    ):
         qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE")
         updated = True
-    updated |= _sync_permissions(lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
-                                 lambda **kw: qs.update_data_set_permissions(**ids, **kw),
-                                 config.quicksight_principal, DATASET_ACTIONS)
+    updated |= _sync_permissions(
+        lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
+        lambda **kw: qs.update_data_set_permissions(**ids, **kw),
+        config.quicksight_principal,
+        DATASET_ACTIONS,
+    )
     return Result("updated" if updated else "unchanged", current["Arn"])
 
 
@@ -158,8 +217,9 @@ def no_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -
     return Result("skipped", None)
 
 
-def ensure_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str,
-                     hook: DashboardHook | None = None) -> Result:
+def ensure_dashboard(
+    qs: Any, config: StackConfig, account: str, dataset_arn: str, hook: DashboardHook | None = None
+) -> Result:
     """Delegate to ``hook(qs, config, account, dataset_arn)``; without one, nothing is created."""
     return (hook or no_dashboard)(qs, config, account, dataset_arn)
 
@@ -175,16 +235,21 @@ def _delete(call: Callable[[], Any], name: str) -> Result:
 
 
 def delete_dashboard(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(lambda: qs.delete_dashboard(AwsAccountId=account, DashboardId=config.quicksight_dashboard_id),
-                   config.quicksight_dashboard_id)
+    return _delete(
+        lambda: qs.delete_dashboard(AwsAccountId=account, DashboardId=config.quicksight_dashboard_id),
+        config.quicksight_dashboard_id,
+    )
 
 
 def delete_dataset(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=config.quicksight_dataset_id),
-                   config.quicksight_dataset_id)
+    return _delete(
+        lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=config.quicksight_dataset_id),
+        config.quicksight_dataset_id,
+    )
 
 
 def delete_data_source(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(lambda: qs.delete_data_source(AwsAccountId=account,
-                                                 DataSourceId=config.quicksight_data_source_id),
-                   config.quicksight_data_source_id)
+    return _delete(
+        lambda: qs.delete_data_source(AwsAccountId=account, DataSourceId=config.quicksight_data_source_id),
+        config.quicksight_data_source_id,
+    )

@@ -31,8 +31,9 @@ def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, 
     """Deterministic zips of the repo's lambdas/ (vpcflow.packaging), keyed like provision_functions wants."""
     from vpcflow import packaging
 
-    return {name: LambdaCode(packaging.build_lambda_zip(name), packaging.function(name).handler)
-            for name in names}
+    return {
+        name: LambdaCode(packaging.build_lambda_zip(name), packaging.function(name).handler) for name in names
+    }
 
 
 def table_ddl(config: StackConfig) -> dict[str, str]:
@@ -40,11 +41,18 @@ def table_ddl(config: StackConfig) -> dict[str, str]:
     from vpcflow import formats
 
     return {
-        config.raw_table: formats.text_table_ddl(config.flow_log_format or None, location=config.raw_location,
-                                                 table=config.raw_table, database=config.database),
-        config.parquet_table: formats.parquet_table_ddl(config.flow_log_format or None,
-                                                        location=config.parquet_location,
-                                                        table=config.parquet_table, database=config.database),
+        config.raw_table: formats.text_table_ddl(
+            config.flow_log_format or None,
+            location=config.raw_location,
+            table=config.raw_table,
+            database=config.database,
+        ),
+        config.parquet_table: formats.parquet_table_ddl(
+            config.flow_log_format or None,
+            location=config.parquet_location,
+            table=config.parquet_table,
+            database=config.database,
+        ),
     }
 
 
@@ -68,13 +76,19 @@ def provision_delivery(clients: Clients, config: StackConfig) -> Results:
     """Log groups (with retention) and the Firehose delivery stream."""
     logs, arns = clients("logs"), stack_arns(clients, config)
     results = {}
-    for group in (config.log_group, config.firehose_error_log_group,
-                  lambda_log_group(config.forwarder_function), lambda_log_group(config.partitioner_function)):
+    for group in (
+        config.log_group,
+        config.firehose_error_log_group,
+        lambda_log_group(config.forwarder_function),
+        lambda_log_group(config.partitioner_function),
+    ):
         results[f"log_group:{group}"] = delivery.ensure_log_group(logs, group, config.log_retention_days)
     results["log_stream:firehose_errors"] = delivery.ensure_log_stream(
-        logs, config.firehose_error_log_group, delivery.FIREHOSE_ERROR_LOG_STREAM)
+        logs, config.firehose_error_log_group, delivery.FIREHOSE_ERROR_LOG_STREAM
+    )
     results["delivery_stream"] = delivery.ensure_delivery_stream(
-        clients("firehose"), config, arns, arns.role(config.firehose_role))
+        clients("firehose"), config, arns, arns.role(config.firehose_role)
+    )
     return results
 
 
@@ -82,15 +96,18 @@ def lambda_environments(config: StackConfig) -> dict[str, dict[str, str]]:
     """The environment each Lambda reads (names as in the blog, plus the workgroup)."""
     return {
         FORWARDER: {"DELIVERY_STREAM_NAME": config.delivery_stream},
-        PARTITIONER: {"PARTITION_TYPE": config.partition_type,
-                      "TABLE_NAME": f"{config.database}.{config.raw_table}",
-                      "S3_STAGING_DIR": config.athena_output_location,
-                      "ATHENA_WORKGROUP": config.workgroup},
+        PARTITIONER: {
+            "PARTITION_TYPE": config.partition_type,
+            "TABLE_NAME": f"{config.database}.{config.raw_table}",
+            "S3_STAGING_DIR": config.athena_output_location,
+            "ATHENA_WORKGROUP": config.workgroup,
+        },
     }
 
 
-def provision_functions(clients: Clients, config: StackConfig,
-                        code: Mapping[str, LambdaCode] | None = None) -> Results:
+def provision_functions(
+    clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode] | None = None
+) -> Results:
     """Both Lambdas; ``code`` maps "cloudwatch_to_firehose" and "athena_partitioner" to their zips
     (default: built from lambdas/ by vpcflow.packaging)."""
     code = lambda_code() if code is None else code
@@ -98,13 +115,23 @@ def provision_functions(clients: Clients, config: StackConfig,
     if missing:
         raise ValueError(f"no deployment zip for Lambda(s) {sorted(missing)}")
     arns, env = stack_arns(clients, config), lambda_environments(config)
-    names = {FORWARDER: (config.forwarder_function, config.forwarder_role),
-             PARTITIONER: (config.partitioner_function, config.partitioner_role)}
+    names = {
+        FORWARDER: (config.forwarder_function, config.forwarder_role),
+        PARTITIONER: (config.partitioner_function, config.partitioner_role),
+    }
     results = {}
     for key, (function, role) in names.items():
         results[f"function:{function}"] = functions.ensure_lambda_function(
-            clients("lambda"), function, arns.role(role), code[key].zip_bytes, code[key].handler,
-            config.lambda_runtime, env[key], config.lambda_timeout_s, config.lambda_memory_mb)
+            clients("lambda"),
+            function,
+            arns.role(role),
+            code[key].zip_bytes,
+            code[key].handler,
+            config.lambda_runtime,
+            env[key],
+            config.lambda_timeout_s,
+            config.lambda_memory_mb,
+        )
     return results
 
 
@@ -113,23 +140,36 @@ def provision_wiring(clients: Clients, config: StackConfig) -> Results:
     arns, lam = stack_arns(clients, config), clients("lambda")
     results = {
         "permission:logs": functions.ensure_lambda_permission(
-            lam, config.forwarder_function, LOGS_PERMISSION_SID, "logs.amazonaws.com",
-            arns.log_group(config.log_group), arns.account),
+            lam,
+            config.forwarder_function,
+            LOGS_PERMISSION_SID,
+            "logs.amazonaws.com",
+            arns.log_group(config.log_group),
+            arns.account,
+        ),
         "subscription_filter": delivery.ensure_subscription_filter(
-            clients("logs"), config.log_group, config.subscription_filter, config.filter_pattern,
-            arns.function(config.forwarder_function)),
+            clients("logs"),
+            config.log_group,
+            config.subscription_filter,
+            config.filter_pattern,
+            arns.function(config.forwarder_function),
+        ),
     }
     if config.s3_notification:
         results["permission:s3"] = functions.ensure_lambda_permission(
-            lam, config.partitioner_function, S3_PERMISSION_SID, "s3.amazonaws.com", arns.bucket, arns.account)
+            lam, config.partitioner_function, S3_PERMISSION_SID, "s3.amazonaws.com", arns.bucket, arns.account
+        )
         results["s3_notification"] = functions.ensure_s3_notification(
-            clients("s3"), config.bucket, arns.function(config.partitioner_function), config.raw_prefix)
+            clients("s3"), config.bucket, arns.function(config.partitioner_function), config.raw_prefix
+        )
     else:
         results["s3_notification"] = functions.delete_s3_notification(clients("s3"), config.bucket)
         if results["s3_notification"].action == "absent":
             results["s3_notification"] = Result("skipped", None)
     if config.vpc_id:
-        results["flow_log"] = delivery.ensure_flow_log(clients("ec2"), config, arns.role(config.flow_log_role))
+        results["flow_log"] = delivery.ensure_flow_log(
+            clients("ec2"), config, arns.role(config.flow_log_role)
+        )
     return results
 
 
@@ -138,16 +178,20 @@ def provision_catalog(clients: Clients, config: StackConfig, ddl: Mapping[str, s
     default: ``table_ddl(config)``)."""
     arns = stack_arns(clients, config)
     ddl = table_ddl(config) if ddl is None else ddl
-    results = {"workgroup": catalog.ensure_workgroup(clients("athena"), config, arns),
-               "database": catalog.ensure_database(clients("glue"), config, arns)}
+    results = {
+        "workgroup": catalog.ensure_workgroup(clients("athena"), config, arns),
+        "database": catalog.ensure_database(clients("glue"), config, arns),
+    }
     for name, sql_text in ddl.items():
-        results[f"table:{name}"] = catalog.ensure_table(clients("athena"), clients("glue"), sql_text,
-                                                        config.database, config.workgroup)
+        results[f"table:{name}"] = catalog.ensure_table(
+            clients("athena"), clients("glue"), sql_text, config.database, config.workgroup
+        )
     return results
 
 
-def provision_quicksight(clients: Clients, config: StackConfig,
-                         dashboard_hook: quicksight.DashboardHook | None = None) -> Results:
+def provision_quicksight(
+    clients: Clients, config: StackConfig, dashboard_hook: quicksight.DashboardHook | None = None
+) -> Results:
     if not config.quicksight:
         return {"quicksight": Result("skipped", None)}
     qs, account = clients("quicksight"), clients.account
@@ -158,9 +202,13 @@ def provision_quicksight(clients: Clients, config: StackConfig,
     return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
 
 
-def provision_stack(clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode] | None = None,
-                    ddl: Mapping[str, str] | None = None,
-                    dashboard_hook: quicksight.DashboardHook | None = None) -> Results:
+def provision_stack(
+    clients: Clients,
+    config: StackConfig,
+    code: Mapping[str, LambdaCode] | None = None,
+    ddl: Mapping[str, str] | None = None,
+    dashboard_hook: quicksight.DashboardHook | None = None,
+) -> Results:
     """Every step in order; a second call with the same inputs makes no write call."""
     results: Results = {}
     results |= provision_storage(clients, config)

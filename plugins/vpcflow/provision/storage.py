@@ -38,8 +38,10 @@ def _ensure_exists(s3: Any, bucket: str, region: str) -> bool:
         return False
     except ClientError as exc:
         if error_code(exc) in ("403", "Forbidden"):
-            raise PermissionError(f"bucket {bucket!r} exists but is not accessible to this account "
-                                  "(S3 bucket names are global: choose another 'bucket')") from exc
+            raise PermissionError(
+                f"bucket {bucket!r} exists but is not accessible to this account "
+                "(S3 bucket names are global: choose another 'bucket')"
+            ) from exc
         if not is_missing(exc):
             raise
     kwargs: dict[str, Any] = {"Bucket": bucket}
@@ -53,9 +55,13 @@ def _ensure_exists(s3: Any, bucket: str, region: str) -> bool:
 
 def encryption_rule(config: StackConfig) -> dict[str, Any]:
     if config.kms_key_arn:
-        return {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms",
-                                                       "KMSMasterKeyID": config.kms_key_arn},
-                "BucketKeyEnabled": True}
+        return {
+            "ApplyServerSideEncryptionByDefault": {
+                "SSEAlgorithm": "aws:kms",
+                "KMSMasterKeyID": config.kms_key_arn,
+            },
+            "BucketKeyEnabled": True,
+        }
     return {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
 
 
@@ -99,8 +105,10 @@ def ensure_bucket_policy(s3: Any, config: StackConfig, arns: StackArns) -> Resul
     sids = {s["Sid"] for s in ours["Statement"]}
     statements = current.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
-    want = {"Version": ours["Version"],
-            "Statement": [s for s in statements if s.get("Sid") not in sids] + ours["Statement"]}
+    want = {
+        "Version": ours["Version"],
+        "Statement": [s for s in statements if s.get("Sid") not in sids] + ours["Statement"],
+    }
     if same_policy(current, want):
         return Result("unchanged", config.bucket)
     s3.put_bucket_policy(Bucket=config.bucket, Policy=json.dumps(want))
@@ -109,12 +117,19 @@ def ensure_bucket_policy(s3: Any, config: StackConfig, arns: StackArns) -> Resul
 
 def lifecycle_rules(config: StackConfig) -> list[dict[str, Any]]:
     def expire(rule_id: str, prefix: str, days: int) -> dict[str, Any]:
-        return {"ID": rule_id, "Filter": {"Prefix": prefix}, "Status": "Enabled",
-                "Expiration": {"Days": days}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}
+        return {
+            "ID": rule_id,
+            "Filter": {"Prefix": prefix},
+            "Status": "Enabled",
+            "Expiration": {"Days": days},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        }
 
     return [
         expire("vpcflow-expire-raw", config.raw_prefix, config.raw_expire_days),
-        expire("vpcflow-expire-athena-results", config.athena_results_prefix, config.athena_results_expire_days),
+        expire(
+            "vpcflow-expire-athena-results", config.athena_results_prefix, config.athena_results_expire_days
+        ),
     ]
 
 
@@ -140,6 +155,9 @@ def _rule_matches(current: dict[str, Any] | None, want: dict[str, Any]) -> bool:
     if current is None:
         return False
     prefix = current.get("Filter", {}).get("Prefix", current.get("Prefix"))
-    return (prefix == want["Filter"]["Prefix"] and current.get("Status") == want["Status"]
-            and current.get("Expiration", {}).get("Days") == want["Expiration"]["Days"]
-            and current.get("AbortIncompleteMultipartUpload") == want["AbortIncompleteMultipartUpload"])
+    return (
+        prefix == want["Filter"]["Prefix"]
+        and current.get("Status") == want["Status"]
+        and current.get("Expiration", {}).get("Days") == want["Expiration"]["Days"]
+        and current.get("AbortIncompleteMultipartUpload") == want["AbortIncompleteMultipartUpload"]
+    )

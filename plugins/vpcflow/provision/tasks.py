@@ -20,8 +20,12 @@ def clients_from_connection(aws_conn_id: str = "aws_default") -> Clients:
     session = hook.get_session(region_name=hook.region_name)
 
     def factory(service: str) -> Any:
-        return session.client(service, endpoint_url=hook.conn_config.get_service_endpoint_url(service_name=service),
-                              config=hook.config, verify=hook.verify)
+        return session.client(
+            service,
+            endpoint_url=hook.conn_config.get_service_endpoint_url(service_name=service),
+            config=hook.config,
+            verify=hook.verify,
+        )
 
     return Clients(factory=factory)
 
@@ -43,8 +47,10 @@ def check_teardown_params(params: Mapping[str, Any]) -> dict[str, Any]:
     confirm, delete_data = params.pop("confirm", ""), params.pop("delete_data", False)
     config = StackConfig.from_params(params)
     if confirm != config.stack_name:
-        raise ConfigError(f"confirm={confirm!r} does not match stack_name={config.stack_name!r}: set confirm to "
-                          "the stack name to delete the stack")
+        raise ConfigError(
+            f"confirm={confirm!r} does not match stack_name={config.stack_name!r}: set confirm to "
+            "the stack name to delete the stack"
+        )
     if not isinstance(delete_data, bool):
         raise ConfigError(f"delete_data must be a boolean, got {delete_data!r}")
     return {"stack": config.to_params(), "delete_data": delete_data}

@@ -16,9 +16,11 @@ def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
     if not config.quicksight:
         return {}
     qs, account = clients("quicksight"), clients.account
-    return {"dashboard": quicksight.delete_dashboard(qs, config, account),
-            "dataset": quicksight.delete_dataset(qs, config, account),
-            "data_source": quicksight.delete_data_source(qs, config, account)}
+    return {
+        "dashboard": quicksight.delete_dashboard(qs, config, account),
+        "dataset": quicksight.delete_dataset(qs, config, account),
+        "data_source": quicksight.delete_data_source(qs, config, account),
+    }
 
 
 def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
@@ -26,17 +28,21 @@ def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
     glue = clients("glue")
     results = {}
     for table in (config.parquet_table, config.raw_table):
-        results[f"table:{table}"] = catalog.delete_table(clients("athena"), glue, config.database, table,
-                                                         config.workgroup)
+        results[f"table:{table}"] = catalog.delete_table(
+            clients("athena"), glue, config.database, table, config.workgroup
+        )
     results["database"] = catalog.delete_database(glue, config.database)
     results["workgroup"] = catalog.delete_workgroup(clients("athena"), config.workgroup)
     return results
 
 
 def teardown_wiring(clients: Clients, config: StackConfig) -> Results:
-    results = {"flow_log": delivery.delete_flow_log(clients("ec2"), config),
-               "subscription_filter": delivery.delete_subscription_filter(
-                   clients("logs"), config.log_group, config.subscription_filter)}
+    results = {
+        "flow_log": delivery.delete_flow_log(clients("ec2"), config),
+        "subscription_filter": delivery.delete_subscription_filter(
+            clients("logs"), config.log_group, config.subscription_filter
+        ),
+    }
     try:
         results["s3_notification"] = functions.delete_s3_notification(clients("s3"), config.bucket)
     except ClientError as exc:
@@ -53,7 +59,8 @@ def teardown_functions(clients: Clients, config: StackConfig) -> Results:
     for function in (config.partitioner_function, config.forwarder_function):
         results[f"function:{function}"] = functions.delete_lambda_function(clients("lambda"), function)
         results[f"log_group:{lambda_log_group(function)}"] = delivery.delete_log_group(
-            logs, lambda_log_group(function))
+            logs, lambda_log_group(function)
+        )
     return results
 
 
@@ -94,19 +101,29 @@ def empty_and_delete_bucket(s3: Any, bucket: str) -> Result:
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
         _delete_keys(s3, bucket, [{"Key": o["Key"]} for o in page.get("Contents", [])])
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        _delete_keys(s3, bucket, [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                                  for v in page.get("Versions", []) + page.get("DeleteMarkers", [])])
+        _delete_keys(
+            s3,
+            bucket,
+            [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ],
+        )
     s3.delete_bucket(Bucket=bucket)
     return Result("deleted", bucket)
 
 
 def _delete_keys(s3: Any, bucket: str, keys: list[dict[str, str]]) -> None:
     for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-        answer = s3.delete_objects(Bucket=bucket, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+        answer = s3.delete_objects(
+            Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
+        )
         if answer.get("Errors"):
             first = answer["Errors"][0]
-            raise RuntimeError(f"could not empty bucket {bucket!r}: {len(answer['Errors'])} object(s) not deleted, "
-                               f"e.g. {first.get('Key')}: {first.get('Code')} {first.get('Message')}")
+            raise RuntimeError(
+                f"could not empty bucket {bucket!r}: {len(answer['Errors'])} object(s) not deleted, "
+                f"e.g. {first.get('Key')}: {first.get('Code')} {first.get('Message')}"
+            )
 
 
 def teardown_stack(clients: Clients, config: StackConfig, delete_data: bool = False) -> Results:
