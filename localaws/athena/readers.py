@@ -50,6 +50,7 @@ class LocalFile:
     accepted: int | None = None  # lines with the layout's token count (known once counted)
     key: tuple[str, str, str, int] | None = None
     bad_digits: int | None = None  # accepted lines whose [0-9]+ tokens are not all digits
+    uri: str = ""
 
 
 @dataclass
@@ -150,6 +151,13 @@ class TableReader:
         self.tmpdir = tmpdir
         self.con = con
         self._n = 0
+        self.with_path = False
+
+    def _by_file(self, files: list, pcols: list[str], uri_of) -> list[tuple[list, list[str]]]:
+        """[(files, extra columns)]: one group, or one group per file carrying its "$path"."""
+        if not self.with_path:
+            return [(files, pcols)] if files else []
+        return [([f], pcols + [f"{literal(uri_of(f))} AS \"$path\""]) for f in files]
 
     # ---- listing --------------------------------------------------------------------------------
     def plan(self, table: Table, partitions: list[Partition] | None) -> list[tuple[list[str], list[S3Object]]]:
@@ -166,6 +174,8 @@ class TableReader:
              needed: set[str] | None = None) -> Scan:
         nbytes = sum(o.size for _, objs in planned for o in objs)
         nobjs = sum(len(objs) for _, objs in planned)
+        # Athena's "$path" pseudo-column: only when the query names it, each object is then its own scan.
+        self.with_path = needed is not None and "$path" in needed
         if table.is_parquet:
             sql, nbytes = self._parquet(table, planned, needed)
         elif table.serde == REGEX_SERDE:
@@ -195,7 +205,7 @@ class TableReader:
                 f.write(data)
                 if data and not data.endswith(b"\n"):
                     f.write(b"\n")
-            return i, LocalFile(path, _line_count(data), fast)
+            return i, LocalFile(path, _line_count(data), fast, uri=obj.uri)
 
         out = [PartitionFiles(list(values)) for values, _ in planned]
         if jobs:
@@ -221,7 +231,7 @@ class TableReader:
                     f.write(raw)
                     if not gz and raw and not raw.endswith(b"\n"):
                         f.write(b"\n")
-                return i, LocalFile(path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits)
+                return i, LocalFile(path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits, obj.uri)
             data = _decompress(raw)
             del raw
             if skip:
@@ -236,7 +246,7 @@ class TableReader:
                     f.write(b"\n")
             lines = _line_count(data)
             _facts_put(key, Facts(lines, safe, None))
-            return i, LocalFile(path, lines, safe, False, None, key)
+            return i, LocalFile(path, lines, safe, False, None, key, None, obj.uri)
 
         out = [PartitionFiles(list(values)) for values, _ in planned]
         if jobs:
@@ -257,10 +267,10 @@ class TableReader:
                 cols.append(f"TRY_CAST({literal(value)} AS {duck}) AS {ident(key.name)}")
         return cols
 
-    @staticmethod
-    def _empty(table: Table) -> str:
+    def _empty(self, table: Table) -> str:
         cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
         cols += [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.partition_keys]
+        cols.append('CAST(NULL AS VARCHAR) AS "$path"')
         return "SELECT " + ", ".join(cols) + " WHERE false"
 
     @staticmethod
@@ -296,10 +306,10 @@ class TableReader:
             pcols = self._partition_cols(table, part.values)
             fast = [f for f in part.files if f.fast]
             slow = [f for f in part.files if not f.fast]
-            if fast:
-                selects.extend(self._regex_fast(table, layout, fast, pcols))
-            if slow:
-                selects.append(self._regex_exact(table, pattern, slow, pcols))
+            for group, extra in self._by_file(fast, pcols, lambda f: f.uri):
+                selects.extend(self._regex_fast(table, layout, group, extra))
+            for group, extra in self._by_file(slow, pcols, lambda f: f.uri):
+                selects.append(self._regex_exact(table, pattern, group, extra))
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
     @staticmethod
@@ -385,9 +395,10 @@ class TableReader:
                 raw = f"__f[{i}]"
                 cols.append(f"{self._convert(f'CASE WHEN {raw} = {literal(null_format)} THEN NULL ELSE {raw} END', c.type)} "
                             f"AS {ident(c.name)}")
-            inner = (f"SELECT string_split(coalesce(line, ''), {literal(delim)}) AS __f "
-                     f"FROM {self._lines_reader([f.path for f in part.files])}")
-            selects.append(f"SELECT {', '.join(cols + pcols)} FROM ({inner})")
+            for group, extra in self._by_file(part.files, pcols, lambda f: f.uri):
+                inner = (f"SELECT string_split(coalesce(line, ''), {literal(delim)}) AS __f "
+                         f"FROM {self._lines_reader([f.path for f in group])}")
+                selects.append(f"SELECT {', '.join(cols + extra)} FROM ({inner})")
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
     # ---- Parquet --------------------------------------------------------------------------------
@@ -404,34 +415,37 @@ class TableReader:
             i, obj = job
             path = self._tmp(".parquet")
             raw = self.s3.read(obj)
-            return i, path, raw, self._sparse_copy(path, raw, keep)
+            return i, path, obj.uri, self._sparse_copy(path, raw, keep)
 
         by_part: dict[int, list[str]] = {}
+        uris: dict[str, str] = {}
         scanned = 0
         if jobs:
             with ThreadPoolExecutor(_READ_THREADS) as pool:
-                for i, path, _raw, nbytes in pool.map(one, jobs):
+                for i, path, uri, nbytes in pool.map(one, jobs):
                     by_part.setdefault(i, []).append(path)
+                    uris[path] = uri
                     scanned += nbytes
         selects = []
         for i, (values, _) in enumerate(planned):
-            files = by_part.get(i)
-            if not files:
-                continue
-            src = f"read_parquet({literal_list(files)}, union_by_name=true)"
-            try:
-                present = {row[0].lower(): row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
-            except Exception as err:
-                raise QueryFailed("HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}") from err
-            cols = []
-            for c in table.columns:
-                duck = hive_to_duckdb(c.type)
-                if c.name.lower() in present:
-                    cols.append(f"TRY_CAST({ident(present[c.name.lower()])} AS {duck}) AS {ident(c.name)}")
-                else:
-                    cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
-            selects.append(f"SELECT {', '.join(cols + self._partition_cols(table, values))} FROM {src}")
+            for files, extra in self._by_file(by_part.get(i) or [], self._partition_cols(table, values), uris.get):
+                selects.append(self._parquet_select(table, files, extra))
         return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
+
+    def _parquet_select(self, table: Table, files: list[str], extra: list[str]) -> str:
+        src = f"read_parquet({literal_list(files)}, union_by_name=true)"
+        try:
+            present = {row[0].lower(): row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+        except Exception as err:
+            raise QueryFailed("HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}") from err
+        cols = []
+        for c in table.columns:
+            duck = hive_to_duckdb(c.type)
+            if c.name.lower() in present:
+                cols.append(f"TRY_CAST({ident(present[c.name.lower()])} AS {duck}) AS {ident(c.name)}")
+            else:
+                cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
+        return f"SELECT {', '.join(cols + extra)} FROM {src}"
 
     def _sparse_copy(self, path: str, raw: bytes, keep: set[str] | None) -> int:
         """Writes ``raw`` to ``path`` (only footer + kept columns' chunks when ``keep`` is a set);

@@ -148,3 +148,17 @@ def test_unsupported_statements_fail_clearly(athena: Athena, database: str) -> N
 def test_ddl_on_missing_table_fails(athena: Athena, database: str, sql: str) -> None:
     run = athena.run(sql, database, ok=False)
     assert run.state == "FAILED" and "Table not found" in run.reason
+
+
+def test_path_pseudo_column_names_each_object(athena: Athena, aws_client, database: str, bucket: str) -> None:
+    s3 = aws_client("s3")
+    s3.put_object(Bucket=bucket, Key="p/2026/11/26/01/a", Body=gz(clean_lines(5, 20)))
+    s3.put_object(Bucket=bucket, Key="p/2026/11/26/02/b", Body=gz(clean_lines(6, 30)))
+    regex = "^([^ ]+)\\\\s+([0-9]+)\\\\s+([^ ]+)$"
+    athena.run(f"CREATE EXTERNAL TABLE p (a STRING, b STRING, c STRING) PARTITIONED BY (day STRING) "
+               f"ROW FORMAT SERDE 'org.apache.hadoop.hive.serde2.RegexSerDe' WITH SERDEPROPERTIES "
+               f"('input.regex' = '{regex}') LOCATION 's3://{bucket}/p/'", database)
+    athena.run(f"ALTER TABLE p ADD PARTITION (day='2026-11-26') LOCATION 's3://{bucket}/p/2026/11/26/'", database)
+    run = athena.run(f"SELECT \"$path\", count(*) FROM p WHERE day = '2026-11-26' AND \"$path\" LIKE "
+                     f"'s3://{bucket}/p/2026/11/26/02/%' GROUP BY 1", database)
+    assert run.rows[1:] == [[f"s3://{bucket}/p/2026/11/26/02/b", "30"]]
