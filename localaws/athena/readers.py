@@ -411,21 +411,44 @@ class TableReader:
         if keep == set() and table.columns:
             keep = {table.columns[0].name.lower()}  # DuckDB scans one column even for count(*)
 
-        def one(job):
+        # Three steps so one parquet_metadata() call covers every file: footers (threads), chunk
+        # offsets (one query), then the chunks the query reads (threads).
+        def footer(job):
             i, obj = job
             path = self._tmp(".parquet")
             raw = self.s3.read(obj)
-            return i, path, obj.uri, self._sparse_copy(path, raw, keep)
+            return i, path, obj.uri, raw, self._write_footer(path, raw, keep is None)
 
         by_part: dict[int, list[str]] = {}
         uris: dict[str, str] = {}
         scanned = 0
+        staged = []
         if jobs:
             with ThreadPoolExecutor(_READ_THREADS) as pool:
-                for i, path, uri, nbytes in pool.map(one, jobs):
-                    by_part.setdefault(i, []).append(path)
-                    uris[path] = uri
-                    scanned += nbytes
+                staged = list(pool.map(footer, jobs))
+        sparse = [(path, raw, start) for _i, path, _u, raw, start in staged if start is not None]
+        chunks: dict[str, list[tuple[str, int, int]]] = {}
+        if sparse and keep:
+            rows = self.con.execute(
+                "SELECT file_name, path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), "
+                "data_page_offset), data_page_offset), total_compressed_size FROM parquet_metadata(?)",
+                [[p for p, _, _ in sparse]]).fetchall()
+            for file_name, column, offset, length in rows:
+                chunks.setdefault(file_name, []).append((column, offset, length))
+
+        def fill(item):
+            path, raw, start = item
+            return self._write_chunks(path, raw, start, keep or set(), chunks.get(path, []))
+
+        if sparse:
+            with ThreadPoolExecutor(_READ_THREADS) as pool:
+                scanned += sum(pool.map(fill, sparse))
+        for i, path, uri, raw, start in staged:
+            by_part.setdefault(i, []).append(path)
+            uris[path] = uri
+            if start is None:
+                scanned += len(raw)
+        del staged, sparse
         selects = []
         for i, (values, _) in enumerate(planned):
             for files, extra in self._by_file(by_part.get(i) or [], self._partition_cols(table, values), uris.get):
@@ -447,44 +470,42 @@ class TableReader:
                 cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
         return f"SELECT {', '.join(cols + extra)} FROM {src}"
 
-    def _sparse_copy(self, path: str, raw: bytes, keep: set[str] | None) -> int:
-        """Writes ``raw`` to ``path`` (only footer + kept columns' chunks when ``keep`` is a set);
-        returns the bytes written, i.e. read from S3."""
+    @staticmethod
+    def _write_footer(path: str, raw: bytes, whole: bool) -> int | None:
+        """Writes the whole object (returns None) or a sparse file with only the Parquet footer
+        (returns the footer's offset)."""
         size = len(raw)
         footer = int.from_bytes(raw[-8:-4], "little") if size >= 12 else -1
-        if keep is None or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
+        if whole or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
             with open(path, "wb") as f:
                 f.write(raw)
-            return size
+            return None
         start = size - 8 - footer
         with open(path, "wb") as f:
             f.truncate(size)
             f.write(raw[:4])
             f.seek(start)
             f.write(raw[start:])
-        written = 4 + footer + 8
-        if keep:
-            cursor = self.con.cursor()  # called from reader threads: a DuckDB connection is not shareable
-            try:
-                chunks = cursor.execute(
-                    "SELECT path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), data_page_offset), "
-                    "data_page_offset), total_compressed_size FROM parquet_metadata(?)", [path]).fetchall()
-            finally:
-                cursor.close()
-            with open(path, "r+b") as f:
-                end = 4
-                for column, offset, length in chunks:
-                    end = max(end, (offset or 0) + (length or 0))
-                    top = str(column).split(",")[0].split(".")[0].strip().lower()
-                    if top in keep and offset is not None and length:
-                        f.seek(offset)
-                        f.write(raw[offset : offset + length])
-                        written += length
-                # bloom filters and page indexes sit between the last column chunk and the footer
-                if end < start:
-                    f.seek(end)
-                    f.write(raw[end:start])
-                    written += start - end
+        return start
+
+    @staticmethod
+    def _write_chunks(path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]) -> int:
+        """Fills in the kept columns' chunks; returns the bytes of the object read (footer included)."""
+        written = 4 + (len(raw) - start)
+        end = 4
+        with open(path, "r+b") as f:
+            for column, offset, length in chunks:
+                end = max(end, (offset or 0) + (length or 0))
+                top = str(column).split(",")[0].split(".")[0].strip().lower()
+                if top in keep and offset is not None and length:
+                    f.seek(offset)
+                    f.write(raw[offset : offset + length])
+                    written += length
+            # bloom filters and page indexes sit between the last column chunk and the footer
+            if chunks and end < start:
+                f.seek(end)
+                f.write(raw[end:start])
+                written += start - end
         return written
 
 

@@ -290,9 +290,8 @@ def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
         names = [c.lower() for c in rel.columns]
         types = [str(t) for t in rel.types]
         aliases = ", ".join(f"__c{i}" for i in range(len(names)))
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __result AS SELECT * FROM ({sql}) AS __q({aliases})")
         shown = ", ".join(to_varchar_sql(f"__c{i}", t) for i, t in enumerate(types))
-        rows = con.execute(f"SELECT {shown} FROM __result").fetchall()
+        rows = con.execute(f"SELECT {shown} FROM ({sql}) AS __q({aliases})").fetchall()
     except QueryFailed:
         raise
     except Exception as err:
