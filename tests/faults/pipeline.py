@@ -74,7 +74,12 @@ def forwarding_stack(
     event_invoke_config: dict | None = None,
 ) -> Stack:
     """Bucket, GZIP stream (prefix raw/), forwarder deployed with ``env`` added, log group subscribed."""
-    bucket, stream, group, function = f"faults-{unique}", f"fh-{unique}", f"/vpc/faults-{unique}", f"cw-{unique}"
+    bucket, stream, group, function = (
+        f"faults-{unique}",
+        f"fh-{unique}",
+        f"/vpc/faults-{unique}",
+        f"cw-{unique}",
+    )
     aws_client("s3").create_bucket(Bucket=bucket)
     aws_client("firehose").create_delivery_stream(
         DeliveryStreamName=stream,
@@ -87,13 +92,17 @@ def forwarding_stack(
             "BufferingHints": {"SizeInMBs": buffer_mb, "IntervalInSeconds": 900},
         },
     )
-    arn = deploy(aws_client, function, "cloudwatch_to_firehose", {"DELIVERY_STREAM_NAME": stream, **(env or {})})
+    arn = deploy(
+        aws_client, function, "cloudwatch_to_firehose", {"DELIVERY_STREAM_NAME": stream, **(env or {})}
+    )
     if event_invoke_config is not None:
         aws_client("lambda").put_function_event_invoke_config(FunctionName=function, **event_invoke_config)
     logs = aws_client("logs")
     logs.create_log_group(logGroupName=group)
     logs.create_log_stream(logGroupName=group, logStreamName=LOG_STREAM)
-    logs.put_subscription_filter(logGroupName=group, filterName="to-lambda", filterPattern="", destinationArn=arn)
+    logs.put_subscription_filter(
+        logGroupName=group, filterName="to-lambda", filterPattern="", destinationArn=arn
+    )
     return Stack(bucket, stream, group, function, arn)
 
 
@@ -127,7 +136,9 @@ def put_lines(logs, group: str, lines: list[str], max_events: int = MAX_PUT_EVEN
 
 
 def wait_for_lambdas(endpoint: str, timeout: float = 120) -> None:
-    answer = requests.post(f"{endpoint}/_localaws/lambda/wait", params={"timeout": str(timeout)}, timeout=timeout + 10)
+    answer = requests.post(
+        f"{endpoint}/_localaws/lambda/wait", params={"timeout": str(timeout)}, timeout=timeout + 10
+    )
     answer.raise_for_status()
     assert answer.json()["idle"], f"async Lambda invocations still running after {timeout} s"
 
@@ -145,11 +156,15 @@ def flush(endpoint: str, stream: str) -> list[dict]:
 
 
 def set_fault(endpoint: str, stream: str, **spec) -> None:
-    requests.post(f"{endpoint}/_localaws/firehose/faults", json={"stream": stream, **spec}, timeout=10).raise_for_status()
+    requests.post(
+        f"{endpoint}/_localaws/firehose/faults", json={"stream": stream, **spec}, timeout=10
+    ).raise_for_status()
 
 
 def clear_fault(endpoint: str, stream: str) -> None:
-    requests.delete(f"{endpoint}/_localaws/firehose/faults", params={"stream": stream}, timeout=10).raise_for_status()
+    requests.delete(
+        f"{endpoint}/_localaws/firehose/faults", params={"stream": stream}, timeout=10
+    ).raise_for_status()
 
 
 def object_keys(s3, bucket: str, prefix: str = "") -> list[str]:

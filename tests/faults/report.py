@@ -12,7 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 BEGIN, END = "<!-- faults-table:begin -->", "<!-- faults-table:end -->"
-COLUMNS = ("case", "fault injected", "records in", "delivered", "lost", "duplicates (bound)", "how it recovered")
+COLUMNS = (
+    "case",
+    "fault injected",
+    "records in",
+    "delivered",
+    "lost",
+    "duplicates (bound)",
+    "how it recovered",
+)
 
 
 @dataclass
@@ -27,7 +35,9 @@ class FaultReport:
 
     def markdown(self) -> str:
         lines = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in sorted(self.rows)]
+        lines += [
+            "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in sorted(self.rows)
+        ]
         lost = sum(int(row[4]) for row in self.rows)
         lines.append(f"\n{len(self.rows)} faults injected, {lost} records lost.")
         return "\n".join(lines) + "\n"

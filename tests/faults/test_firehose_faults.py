@@ -22,7 +22,9 @@ pytestmark = pytest.mark.e2e
 SMALL_RECORDS = {"MAX_RECORD_BYTES": "4096", "SAFETY_MARGIN_MS": "1000"}
 
 
-def run(localaws, aws_client, stack: pipeline.Stack, lines: list[str], per_call: int) -> tuple[Tally, list[dict]]:
+def run(
+    localaws, aws_client, stack: pipeline.Stack, lines: list[str], per_call: int
+) -> tuple[Tally, list[dict]]:
     pipeline.put_lines(aws_client("logs"), stack.group, lines, max_events=per_call)
     pipeline.wait_for_lambdas(localaws.endpoint)
     pipeline.flush(localaws.endpoint, stack.stream)
@@ -152,7 +154,9 @@ def test_an_event_that_outlives_every_retry_is_kept_on_the_failure_destination_a
     # longer than all three attempts of the event together
     sqs = aws_client("sqs")
     queue = sqs.create_queue(QueueName=f"dlq-{unique}")["QueueUrl"]
-    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
     stack = pipeline.forwarding_stack(
         aws_client,
         unique,
