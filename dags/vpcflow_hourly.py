@@ -13,7 +13,7 @@ Every hour H (the run's data interval [H, H+1) in UTC), once Firehose has surely
 5. **refresh_spice** — a SPICE ingestion per run and try; a backfill refreshes once, at its last hour.
 6. **summarise** — flows, bytes, rejects, top rejected sources and the verdict, in the log and XCom.
 
-Backfill: `airflow backfill create --dag-id vpcflow_hourly --from-date ... --to-date ... --run-conf
+Backfill: `airflow backfill create --dag-id vpcflow_hourly --from-date ... --to-date ... --dag-run-conf
 '{"backfill_to": "<to-date>"}'` (`make backfill FROM=... TO=...` does exactly that).
 """
 

@@ -128,7 +128,7 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
          f" create --dag-id vpcflow_hourly --from-date {start.isoformat()} --to-date {backfill_to}")
     airflow.airflow("backfill", "create", "--dag-id", "vpcflow_hourly", "--from-date", start.isoformat(),
                     "--to-date", (end - timedelta(seconds=1)).isoformat(), "--max-active-runs", "2",
-                    "--run-conf", json.dumps({"backfill_to": backfill_to}))
+                    "--dag-run-conf", json.dumps({"backfill_to": backfill_to}))
     runs = []
     deadline = time.monotonic() + 60
     while len(runs) < DEMO_HOURS and time.monotonic() < deadline:

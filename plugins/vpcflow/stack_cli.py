@@ -39,13 +39,17 @@ def _stack(args: argparse.Namespace) -> int:
 
 
 def _backfill(args: argparse.Namespace) -> int:
+    import pendulum
+
     settings = LocalSettings()
     airflow = _airflow(settings)
+    # `airflow backfill create` takes logical dates, inclusive; TO is where the last hour ends.
+    last_hour = pendulum.parse(args.to_date).subtract(seconds=1).isoformat()
     # The run of the backfill's last hour refreshes SPICE once (see vpcflow.hourly.tasks.spice_refresh_due).
     out = airflow.airflow(
         "backfill", "create", "--dag-id", "vpcflow_hourly", "--from-date", args.from_date,
-        "--to-date", args.to_date, "--max-active-runs", str(args.max_active_runs),
-        "--run-conf", json.dumps({"backfill_to": args.to_date}),
+        "--to-date", last_hour, "--max-active-runs", str(args.max_active_runs),
+        "--dag-run-conf", json.dumps({"backfill_to": args.to_date}),
     )
     print(out)
     return 0

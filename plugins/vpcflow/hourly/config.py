@@ -15,6 +15,8 @@ from typing import Any
 from vpcflow.config import ConfigError, StackConfig
 
 SPICE_REFRESH_MODES = ("hourly", "end_of_backfill", "off")
+# Keys a run's conf may carry besides parameters (Airflow merges the conf into params).
+RUN_CONF_KEYS = frozenset({"backfill_to"})
 
 
 def _env_float(name: str, default: float) -> Any:
@@ -75,7 +77,7 @@ class HourlyConfig:
         stack_keys = {f.name for f in dataclasses.fields(StackConfig)}
         own = {f.name for f in dataclasses.fields(cls)} - {"stack", "thresholds"}
         ratio_keys = {f"max_{f.name}_ratio": f.name for f in dataclasses.fields(Thresholds)}
-        unknown = sorted(set(params) - stack_keys - own - set(ratio_keys))
+        unknown = sorted(set(params) - stack_keys - own - set(ratio_keys) - RUN_CONF_KEYS)
         if unknown:
             raise ConfigError(f"unknown hourly parameter(s) {unknown}")
         try:

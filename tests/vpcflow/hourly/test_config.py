@@ -52,3 +52,8 @@ def test_refresh_can_be_hourly_or_off():
     off = HourlyConfig.from_params({"spice_refresh": "off"})
     assert spice_refresh_due(hourly, "backfill", datetime(2026, 11, 26, 2, tzinfo=UTC), {})
     assert not spice_refresh_due(off, "scheduled", END, {})
+
+
+def test_run_conf_keys_are_not_parameters():
+    params = {**HourlyConfig().to_params(), "backfill_to": "2026-11-26T04:00:00+00:00"}
+    assert HourlyConfig.from_params(params) == HourlyConfig()
