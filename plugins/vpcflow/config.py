@@ -62,6 +62,7 @@ _QS_PRINCIPAL_RE = re.compile(
 _KMS_RE = re.compile(r"^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/\S+$")
 _RUNTIME_RE = re.compile(r"^python3\.\d+$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,128}$")
+_PREFIX_RE = re.compile(r"^[A-Za-z0-9!_.*()=/-]+$")  # S3's safe key characters: no quote, space, ';', '{'.
 
 
 _FIELD_TYPES = {"str": str, "int": int, "bool": bool}
@@ -368,15 +369,20 @@ def _check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
 
 
 def _check_prefix(name: str, value: str) -> None:
+    # Prefixes become S3 locations inside single-quoted SQL literals (table and partition LOCATIONs): allow
+    # only the characters vpcflow.partitions.validate_location accepts, so that a bad prefix fails here,
+    # before anything is created, rather than when a statement is built.
     _check(
         value.endswith("/")
         and not value.startswith("/")
         and "//" not in value
         and len(value) > 1
-        and "!{" not in value,
+        and _PREFIX_RE.match(value)
+        and ".." not in value,
         name,
         value,
-        "a non-empty S3 key prefix ending in '/', not starting with '/' (e.g. 'raw/')",
+        "a non-empty S3 key prefix ending in '/', not starting with '/', of the characters "
+        "A-Z a-z 0-9 ! _ . * ( ) = / - only (e.g. 'raw/')",
     )
 
 
