@@ -26,6 +26,8 @@ SERVICES = (
     "localaws.lambda_runtime:LambdaService",
     "localaws.athena.service:AthenaService",
     "localaws.quicksight.service:QuickSightService",
+    "localaws.athena_named_queries:NamedQueriesService",
+    "localaws.dashboard.service:DashboardPageService",
 )
 
 

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from vpcflow import generate_cli, local, stack_cli
+from vpcflow import generate_cli, local, query_cli, stack_cli
 from vpcflow.settings import LocalSettings
 
 
@@ -39,6 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
     local_cmd.set_defaults(func=_local)
     generate_cli.add_parser(commands)
     stack_cli.add_parsers(commands)
+    query_cli.add_parser(commands)
     return parser
 
 

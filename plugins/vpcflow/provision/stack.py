@@ -186,6 +186,9 @@ def provision_catalog(clients: Clients, config: StackConfig, ddl: Mapping[str, s
         results[f"table:{name}"] = catalog.ensure_table(
             clients("athena"), clients("glue"), sql_text, config.database, config.workgroup
         )
+    from vpcflow.provision.reports import ensure_named_queries  # the saved reports of sql/reports/
+
+    results |= ensure_named_queries(clients("athena"), config)
     return results
 
 
@@ -198,6 +201,8 @@ def provision_quicksight(
     source = quicksight.ensure_data_source(qs, config, account)
     columns = quicksight.table_columns(clients("glue"), config.database, config.parquet_table)
     dataset = quicksight.ensure_dataset(qs, config, account, source.id or "", columns)
+    if dashboard_hook is None:  # the repo's dashboard definition (vpcflow.dashboard)
+        from vpcflow.dashboard.provision import ensure_vpcflow_dashboard as dashboard_hook
     dashboard = quicksight.ensure_dashboard(qs, config, account, dataset.id or "", dashboard_hook)
     return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
 

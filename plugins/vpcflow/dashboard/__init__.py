@@ -1,0 +1,1 @@
+"""vpcflow's QuickSight dashboard as code: the definition, its provisioning hook, and the local page."""

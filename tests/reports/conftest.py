@@ -1,0 +1,12 @@
+"""The loaded stack the report tests query (one per session: loading it runs the hourly SQL)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.reports.stack_data import LoadedStack, load_stack
+
+
+@pytest.fixture(scope="session")
+def loaded_stack(localaws) -> LoadedStack:
+    return load_stack(localaws.endpoint)

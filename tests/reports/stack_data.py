@@ -1,0 +1,105 @@
+"""A provisioned stack on localaws holding generated hours, loaded the way vpcflow_hourly loads them
+(the hourly SQL files and vpcflow.hourly.tasks), and the flows each hour holds, parsed in Python.
+
+Two recent hours (inside any window of a few hours, wherever the clock is within its hour) and one old
+hour (outside it), so each report's window is tested too.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from vpcflow.config import StackConfig
+from vpcflow.formats import BLOG_REGEX
+from vpcflow.generator import GeneratorConfig
+from vpcflow.generator_sinks import write_s3
+from vpcflow.provision import Clients, provision_catalog, provision_storage
+
+ACCOUNT = "123456789012"
+_LINE = re.compile(BLOG_REGEX)
+_INTS = {"version", "sourceport", "destinationport", "protocol", "packets", "bytes", "starttime", "endtime"}
+COLUMNS = ["version", "account", "interfaceid", "sourceaddress", "destinationaddress", "sourceport",
+           "destinationport", "protocol", "packets", "bytes", "starttime", "endtime", "action", "logstatus"]
+
+
+@dataclass
+class LoadedStack:
+    config: StackConfig
+    clients: Clients
+    recent: list[datetime]
+    old: datetime
+    flows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # partition -> rows as the table has them
+    quality: dict[str, dict[str, int]] = field(default_factory=dict)  # partition -> check -> value
+
+    def rows(self, partitions: list[str] | None = None) -> list[dict[str, Any]]:
+        wanted = partitions if partitions is not None else [f"{h:%Y-%m-%d-%H}" for h in self.recent]
+        return [row for p in wanted for row in self.flows[p]]
+
+
+def parse_row(line: str) -> dict[str, Any] | None:
+    """A line as the raw table's RegexSerDe row, typed as the Parquet table stores it; None if malformed."""
+    match = _LINE.match(line)
+    if not match:
+        return None
+    row: dict[str, Any] = {}
+    for name, value in zip(COLUMNS, match.groups(), strict=True):
+        row[name] = (int(value) if value.lstrip("-").isdigit() else None) if name in _INTS else value
+    return row
+
+
+def _render(name: str, config: StackConfig, hour: datetime) -> str:
+    import jinja2
+    import pendulum
+    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.hourly.macros import MACROS
+    from vpcflow.sqlfiles import sql_dir
+
+    start = pendulum.instance(hour)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
+    return env.get_template(name).render(params=HourlyConfig(stack=config).to_params(), data_interval_start=start,
+                                         data_interval_end=start.add(hours=1), **MACROS)
+
+
+def load_stack(endpoint: str, records_per_hour: int = 1500) -> LoadedStack:
+    from vpcflow.generator import build_estate, generate_hour
+    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
+
+    suffix = uuid.uuid4().hex[:6]
+    config = StackConfig(
+        stack_name=f"r{suffix}", bucket=f"vpcflow-reports-{suffix}", database=f"reports_{suffix}",
+        workgroup=f"reports-{suffix}", quicksight_data_source_id=f"src-{suffix}",
+        quicksight_dataset_id=f"flows-{suffix}", quicksight_dashboard_id=f"dash-{suffix}",
+        quicksight_principal=f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/analyst-{suffix}",
+    )
+    clients = Clients(endpoint_url=endpoint, region="us-east-1")
+    provision_storage(clients, config)
+    provision_catalog(clients, config)
+    now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    recent, old = [now - timedelta(hours=2), now - timedelta(hours=1)], now - timedelta(hours=72)
+    stack = LoadedStack(config, clients, recent, old)
+    hourly = HourlyConfig(stack=config)
+    gen = GeneratorConfig(records_per_hour=records_per_hour, seed=5)
+    estate = build_estate(gen.seed, gen.accounts)
+    s3, athena = clients("s3"), clients("athena")
+    for hour in [old, *recent]:
+        batch = generate_hour(hour, gen, estate)
+        write_s3([batch], s3, bucket=config.bucket, prefix=config.raw_prefix, seed=gen.seed)
+        for name in ("hourly/register_partition.sql", "hourly/create_quality_table.sql"):
+            run_athena(athena, hourly, _render(name, config, hour), poll_s=0.05)
+        qid = run_athena(athena, hourly, _render("hourly/check_quality.sql", config, hour), poll_s=0.05)
+        verdict = evaluate_quality(s3, athena, hourly, hour, qid)
+        for name in ("hourly/register_parquet_partition.sql", "hourly/compact_hour.sql"):
+            run_athena(athena, hourly, _render(name, config, hour), poll_s=0.05)
+        partition = f"{hour:%Y-%m-%d-%H}"
+        stack.flows[partition] = [r for r in map(parse_row, batch.lines) if r is not None]
+        stack.quality[partition] = verdict["counts"]
+    # The Parquet table holds what the hourly run compacted: every row the SerDe read.
+    counted = query_rows(athena, run_athena(athena, hourly, f"SELECT count(*) AS n FROM {config.database}."
+                                            f"{config.parquet_table}", poll_s=0.05))
+    assert int(counted[0]["n"]) == sum(len(v) for v in stack.flows.values()), counted
+    return stack
