@@ -64,10 +64,12 @@ _SCRIPT = """
     if(!v.labels.length){holder.innerHTML='<p class="empty">No data</p>';return;}
     var canvas=document.createElement('canvas');holder.appendChild(canvas);
     var pie=v.kind==='pie', horizontal=v.kind==='bar'&&v.orientation==='HORIZONTAL';
+    // Horizontal bars get a row each, so 25 labels stay readable.
+    if(horizontal)holder.style.height=Math.max(300,v.labels.length*18+50)+'px';
     var datasets=v.series.map(function(s,i){var c=palette[i%palette.length];
       return {label:s.name,data:s.data,borderColor:pie?'#fff':c,
         backgroundColor:pie?v.labels.map(function(_,j){return palette[j%palette.length];}):c,
-        borderWidth:v.kind==='line'?2:1,pointRadius:v.kind==='line'?2:0,tension:0.2,fill:false};});
+        borderWidth:v.kind==='line'?2:1,pointRadius:v.kind==='line'?2:0,tension:0,fill:false};});
     try{
       var chart=new Chart(canvas,{type:pie?(v.donut?'doughnut':'pie'):v.kind,
         data:{labels:v.labels,datasets:datasets},

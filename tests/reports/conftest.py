@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from tests.reports.stack_data import LoadedStack, load_stack
+from tests.reports.stack_data import LoadedStack, shared_stack
 
 
 @pytest.fixture(scope="session")
 def loaded_stack(localaws) -> LoadedStack:
-    return load_stack(localaws.endpoint)
+    return shared_stack(localaws.endpoint)

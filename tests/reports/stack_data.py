@@ -64,7 +64,17 @@ def _render(name: str, config: StackConfig, hour: datetime) -> str:
                                          data_interval_end=start.add(hours=1), **MACROS)
 
 
-def load_stack(endpoint: str, records_per_hour: int = 1500) -> LoadedStack:
+_LOADED: dict[str, LoadedStack] = {}
+
+
+def shared_stack(endpoint: str) -> LoadedStack:
+    """One loaded stack per localaws, shared by the report and dashboard tests of a session."""
+    if endpoint not in _LOADED:
+        _LOADED[endpoint] = load_stack(endpoint)
+    return _LOADED[endpoint]
+
+
+def load_stack(endpoint: str, records_per_hour: int = 1500, recent_hours: int = 2, old: bool = True) -> LoadedStack:
     from vpcflow.generator import build_estate, generate_hour
     from vpcflow.hourly.config import HourlyConfig
     from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
@@ -80,13 +90,14 @@ def load_stack(endpoint: str, records_per_hour: int = 1500) -> LoadedStack:
     provision_storage(clients, config)
     provision_catalog(clients, config)
     now = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    recent, old = [now - timedelta(hours=2), now - timedelta(hours=1)], now - timedelta(hours=72)
-    stack = LoadedStack(config, clients, recent, old)
+    recent = [now - timedelta(hours=h) for h in range(recent_hours, 0, -1)]
+    old_hour = now - timedelta(hours=72)
+    stack = LoadedStack(config, clients, recent, old_hour)
     hourly = HourlyConfig(stack=config)
     gen = GeneratorConfig(records_per_hour=records_per_hour, seed=5)
     estate = build_estate(gen.seed, gen.accounts)
     s3, athena = clients("s3"), clients("athena")
-    for hour in [old, *recent]:
+    for hour in ([old_hour] if old else []) + recent:
         batch = generate_hour(hour, gen, estate)
         write_s3([batch], s3, bucket=config.bucket, prefix=config.raw_prefix, seed=gen.seed)
         for name in ("hourly/register_partition.sql", "hourly/create_quality_table.sql"):
