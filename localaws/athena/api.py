@@ -10,6 +10,7 @@ from localaws.athena.catalog import Catalog
 from localaws.athena.executions import TERMINAL, Executions
 from localaws.athena.results import MAX_PAGE
 from localaws.athena.s3 import S3, as_dir, split_uri
+from localaws.athena.statements import strip_comments
 from localaws.athena.workgroups import WorkGroups, invalid
 from localaws.service import AWSError
 
@@ -139,13 +140,19 @@ class AthenaAPI:
         execution = self._execution(body.get("QueryExecutionId"))
         if execution.state not in TERMINAL:
             raise invalid(f"Query has not yet finished. Current state: {execution.state}")
+        if execution.results_expired:
+            raise invalid(f"localaws keeps the rows of the latest queries only; read {execution.output_location}")
         if execution.state != "SUCCEEDED" or execution.result is None:
             raise invalid(f"Query did not finish successfully. Final query state: {execution.state}"
                           + (f"\n{execution.reason}" if execution.reason else ""))
         limit = _max(body, "MaxResults", MAX_PAGE, MAX_PAGE)
         rows, nxt = execution.result.page(_offset(body.get("NextToken")), limit)
+        update = 0
+        if (execution.statement_type == "DML" and execution.result.names == ["rows"] and execution.result.rows
+                and strip_comments(execution.query).upper().startswith(("INSERT", "CREATE"))):
+            update = int(execution.result.rows[0][0] or 0)  # CTAS / INSERT INTO report rows written
         out: dict[str, Any] = {
-            "UpdateCount": 0,
+            "UpdateCount": update,
             "ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": execution.result.column_info()}},
         }
         if nxt is not None:

@@ -23,6 +23,9 @@ log = logging.getLogger("localaws.athena")
 
 WORKERS = 2
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+# Results stay in memory for GetQueryResults; only the latest ones, so a long-lived localaws stays small
+# (older queries keep their metadata, and their result files in S3).
+KEEP_RESULTS = 1000
 
 
 @dataclass
@@ -50,6 +53,7 @@ class Execution:
     result: ResultSet | None = None
     connection: Any = None
     cancel_requested: bool = False
+    results_expired: bool = False
 
     @property
     def output_location(self) -> str:
@@ -168,6 +172,16 @@ class Executions:
             except Exception:  # the connection may be closing; the flag still ends it CANCELLED
                 pass
 
+    def _forget_old_results(self) -> None:
+        """Drops the rows of all but the latest KEEP_RESULTS executions (called with the lock held)."""
+        if len(self._order) <= KEEP_RESULTS:
+            return
+        for qid in self._order[: len(self._order) - KEEP_RESULTS]:
+            old = self._by_id[qid]
+            if old.result is not None:
+                old.result = None
+                old.results_expired = True
+
     def _finish(self, execution: Execution, state: str, reason: str | None, error: dict[str, Any] | None = None) -> None:
         execution.state = state
         execution.reason = reason
@@ -202,6 +216,7 @@ class Executions:
                 else:
                     execution.result = result
                     self._finish(execution, "SUCCEEDED", None)
+                    self._forget_old_results()
         except QueryFailed as err:
             execution.bytes_scanned = getattr(err, "bytes_scanned", execution.bytes_scanned)
             execution.engine_ms = int((time.perf_counter() - t0) * 1000)

@@ -107,6 +107,7 @@ def test_ctas_parquet_partitioned_and_insert_into(athena: Athena, aws_client, da
     assert len(glue.get_partitions(DatabaseName=database, TableName="pq")["Partitions"]) == 2
 
     inserted = athena.run("INSERT INTO pq SELECT 4, 'd', '2026-11-26-03'", database)
+    assert athena.client.get_query_results(QueryExecutionId=inserted.id)["UpdateCount"] == 1
     assert inserted.rows == [["rows"], ["1"]] and inserted.execution["StatementType"] == "DML"
     athena.run("INSERT INTO pq (id, hour) VALUES (5, '2026-11-26-01')", database)
     rows = athena.run("SELECT id, name, hour FROM pq ORDER BY id", database).rows[1:]
