@@ -10,7 +10,7 @@ from localaws.athena.catalog import Catalog
 from localaws.athena.executions import TERMINAL, Executions
 from localaws.athena.results import MAX_PAGE
 from localaws.athena.s3 import S3, as_dir, split_uri
-from localaws.athena.statements import strip_comments
+from localaws.athena.statements import bind_parameters, strip_comments
 from localaws.athena.workgroups import WorkGroups, invalid
 from localaws.service import AWSError
 
@@ -76,6 +76,13 @@ class AthenaAPI:
             return {"QueryExecutionId": previous.id}
         if group.state != "ENABLED":
             raise invalid(f"WorkGroup {group.name} is disabled.")
+        parameters = body.get("ExecutionParameters")
+        executed = query
+        if parameters:
+            try:
+                executed = bind_parameters(query, [str(p) for p in parameters])
+            except ValueError as err:
+                raise invalid(str(err)) from err
         context = body.get("QueryExecutionContext") or {}
         requested = (body.get("ResultConfiguration") or {}).get("OutputLocation")
         location = group.output_location if (group.enforced and group.output_location) else (
@@ -90,7 +97,7 @@ class AthenaAPI:
         if not self.s3.bucket_exists(bucket):
             raise invalid(f"Unable to verify/create output bucket {bucket}")
         execution = self.executions.submit(
-            query=query, database=context.get("Database") or "default",
+            query=query, executed=executed, parameters=parameters, database=context.get("Database") or "default",
             catalog=context.get("Catalog") or "AwsDataCatalog", workgroup=group.name,
             output_dir=as_dir(location), region=region, cutoff=group.cutoff, token=token,
         )

@@ -40,6 +40,8 @@ class Execution:
     statement_type: str
     cutoff: int | None
     token: str | None = None
+    executed: str = ""  # the query with ExecutionParameters bound
+    parameters: list[str] | None = None
     state: str = "QUEUED"
     reason: str | None = None
     error: dict[str, Any] | None = None
@@ -80,7 +82,7 @@ class Execution:
             "ServiceProcessingTimeInMillis": self.writing_ms,
             "ResultReuseInformation": {"ReusedPreviousResult": False},
         }
-        return {
+        out = {
             "QueryExecutionId": self.id,
             "Query": self.query,
             "StatementType": self.statement_type,
@@ -93,6 +95,9 @@ class Execution:
             "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
             "SubstatementType": self.query.split(None, 1)[0].upper() if self.query.split() else "",
         }
+        if self.parameters:
+            out["ExecutionParameters"] = list(self.parameters)
+        return out
 
 
 class Executions:
@@ -132,12 +137,13 @@ class Executions:
             qid = self._tokens.get(token)
             return self._by_id.get(qid) if qid else None
 
-    def submit(self, *, query: str, database: str, catalog: str, workgroup: str, output_dir: str, region: str,
+    def submit(self, *, query: str, executed: str | None = None, parameters: list[str] | None = None, database: str, catalog: str, workgroup: str, output_dir: str, region: str,
                cutoff: int | None, token: str | None) -> Execution:
         self.start()
         execution = Execution(
             id=str(uuid.uuid4()), query=query, database=database, catalog=catalog, workgroup=workgroup,
             output_dir=output_dir, region=region, statement_type=statement_type(query), cutoff=cutoff, token=token,
+            executed=executed or query, parameters=list(parameters) if parameters else None,
         )
         with self._lock:
             self._by_id[execution.id] = execution
@@ -203,7 +209,7 @@ class Executions:
         try:
             if execution.catalog.lower() != "awsdatacatalog":
                 raise QueryFailed("CATALOG_NOT_FOUND", f"Catalog '{execution.catalog.lower()}' does not exist")
-            result, scanned = engine.run(execution.id, execution.query, execution.database, execution.output_dir,
+            result, scanned = engine.run(execution.id, execution.executed, execution.database, execution.output_dir,
                                          execution.cutoff, on_connect)
             execution.bytes_scanned = scanned
             execution.engine_ms = int((time.perf_counter() - t0) * 1000)

@@ -47,3 +47,45 @@ def kind(sql: str) -> str:
         if up.startswith(word):
             return label
     return "select"
+
+
+def bind_parameters(sql: str, parameters: list[str]) -> str:
+    """Athena's ExecutionParameters: each ``?`` outside quotes and comments takes the next value, which
+    is already SQL (``'text'``, ``1``, ``DATE '2026-11-26'``). Raises ValueError on a count mismatch."""
+    out, values = [], list(parameters)
+    i, n = 0, len(sql)
+    while i < n:
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < n:
+                if sql[end] == ch:
+                    if end + 1 < n and sql[end + 1] == ch:
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i : end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            end = sql.find("\n", i)
+            end = n if end < 0 else end
+            out.append(sql[i:end])
+            i = end
+        elif sql.startswith("/*", i):
+            end = sql.find("*/", i + 2)
+            end = n if end < 0 else end + 2
+            out.append(sql[i:end])
+            i = end
+        elif ch == "?":
+            if not values:
+                raise ValueError(f"Incorrect number of parameters: expected more than {len(parameters)}")
+            out.append(values.pop(0))
+            i += 1
+        else:
+            out.append(ch)
+            i += 1
+    if values:
+        raise ValueError(f"Incorrect number of parameters: expected {len(parameters) - len(values)} "
+                         f"but found {len(parameters)}")
+    return "".join(out)

@@ -190,3 +190,13 @@ def test_waiters_see_a_query_run(athena: Athena) -> None:
     assert "SUCCEEDED" in seen
     assert athena.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"][1]["Data"][0] == {
         "VarCharValue": "9000000"}
+
+
+def test_execution_parameters_bind_question_marks(athena: Athena) -> None:
+    qid = athena.client.start_query_execution(
+        QueryString="SELECT ? AS a, '?' AS q, ? + 1 AS b", ExecutionParameters=["'x'", "41"],
+        ResultConfiguration={"OutputLocation": athena.output})["QueryExecutionId"]
+    execution = athena.wait(qid)
+    assert execution["ExecutionParameters"] == ["'x'", "41"]
+    rows = athena.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+    assert [d["VarCharValue"] for d in rows[1]["Data"]] == ["x", "?", "42"]
