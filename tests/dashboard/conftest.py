@@ -1,0 +1,33 @@
+"""The loaded stack (tests/reports/stack_data.py) with QuickSight provisioned and its SPICE dataset ingested."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.reports.stack_data import ACCOUNT, LoadedStack, shared_stack
+
+
+def wait_ingested(qs, data_set_id: str, timeout: float = 60) -> dict:
+    """The dataset's latest ingestion once it has ended (a deadline against hangs, not a timed assertion)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        ingestions = qs.list_ingestions(AwsAccountId=ACCOUNT, DataSetId=data_set_id)["Ingestions"]
+        latest = max(ingestions, key=lambda i: i["CreatedTime"]) if ingestions else None
+        if latest and latest["IngestionStatus"] in ("COMPLETED", "FAILED", "CANCELLED"):
+            return latest
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"ingestion of {data_set_id} not finished: {latest}")
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def dashboard_stack(localaws) -> tuple[LoadedStack, dict]:
+    from vpcflow.provision import provision_quicksight
+
+    stack = shared_stack(localaws.endpoint)
+    results = provision_quicksight(stack.clients, stack.config)
+    ingestion = wait_ingested(stack.clients("quicksight"), stack.config.quicksight_dataset_id)
+    assert ingestion["IngestionStatus"] == "COMPLETED", ingestion
+    return stack, results

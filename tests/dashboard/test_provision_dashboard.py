@@ -1,0 +1,76 @@
+"""Provisioning deploys the repo's dashboard to localaws's QuickSight: created, then left alone, then repaired."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from vpcflow.dashboard.definition import build_definition
+from vpcflow.dashboard.provision import (
+    DASHBOARD_ACTIONS,
+    contains,
+    delete_quality_dataset,
+    ensure_vpcflow_dashboard,
+    quality_data_set_id,
+)
+from vpcflow.provision import CallRecorder, Clients, provision_quicksight
+
+from tests.reports.stack_data import ACCOUNT
+
+
+def test_provisioning_deploys_the_definition_with_both_datasets(dashboard_stack):
+    stack, results = dashboard_stack
+    config, qs = stack.config, stack.clients("quicksight")
+    assert results["dashboard"].action == "created"
+    ids = {"AwsAccountId": ACCOUNT, "DashboardId": config.quicksight_dashboard_id}
+    described = qs.describe_dashboard_definition(**ids)
+    quality = qs.describe_data_set(AwsAccountId=ACCOUNT, DataSetId=quality_data_set_id(config))["DataSet"]
+    assert quality["ImportMode"] == "DIRECT_QUERY"
+    assert described["Definition"] == build_definition(results["dataset"].id, quality["Arn"])
+    assert qs.describe_dashboard(**ids)["Dashboard"]["Version"]["VersionNumber"] == 1
+    (grant,) = qs.describe_dashboard_permissions(**ids)["Permissions"]
+    assert grant == {"Principal": config.quicksight_principal, "Actions": DASHBOARD_ACTIONS}
+
+
+def test_second_run_writes_nothing(dashboard_stack, localaws):
+    stack, _ = dashboard_stack
+    recorder = CallRecorder()
+    clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1", recorder=recorder)
+    results = provision_quicksight(clients, stack.config)
+    assert {r.action for r in results.values()} == {"unchanged"}
+    assert recorder.writes == []
+
+
+def test_a_dashboard_changed_by_hand_is_updated_and_published(dashboard_stack, localaws, unique):
+    stack, results = dashboard_stack
+    # A dashboard of its own over the same datasets, so the other tests keep theirs.
+    config = dataclasses.replace(stack.config, quicksight_dashboard_id=f"drift-{unique}")
+    qs = stack.clients("quicksight")
+    assert ensure_vpcflow_dashboard(qs, config, ACCOUNT, results["dataset"].id).action == "created"
+    ids = {"AwsAccountId": ACCOUNT, "DashboardId": config.quicksight_dashboard_id}
+    edited = qs.describe_dashboard_definition(**ids)["Definition"]
+    edited["Sheets"][0]["Visuals"].pop()
+    version = int(qs.update_dashboard(**ids, Name="edited", Definition=edited)["VersionArn"].rsplit("/", 1)[1])
+    qs.update_dashboard_published_version(**ids, VersionNumber=version)
+
+    recorder = CallRecorder()
+    clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1", recorder=recorder)
+    assert ensure_vpcflow_dashboard(clients("quicksight"), config, ACCOUNT, results["dataset"].id).action == "updated"
+    assert [op for _, op in recorder.writes] == ["UpdateDashboard", "UpdateDashboardPublishedVersion"]
+    published = qs.describe_dashboard(**ids)["Dashboard"]["Version"]["VersionNumber"]
+    assert published == version + 1
+    assert len(qs.describe_dashboard_definition(**ids)["Definition"]["Sheets"][0]["Visuals"]) == 7
+    qs.delete_dashboard(**ids)
+
+
+def test_definitions_compare_only_in_what_vpcflow_sets():
+    want = {"a": [{"x": 25}], "b": "s"}
+    assert contains({"a": [{"x": 25.0, "aws_default": 1}], "b": "s", "extra": True}, want)
+    assert not contains({"a": [{"x": 24}], "b": "s"}, want)
+    assert not contains({"a": [{"x": 25}, {"x": 1}], "b": "s"}, want)
+    assert not contains({"a": [{"x": True}], "b": "s"}, {"a": [{"x": 1}], "b": "s"})
+
+
+def test_quality_dataset_delete_is_idempotent(dashboard_stack, unique):
+    stack, _ = dashboard_stack
+    config = dataclasses.replace(stack.config, quicksight_dataset_id=f"gone-{unique}")
+    assert delete_quality_dataset(stack.clients("quicksight"), config, ACCOUNT).action == "absent"
