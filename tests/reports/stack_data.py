@@ -74,14 +74,15 @@ def shared_stack(endpoint: str) -> LoadedStack:
     return _LOADED[endpoint]
 
 
-def load_stack(endpoint: str, records_per_hour: int = 1500, recent_hours: int = 2, old: bool = True) -> LoadedStack:
+def load_stack(endpoint: str, records_per_hour: int = 1500, recent_hours: int = 2, old: bool = True,
+               stack_name: str | None = None) -> LoadedStack:
     from vpcflow.generator import build_estate, generate_hour
     from vpcflow.hourly.config import HourlyConfig
     from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
 
     suffix = uuid.uuid4().hex[:6]
     config = StackConfig(
-        stack_name=f"r{suffix}", bucket=f"vpcflow-reports-{suffix}", database=f"reports_{suffix}",
+        stack_name=stack_name or f"r{suffix}", bucket=f"vpcflow-reports-{suffix}", database=f"reports_{suffix}",
         workgroup=f"reports-{suffix}", quicksight_data_source_id=f"src-{suffix}",
         quicksight_dataset_id=f"flows-{suffix}", quicksight_dashboard_id=f"dash-{suffix}",
         quicksight_principal=f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/analyst-{suffix}",
