@@ -73,6 +73,9 @@ class Engine:
         con.execute("SET integer_division=true")
         # Parquet files are written sparse after their footer was read: no cached (stale) file blocks.
         con.execute("SET enable_external_file_cache=false")
+        # DuckDB pushes TRY_CAST into read_csv as a typed column, and with ignore_errors a value that does
+        # not convert then drops its whole line; RegexSerDe makes just that value NULL.
+        con.execute("SET disabled_optimizers='type_pushdown'")
         return con
 
     def run(self, query_id: str, sql: str, database: str, output_dir: str | None,

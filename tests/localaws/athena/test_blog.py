@@ -167,3 +167,15 @@ def test_fast_and_exact_regex_paths_agree(athena: Athena, aws_client, database: 
     assert Counter(tuple(r) for r in exact_rows) == want
     nulls = athena.run("SELECT count(*) FROM vpc_flow_logs WHERE version IS NULL AND logstatus IS NULL", database)
     assert int(nulls.rows[1][0]) == sum(1 for r in regex_serde_rows(lines) if r[0] is None)
+
+
+def test_unconvertible_values_are_null_not_dropped(athena: Athena, aws_client, database: str, bucket: str) -> None:
+    """A file with no non-matching line still has values that do not fit INT: NULL, the row stays."""
+    blog = blog_statements()
+    lines = [line for line in clean_lines(9, 40) if "12345678901x" not in line]
+    lines.append("2 123456789012 eni-1 10.0.0.1 10.0.0.2 443 80 6 5000000000 99999999999 1 2 ACCEPT OK")
+    put(aws_client("s3"), bucket, "logs/a.gz", gz(lines))
+    athena.run(blog["create"].replace("<bucket_and_prefix>", f"{bucket}/logs"), database)
+    for _ in range(2):  # first read, then the cached fast path
+        rows = athena.run("SELECT * FROM vpc_flow_logs", database).rows[1:]
+        assert Counter(tuple(r) for r in rows) == Counter(as_athena(r) for r in regex_serde_rows(lines))
