@@ -16,8 +16,14 @@ from werkzeug.wrappers import Request, Response
 
 from localaws.service import AWSError, Context, Service, json_response, target_action
 
-ACTIONS = ("CreateNamedQuery", "GetNamedQuery", "BatchGetNamedQuery", "ListNamedQueries", "UpdateNamedQuery",
-           "DeleteNamedQuery")
+ACTIONS = (
+    "CreateNamedQuery",
+    "GetNamedQuery",
+    "BatchGetNamedQuery",
+    "ListNamedQueries",
+    "UpdateNamedQuery",
+    "DeleteNamedQuery",
+)
 MAX_QUERY = 262144
 MAX_RESULTS = 50
 
@@ -83,8 +89,12 @@ class NamedQueriesService(Service):
             return {"NamedQueryId": self.tokens[token]}
         query_id = str(uuid.uuid4())
         self.queries[query_id] = {
-            "Name": body["Name"], "Description": body.get("Description", ""), "Database": body["Database"],
-            "QueryString": body["QueryString"], "NamedQueryId": query_id, "WorkGroup": workgroup,
+            "Name": body["Name"],
+            "Description": body.get("Description", ""),
+            "Database": body["Database"],
+            "QueryString": body["QueryString"],
+            "NamedQueryId": query_id,
+            "WorkGroup": workgroup,
         }
         if token:
             self.tokens[token] = query_id
@@ -99,8 +109,13 @@ class NamedQueriesService(Service):
             if query_id in self.queries:
                 found.append(dict(self.queries[query_id]))
             else:
-                missing.append({"NamedQueryId": query_id, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"NamedQuery {query_id} was not found."})
+                missing.append(
+                    {
+                        "NamedQueryId": query_id,
+                        "ErrorCode": "INVALID_INPUT",
+                        "ErrorMessage": f"NamedQuery {query_id} was not found.",
+                    }
+                )
         return {"NamedQueries": found, "UnprocessedNamedQueryIds": missing}
 
     def _ListNamedQueries(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -108,7 +123,7 @@ class NamedQueriesService(Service):
         ids = [q["NamedQueryId"] for q in self.queries.values() if q["WorkGroup"] == workgroup]
         size = int(body.get("MaxResults") or MAX_RESULTS)
         start = int(body.get("NextToken") or 0)
-        answer: dict[str, Any] = {"NamedQueryIds": ids[start:start + size]}
+        answer: dict[str, Any] = {"NamedQueryIds": ids[start : start + size]}
         if start + size < len(ids):
             answer["NextToken"] = str(start + size)
         return answer
@@ -116,8 +131,11 @@ class NamedQueriesService(Service):
     def _UpdateNamedQuery(self, body: dict[str, Any]) -> dict[str, Any]:
         query = self._get(body.get("NamedQueryId"))
         self._check(body)
-        query.update(Name=body["Name"], QueryString=body["QueryString"],
-                     Description=body.get("Description", query["Description"]))
+        query.update(
+            Name=body["Name"],
+            QueryString=body["QueryString"],
+            Description=body.get("Description", query["Description"]),
+        )
         return {}
 
     def _DeleteNamedQuery(self, body: dict[str, Any]) -> dict[str, Any]:

@@ -32,7 +32,9 @@ def _sql_string(text: str) -> str:
 
 def _ifelse(args: list[str]) -> str:
     if len(args) < 3 or len(args) % 2 == 0:
-        raise UnsupportedExpression(f"ifelse takes condition/value pairs and an else value, got {len(args)} arguments")
+        raise UnsupportedExpression(
+            f"ifelse takes condition/value pairs and an else value, got {len(args)} arguments"
+        )
     pairs = " ".join(f"WHEN {args[i]} THEN {args[i + 1]}" for i in range(0, len(args) - 1, 2))
     return f"(CASE {pairs} ELSE {args[-1]} END)"
 
@@ -60,7 +62,7 @@ def tokenize(expression: str) -> list[tuple[str, str]]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if not match or match.end() == pos:
-            raise UnsupportedExpression(f"cannot read {expression!r} at {text[pos:pos + 20]!r}")
+            raise UnsupportedExpression(f"cannot read {expression!r} at {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
         tokens.append((kind, match.group(kind)))
         pos = match.end()
@@ -76,8 +78,13 @@ def to_sql(expression: str, column: Callable[[str], str] = _quote) -> str:
     return sql
 
 
-def _sequence(tokens: list[tuple[str, str]], pos: int, expression: str, column: Callable[[str], str],
-              stop: tuple[str, ...]) -> tuple[str, int]:
+def _sequence(
+    tokens: list[tuple[str, str]],
+    pos: int,
+    expression: str,
+    column: Callable[[str], str],
+    stop: tuple[str, ...],
+) -> tuple[str, int]:
     """SQL of tokens from ``pos`` up to (not including) a top-level token in ``stop``."""
     parts: list[str] = []
     while pos < len(tokens) and not (tokens[pos][0] == "punct" and tokens[pos][1] in stop):
@@ -91,7 +98,9 @@ def _sequence(tokens: list[tuple[str, str]], pos: int, expression: str, column: 
         elif kind == "name" and pos + 1 < len(tokens) and tokens[pos + 1] == ("punct", "("):
             name = value.lower()
             if name not in FUNCTIONS:
-                raise UnsupportedExpression(f"function {value}() in {expression!r} is not supported by localaws")
+                raise UnsupportedExpression(
+                    f"function {value}() in {expression!r} is not supported by localaws"
+                )
             args, pos = _arguments(tokens, pos + 2, expression, column)
             parts.append(FUNCTIONS[name](args))
             continue
@@ -106,8 +115,9 @@ def _sequence(tokens: list[tuple[str, str]], pos: int, expression: str, column: 
     return " ".join(parts), pos
 
 
-def _arguments(tokens: list[tuple[str, str]], pos: int, expression: str,
-               column: Callable[[str], str]) -> tuple[list[str], int]:
+def _arguments(
+    tokens: list[tuple[str, str]], pos: int, expression: str, column: Callable[[str], str]
+) -> tuple[list[str], int]:
     args: list[str] = []
     while True:
         arg, pos = _sequence(tokens, pos, expression, column, stop=(",", ")"))

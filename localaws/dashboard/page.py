@@ -93,7 +93,9 @@ _SCRIPT = """
 
 
 def _data_set_line(summary: dict[str, Any]) -> str:
-    kind = {"SPICE": "SPICE extract", "DIRECT_QUERY": "direct query"}.get(summary["mode"], summary["mode"] or "?")
+    kind = {"SPICE": "SPICE extract", "DIRECT_QUERY": "direct query"}.get(
+        summary["mode"], summary["mode"] or "?"
+    )
     text = f"{summary['identifier']}: {summary['name'] or summary['data_set_id']} ({kind}, {summary['rows']:,} rows)"
     if summary.get("error"):
         text += f" - {summary['error']}"
@@ -107,21 +109,25 @@ def render_html(dashboard: dict[str, Any], endpoint: str = "") -> str:
         cards = []
         for visual in sheet["visuals"]:
             error = f'<p class="error">{html.escape(visual["error"])}</p>' if visual.get("error") else ""
-            cards.append(f'<section class="card" data-visual="{html.escape(str(visual["id"]))}">'
-                         f'<h3>{html.escape(str(visual["title"]))}</h3>{error}'
-                         f'<div class="chart" id="visual-{html.escape(str(visual["id"]))}"></div></section>')
-        sections.append(f'<h2>{html.escape(str(sheet["title"]))}</h2><div class="grid">{"".join(cards)}</div>')
+            cards.append(
+                f'<section class="card" data-visual="{html.escape(str(visual["id"]))}">'
+                f"<h3>{html.escape(str(visual['title']))}</h3>{error}"
+                f'<div class="chart" id="visual-{html.escape(str(visual["id"]))}"></div></section>'
+            )
+        sections.append(
+            f'<h2>{html.escape(str(sheet["title"]))}</h2><div class="grid">{"".join(cards)}</div>'
+        )
     sources = "<br>".join(_data_set_line(s) for s in dashboard["data_sets"])
     name = html.escape(str(dashboard["name"]))
     where = f" on {html.escape(endpoint)}" if endpoint else ""
     return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{name}</title><style>{_STYLE}</style></head><body>"
         f"<header><h1>{name}</h1><p>QuickSight dashboard {html.escape(str(dashboard['id']))}, published version "
         f"{dashboard['version']}, rendered by localaws{where}</p></header>"
         f"<main>{''.join(sections)}</main>"
-        f"<footer>Data sets:<br>{sources}<pre id=\"errors\" class=\"error\"></pre></footer>"
+        f'<footer>Data sets:<br>{sources}<pre id="errors" class="error"></pre></footer>'
         '<div id="status" data-state="loading" data-visuals="0" data-visuals-with-data="0" data-errors="0"></div>'
         f'<script id="dashboard-data" type="application/json">{_script_json(dashboard)}</script>'
         f"<script>{chart_js()}</script><script>{_SCRIPT}</script></body></html>\n"

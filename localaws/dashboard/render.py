@@ -18,13 +18,32 @@ from typing import Any
 from localaws.dashboard.expressions import UnsupportedExpression, to_sql
 
 CHART_KINDS = {"LineChartVisual": "line", "BarChartVisual": "bar", "PieChartVisual": "pie"}
-WELLS = {"line": "LineChartAggregatedFieldWells", "bar": "BarChartAggregatedFieldWells",
-         "pie": "PieChartAggregatedFieldWells"}
-NUMERIC_AGGREGATIONS = {"SUM": "sum", "COUNT": "count", "AVERAGE": "avg", "MIN": "min", "MAX": "max",
-                        "DISTINCT_COUNT": "count(DISTINCT {})", "MEDIAN": "median", "VAR": "var_samp",
-                        "STDEV": "stddev_samp"}
-DATE_FORMATS = {"YEAR": "%Y", "QUARTER": "%Y-%m", "MONTH": "%Y-%m", "WEEK": "%Y-%m-%d", "DAY": "%Y-%m-%d",
-                "HOUR": "%Y-%m-%d %H:00", "MINUTE": "%Y-%m-%d %H:%M", "SECOND": "%Y-%m-%d %H:%M:%S"}
+WELLS = {
+    "line": "LineChartAggregatedFieldWells",
+    "bar": "BarChartAggregatedFieldWells",
+    "pie": "PieChartAggregatedFieldWells",
+}
+NUMERIC_AGGREGATIONS = {
+    "SUM": "sum",
+    "COUNT": "count",
+    "AVERAGE": "avg",
+    "MIN": "min",
+    "MAX": "max",
+    "DISTINCT_COUNT": "count(DISTINCT {})",
+    "MEDIAN": "median",
+    "VAR": "var_samp",
+    "STDEV": "stddev_samp",
+}
+DATE_FORMATS = {
+    "YEAR": "%Y",
+    "QUARTER": "%Y-%m",
+    "MONTH": "%Y-%m",
+    "WEEK": "%Y-%m-%d",
+    "DAY": "%Y-%m-%d",
+    "HOUR": "%Y-%m-%d %H:00",
+    "MINUTE": "%Y-%m-%d %H:%M",
+    "SECOND": "%Y-%m-%d %H:%M:%S",
+}
 MAX_COLORS = 10  # QuickSight's default limit of color items
 
 
@@ -59,15 +78,26 @@ class DataSetView:
     calculated: dict[str, str] = field(default_factory=dict)  # name -> SQL
 
     def summary(self) -> dict[str, Any]:
-        return {"identifier": self.identifier, "data_set_id": self.data_set_id, "name": self.name,
-                "mode": self.mode, "rows": self.rows, "error": self.error}
+        return {
+            "identifier": self.identifier,
+            "data_set_id": self.data_set_id,
+            "name": self.name,
+            "mode": self.mode,
+            "rows": self.rows,
+            "error": self.error,
+        }
 
 
 class Renderer:
     """Computes a dashboard's visuals. ``services`` is LocalAWS.services (QuickSight, Athena, S3 via HTTP)."""
 
-    def __init__(self, services: dict[str, Any], endpoint: str, account_id: str | None = None,
-                 region: str | None = None):
+    def __init__(
+        self,
+        services: dict[str, Any],
+        endpoint: str,
+        account_id: str | None = None,
+        region: str | None = None,
+    ):
         self.qs = services["quicksight"]
         self.endpoint = endpoint
         self.account_id = account_id
@@ -84,28 +114,40 @@ class Renderer:
 
         tables = list(data_set["PhysicalTableMap"].values())
         if len(tables) != 1 or not ({"RelationalTable", "CustomSql"} & set(tables[0])):
-            raise Unsupported(f"data set {data_set['DataSetId']}: localaws queries one RelationalTable or CustomSql")
+            raise Unsupported(
+                f"data set {data_set['DataSetId']}: localaws queries one RelationalTable or CustomSql"
+            )
         spec = tables[0].get("RelationalTable") or tables[0]["CustomSql"]
         account = spec["DataSourceArn"].split(":")[4]
         region = spec["DataSourceArn"].split(":")[3]
 
         def client(name: str) -> Any:
-            return boto3.client(name, endpoint_url=self.endpoint, region_name=region,
-                                aws_access_key_id="localaws", aws_secret_access_key="localaws")
+            return boto3.client(
+                name,
+                endpoint_url=self.endpoint,
+                region_name=region,
+                aws_access_key_id="localaws",
+                aws_secret_access_key="localaws",
+            )
 
         source = client("quicksight").describe_data_source(
-            AwsAccountId=account, DataSourceId=spec["DataSourceArn"].rsplit("/", 1)[1])["DataSource"]
-        work_group = source.get("DataSourceParameters", {}).get("AthenaParameters", {}).get("WorkGroup") or "primary"
+            AwsAccountId=account, DataSourceId=spec["DataSourceArn"].rsplit("/", 1)[1]
+        )["DataSource"]
+        work_group = (
+            source.get("DataSourceParameters", {}).get("AthenaParameters", {}).get("WorkGroup") or "primary"
+        )
         athena, s3 = client("athena"), client("s3")
         query_id = athena_query.start(athena, s3, build_sql(tables[0]), work_group, account, region)
         execution = athena_query.wait(athena, query_id, cancelled=lambda: False, poll_seconds=0.05)
         columns = spice.physical_columns(data_set) or [
             {"Name": c["Name"], "Type": spice.athena_column_type(c["Type"])}
-            for c in athena_query.column_info(athena, query_id)]
+            for c in athena_query.column_info(athena, query_id)
+        ]
         csv_path = target.with_suffix(".csv")
         athena_query.download(athena, s3, execution, csv_path)
-        partial, _ = spice.build_extract(csv_path, columns, target,
-                                         outputs=transforms.outputs(data_set, columns))
+        partial, _ = spice.build_extract(
+            csv_path, columns, target, outputs=transforms.outputs(data_set, columns)
+        )
         spice.commit(partial, target)
 
     def _load(self, con: Any, definition: dict[str, Any], work: Path) -> dict[str, DataSetView]:
@@ -123,7 +165,9 @@ class Renderer:
                 if view.mode == "SPICE":
                     path = self.qs.spice_extract_path(data_set_id)
                     if path is None:
-                        view.error = f"data set {data_set_id} has no SPICE extract yet (no completed ingestion)"
+                        view.error = (
+                            f"data set {data_set_id} has no SPICE extract yet (no completed ingestion)"
+                        )
                         continue
                 else:
                     path = work / f"{identifier}.parquet"
@@ -145,7 +189,11 @@ class Renderer:
             if name in seen:
                 raise Unsupported(f"calculated field {name} refers to itself")
             try:
-                return "(" + to_sql(view.calculated[name], lambda c: self._column_sql(view, c, (*seen, name))) + ")"
+                return (
+                    "("
+                    + to_sql(view.calculated[name], lambda c: self._column_sql(view, c, (*seen, name)))
+                    + ")"
+                )
             except UnsupportedExpression as err:
                 raise Unsupported(f"calculated field {name}: {err}") from err
         return _quote(name)
@@ -176,8 +224,9 @@ class Renderer:
             function = body.get("AggregationFunction", "COUNT")
         else:
             raise Unsupported(f"measure field {kind}")
-        if function not in NUMERIC_AGGREGATIONS or (kind == "CategoricalMeasureField"
-                                                    and function not in ("COUNT", "DISTINCT_COUNT")):
+        if function not in NUMERIC_AGGREGATIONS or (
+            kind == "CategoricalMeasureField" and function not in ("COUNT", "DISTINCT_COUNT")
+        ):
             raise Unsupported(f"aggregation {function} of {kind}")
         template = NUMERIC_AGGREGATIONS[function]
         sql = template.format(column) if "{}" in template else f"{template}({column})"
@@ -186,8 +235,9 @@ class Renderer:
 
     # -- filters ----------------------------------------------------------------------------------------
 
-    def _filters(self, definition: dict[str, Any], sheet_id: str, visual_id: str, identifier: str,
-                 view: DataSetView) -> list[str]:
+    def _filters(
+        self, definition: dict[str, Any], sheet_id: str, visual_id: str, identifier: str, view: DataSetView
+    ) -> list[str]:
         clauses = []
         for group in definition.get("FilterGroups", []):
             if group.get("Status", "ENABLED") != "ENABLED" or not _in_scope(group, sheet_id, visual_id):
@@ -200,7 +250,9 @@ class Renderer:
                     raise Unsupported(f"filter {body.get('FilterId')}: {kind}")
                 config = body.get("Configuration", {}).get("FilterListConfiguration")
                 if config is None:
-                    raise Unsupported(f"filter {body.get('FilterId')}: only FilterListConfiguration is computed")
+                    raise Unsupported(
+                        f"filter {body.get('FilterId')}: only FilterListConfiguration is computed"
+                    )
                 column = self._column_sql(view, body["Column"]["ColumnName"])
                 values = ", ".join(_literal(v) for v in config.get("CategoryValues", []))
                 operator = config.get("MatchOperator")
@@ -216,12 +268,24 @@ class Renderer:
 
     # -- visuals ----------------------------------------------------------------------------------------
 
-    def _visual(self, con: Any, definition: dict[str, Any], sheet_id: str, visual: dict[str, Any],
-                views: dict[str, DataSetView]) -> dict[str, Any]:
+    def _visual(
+        self,
+        con: Any,
+        definition: dict[str, Any],
+        sheet_id: str,
+        visual: dict[str, Any],
+        views: dict[str, DataSetView],
+    ) -> dict[str, Any]:
         kind_name, body = next(iter(visual.items()))
         title = ((body.get("Title") or {}).get("FormatText") or {}).get("PlainText") or body.get("VisualId")
-        out: dict[str, Any] = {"id": body.get("VisualId"), "type": kind_name, "title": title, "labels": [],
-                               "series": [], "error": None}
+        out: dict[str, Any] = {
+            "id": body.get("VisualId"),
+            "type": kind_name,
+            "title": title,
+            "labels": [],
+            "series": [],
+            "error": None,
+        }
         try:
             if kind_name not in CHART_KINDS:
                 raise Unsupported(f"visual type {kind_name}")
@@ -242,7 +306,7 @@ class Renderer:
             colors = wells.get("Colors") or []
             where = " AND ".join(self._filters(definition, sheet_id, out["id"], identifier, view)) or "true"
             sort = chart.get("SortConfiguration") or {}
-            limit = (sort.get("CategoryItemsLimit") or sort.get("CategoryItemsLimitConfiguration") or {})
+            limit = sort.get("CategoryItemsLimit") or sort.get("CategoryItemsLimitConfiguration") or {}
             direction, by_value = "ASC", False
             for option in sort.get("CategorySort") or []:
                 field_sort = option.get("FieldSort")
@@ -252,11 +316,16 @@ class Renderer:
                     break
             order = f"v {direction} NULLS LAST, o ASC" if by_value else f"o {direction} NULLS LAST"
             items = limit.get("ItemsLimit")
-            top = f"LIMIT {int(items)}" if items and limit.get("OtherCategories", "INCLUDE") == "EXCLUDE" else ""
+            top = (
+                f"LIMIT {int(items)}"
+                if items and limit.get("OtherCategories", "INCLUDE") == "EXCLUDE"
+                else ""
+            )
             table = _quote(identifier)
             categories = con.execute(
                 f"SELECT {label_sql} AS c, min({order_sql}) AS o, {value_sql} AS v FROM {table} WHERE {where} "
-                f"GROUP BY 1 ORDER BY {order} {top}").fetchall()
+                f"GROUP BY 1 ORDER BY {order} {top}"
+            ).fetchall()
             out["labels"] = ["null" if c is None else c for c, _, _ in categories]
             out["value_label"] = value_label
             if not colors:
@@ -265,7 +334,8 @@ class Renderer:
                 color_sql, _, _ = self._dimension(view, colors[0])
                 rows = con.execute(
                     f"SELECT {label_sql} AS c, {color_sql} AS k, {value_sql} AS v FROM {table} WHERE {where} "
-                    "GROUP BY 1, 2").fetchall()
+                    "GROUP BY 1, 2"
+                ).fetchall()
                 totals: dict[str, float] = {}
                 cells: dict[tuple[Any, str], Any] = {}
                 for c, k, v in rows:
@@ -273,11 +343,15 @@ class Renderer:
                     totals[name] = totals.get(name, 0) + (_number(v) or 0)
                     cells[(c, name)] = v
                 names = sorted(totals, key=lambda n: (-totals[n], n))[:MAX_COLORS]
-                out["series"] = [{"name": n, "data": [_number(cells.get((c, n))) or 0 for c, _, _ in categories]}
-                                 for n in names]
+                out["series"] = [
+                    {"name": n, "data": [_number(cells.get((c, n))) or 0 for c, _, _ in categories]}
+                    for n in names
+                ]
             out["orientation"] = chart.get("Orientation", "VERTICAL")
-            out["stacked"] = chart.get("BarsArrangement") in ("STACKED", "STACKED_PERCENT") or chart.get(
-                "Type") == "STACKED_AREA"
+            out["stacked"] = (
+                chart.get("BarsArrangement") in ("STACKED", "STACKED_PERCENT")
+                or chart.get("Type") == "STACKED_AREA"
+            )
             out["donut"] = bool(chart.get("DonutOptions"))
             out["category_field"] = category_id
         except Unsupported as err:
@@ -301,15 +375,28 @@ class Renderer:
                 views = self._load(con, definition, Path(tmp))
                 sheets = []
                 for sheet in definition.get("Sheets", []):
-                    visuals = [self._visual(con, definition, sheet["SheetId"], v, views)
-                               for v in sheet.get("Visuals", [])]
-                    sheets.append({"id": sheet["SheetId"], "name": sheet.get("Name", ""),
-                                   "title": sheet.get("Title") or sheet.get("Name") or found["Name"],
-                                   "visuals": visuals})
+                    visuals = [
+                        self._visual(con, definition, sheet["SheetId"], v, views)
+                        for v in sheet.get("Visuals", [])
+                    ]
+                    sheets.append(
+                        {
+                            "id": sheet["SheetId"],
+                            "name": sheet.get("Name", ""),
+                            "title": sheet.get("Title") or sheet.get("Name") or found["Name"],
+                            "visuals": visuals,
+                        }
+                    )
             finally:
                 con.close()
-        return {"id": dashboard_id, "name": found["Name"], "version": found["VersionNumber"],
-                "status": found["Status"], "sheets": sheets, "data_sets": [v.summary() for v in views.values()]}
+        return {
+            "id": dashboard_id,
+            "name": found["Name"],
+            "version": found["VersionNumber"],
+            "status": found["Status"],
+            "sheets": sheets,
+            "data_sets": [v.summary() for v in views.values()],
+        }
 
 
 def _in_scope(group: dict[str, Any], sheet_id: str, visual_id: str) -> bool:

@@ -23,12 +23,19 @@ from localaws.service import Service
 PREFIX = "/_localaws/quicksight/dashboards"
 
 
-def dashboard_page(services: dict[str, Any], endpoint: str, dashboard_id: str, account_id: str | None = None) -> str:
+def dashboard_page(
+    services: dict[str, Any], endpoint: str, dashboard_id: str, account_id: str | None = None
+) -> str:
     return render_html(Renderer(services, endpoint, account_id).render(dashboard_id), endpoint)
 
 
-def write_dashboard_html(services: dict[str, Any], endpoint: str, dashboard_id: str, path: str | Path,
-                         account_id: str | None = None) -> Path:
+def write_dashboard_html(
+    services: dict[str, Any],
+    endpoint: str,
+    dashboard_id: str,
+    path: str | Path,
+    account_id: str | None = None,
+) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(dashboard_page(services, endpoint, dashboard_id, account_id), encoding="utf-8")
@@ -43,21 +50,29 @@ class DashboardPageService(Service):
 
     def handle(self, request: Request) -> Response:
         account = request.args.get("account") or None
-        dashboard_id = request.path[len(PREFIX):].strip("/")
+        dashboard_id = request.path[len(PREFIX) :].strip("/")
         qs = self.ctx.services["quicksight"]
         if not dashboard_id:
-            links = "".join(f'<li><a href="{PREFIX}/{html.escape(d)}">{html.escape(d)}</a></li>'
-                            for d in qs.dashboard_ids(account))
-            return Response(f"<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>Dashboards</title></head>"
-                            f"<body><h1>QuickSight dashboards on localaws</h1><ul>{links}</ul></body></html>",
-                            content_type="text/html; charset=utf-8")
+            links = "".join(
+                f'<li><a href="{PREFIX}/{html.escape(d)}">{html.escape(d)}</a></li>'
+                for d in qs.dashboard_ids(account)
+            )
+            return Response(
+                f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>Dashboards</title></head>'
+                f"<body><h1>QuickSight dashboards on localaws</h1><ul>{links}</ul></body></html>",
+                content_type="text/html; charset=utf-8",
+            )
         try:
             renderer = Renderer(self.ctx.services, self.ctx.endpoint, account)
             data = renderer.render(dashboard_id)
         except DashboardNotFound:
-            return Response(f"<!DOCTYPE html><html><body><h1>No dashboard {html.escape(dashboard_id)}</h1>"
-                            f"<p>Create it with CreateDashboard; <a href=\"{PREFIX}\">the dashboards</a>.</p>"
-                            "</body></html>", status=404, content_type="text/html; charset=utf-8")
+            return Response(
+                f"<!DOCTYPE html><html><body><h1>No dashboard {html.escape(dashboard_id)}</h1>"
+                f'<p>Create it with CreateDashboard; <a href="{PREFIX}">the dashboards</a>.</p>'
+                "</body></html>",
+                status=404,
+                content_type="text/html; charset=utf-8",
+            )
         if request.args.get("format") == "json":
             return Response(json.dumps(data, default=str), content_type="application/json")
         return Response(render_html(data, self.ctx.endpoint), content_type="text/html; charset=utf-8")

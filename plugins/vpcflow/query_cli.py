@@ -43,7 +43,9 @@ def _query(args: argparse.Namespace) -> int:
         print(f"vpcflow query: {err}", file=sys.stderr)
         return 1
     print(reports.format_table(result.columns, result.rows))
-    print(f"({len(result.rows)} rows; {result.scanned_bytes:,} bytes scanned; query {result.query_execution_id})")
+    print(
+        f"({len(result.rows)} rows; {result.scanned_bytes:,} bytes scanned; query {result.query_execution_id})"
+    )
     return 0
 
 
@@ -53,10 +55,18 @@ def add_parser(commands) -> None:
     query = commands.add_parser("query", help="run a saved report (sql/reports/) on Athena and print a table")
     query.add_argument("name", nargs="?", help="report name, e.g. top_talkers (see --list)")
     query.add_argument("--list", action="store_true", help="list the reports")
-    query.add_argument("--hours", type=int, default=DEFAULT_HOURS,
-                       help=f"window of ingest hours ending now (default {DEFAULT_HOURS})")
-    query.add_argument("--param", action="append", metavar="KEY=VALUE",
-                       help="another report parameter, e.g. since=2026-11-26-00 or min_ports=50")
+    query.add_argument(
+        "--hours",
+        type=int,
+        default=DEFAULT_HOURS,
+        help=f"window of ingest hours ending now (default {DEFAULT_HOURS})",
+    )
+    query.add_argument(
+        "--param",
+        action="append",
+        metavar="KEY=VALUE",
+        help="another report parameter, e.g. since=2026-11-26-00 or min_ports=50",
+    )
     where = query.add_mutually_exclusive_group()
     where.add_argument("--endpoint-url", help="Athena endpoint, e.g. http://127.0.0.1:4566 (default: AWS)")
     where.add_argument("--local", action="store_true", help="the local endpoint of `vpcflow local up`")

@@ -25,21 +25,36 @@ class Report:
     saved: bool = True  # provisioning saves it as an Athena named query
 
 
-REPORTS: dict[str, Report] = {r.name: r for r in (
-    Report("blog_top_rejected", "The blog's query: top 25 rejected source addresses, all partitions",
-           windowed=False),
-    Report("blog_top_rejected_last_hours", "The blog's query: top 25 rejected sources of the last 2 hours",
-           windowed=False),
-    Report("blog_top_rejected_since", "The blog's query: top 25 rejected sources after partition SINCE "
-           "(--param since=YYYY-MM-DD-HH)", windowed=False, saved=False),
-    Report("top_talkers", "Top 25 source -> destination pairs by bytes"),
-    Report("rejected_tcp", "Rejected TCP flows by destination port (top 25)"),
-    Report("ssh_rdp_exposure", "SSH/RDP reached from outside private ranges, accepted vs rejected per target"),
-    Report("admin_ports", "Flows to administrative and database ports, accepted vs rejected"),
-    Report("ip_versions", "IPv4 vs IPv6: flows, packets and bytes"),
-    Report("port_scan_suspects", "Sources whose rejected flows hit >= min_ports (20) distinct ports"),
-    Report("quality_by_hour", "Hourly data quality verdicts from the quality table"),
-)}
+REPORTS: dict[str, Report] = {
+    r.name: r
+    for r in (
+        Report(
+            "blog_top_rejected",
+            "The blog's query: top 25 rejected source addresses, all partitions",
+            windowed=False,
+        ),
+        Report(
+            "blog_top_rejected_last_hours",
+            "The blog's query: top 25 rejected sources of the last 2 hours",
+            windowed=False,
+        ),
+        Report(
+            "blog_top_rejected_since",
+            "The blog's query: top 25 rejected sources after partition SINCE (--param since=YYYY-MM-DD-HH)",
+            windowed=False,
+            saved=False,
+        ),
+        Report("top_talkers", "Top 25 source -> destination pairs by bytes"),
+        Report("rejected_tcp", "Rejected TCP flows by destination port (top 25)"),
+        Report(
+            "ssh_rdp_exposure", "SSH/RDP reached from outside private ranges, accepted vs rejected per target"
+        ),
+        Report("admin_ports", "Flows to administrative and database ports, accepted vs rejected"),
+        Report("ip_versions", "IPv4 vs IPv6: flows, packets and bytes"),
+        Report("port_scan_suspects", "Sources whose rejected flows hit >= min_ports (20) distinct ports"),
+        Report("quality_by_hour", "Hourly data quality verdicts from the quality table"),
+    )
+}
 
 
 class ReportError(ValueError):
@@ -66,8 +81,18 @@ def render(name: str, config: StackConfig | None = None, hours: int = DEFAULT_HO
             raise ReportError(f"report parameter {key}={value!r} must be letters, digits, '-', '_' or '.'")
     if "min_ports" in extra:
         extra["min_ports"] = int(extra["min_ports"])
-    return sqlfiles.render(f"reports/{name}.sql", database=config.database, raw_table=config.raw_table,
-                           parquet_table=config.parquet_table, hours=hours, **extra).strip().rstrip(";")
+    return (
+        sqlfiles.render(
+            f"reports/{name}.sql",
+            database=config.database,
+            raw_table=config.raw_table,
+            parquet_table=config.parquet_table,
+            hours=hours,
+            **extra,
+        )
+        .strip()
+        .rstrip(";")
+    )
 
 
 @dataclass(frozen=True)
@@ -78,13 +103,22 @@ class ReportResult:
     scanned_bytes: int
 
 
-def run(athena: Any, name: str, config: StackConfig | None = None, hours: int = DEFAULT_HOURS,
-        poll_s: float = 0.2, timeout_s: float = 300, **extra: Any) -> ReportResult:
+def run(
+    athena: Any,
+    name: str,
+    config: StackConfig | None = None,
+    hours: int = DEFAULT_HOURS,
+    poll_s: float = 0.2,
+    timeout_s: float = 300,
+    **extra: Any,
+) -> ReportResult:
     """Run a report in the stack's workgroup and database and wait for it; raise with Athena's reason."""
     config = config or StackConfig()
     sql = render(name, config, hours, **extra)
     qid = athena.start_query_execution(
-        QueryString=sql, QueryExecutionContext={"Database": config.database}, WorkGroup=config.workgroup,
+        QueryString=sql,
+        QueryExecutionContext={"Database": config.database},
+        WorkGroup=config.workgroup,
         ResultConfiguration={"OutputLocation": config.athena_output_location},
     )["QueryExecutionId"]
     deadline = time.monotonic() + timeout_s
@@ -94,8 +128,9 @@ def run(athena: Any, name: str, config: StackConfig | None = None, hours: int = 
         if state == "SUCCEEDED":
             break
         if state in ("FAILED", "CANCELLED"):
-            raise RuntimeError(f"report {name}: Athena query {qid} {state}: "
-                               f"{execution['Status'].get('StateChangeReason')}")
+            raise RuntimeError(
+                f"report {name}: Athena query {qid} {state}: {execution['Status'].get('StateChangeReason')}"
+            )
         if time.monotonic() > deadline:
             raise TimeoutError(f"report {name}: Athena query {qid} still {state} after {timeout_s:.0f} s")
         time.sleep(poll_s)
@@ -111,12 +146,14 @@ def format_table(columns: list[str], rows: list[list[str | None]]) -> str:
     """A plain text table: numbers right-aligned, NULL as an empty cell."""
     cells = [["" if v is None else str(v) for v in row] for row in rows]
     widths = [max([len(c)] + [len(r[i]) for r in cells]) for i, c in enumerate(columns)]
-    numeric = [all(_is_number(r[i]) for r in cells if r[i]) and any(r[i] for r in cells)
-               for i in range(len(columns))]
+    numeric = [
+        all(_is_number(r[i]) for r in cells if r[i]) and any(r[i] for r in cells) for i in range(len(columns))
+    ]
 
     def line(values: list[str]) -> str:
-        return "  ".join(v.rjust(w) if num else v.ljust(w)
-                         for v, w, num in zip(values, widths, numeric, strict=True)).rstrip()
+        return "  ".join(
+            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)
+        ).rstrip()
 
     out = [line(columns), line(["-" * w for w in widths])] + [line(r) for r in cells]
     return "\n".join(out)

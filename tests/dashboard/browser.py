@@ -16,9 +16,18 @@ from pathlib import Path
 
 import pytest
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
-         "--disable-extensions", "--mute-audio"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--hide-scrollbars",
+    "--disable-extensions",
+    "--mute-audio",
+]
 # Enough virtual time for the inlined Chart.js to parse and draw; virtual time does not wait on the clock.
 VIRTUAL_TIME_MS = 5000
 
@@ -29,7 +38,10 @@ def _find_or_install() -> tuple[str | None, str]:
         if shutil.which(name):
             return shutil.which(name), ""
     if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return None, "chromium is not installed and this user cannot install it (apt-get install chromium as root)"
+        return (
+            None,
+            "chromium is not installed and this user cannot install it (apt-get install chromium as root)",
+        )
     install = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"
     done = subprocess.run(["bash", "-c", install], capture_output=True, text=True, timeout=900)
     if done.returncode != 0 or not shutil.which("chromium"):
@@ -46,8 +58,13 @@ def chromium() -> str:
 
 def _run(args: list[str], timeout: float = 90) -> subprocess.CompletedProcess:
     with tempfile.TemporaryDirectory(prefix="vpcflow-chromium-") as profile:
-        return subprocess.run([chromium(), *FLAGS, f"--user-data-dir={profile}", *args], capture_output=True,
-                              text=True, timeout=timeout, env={**os.environ, "HOME": profile})
+        return subprocess.run(
+            [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            env={**os.environ, "HOME": profile},
+        )
 
 
 def dump_dom(url: str) -> str:
@@ -57,8 +74,14 @@ def dump_dom(url: str) -> str:
 
 
 def screenshot(url: str, path: Path, width: int = 1400, height: int = 2000) -> Path:
-    done = _run([f"--virtual-time-budget={VIRTUAL_TIME_MS}", f"--window-size={width},{height}",
-                 f"--screenshot={path}", url])
+    done = _run(
+        [
+            f"--virtual-time-budget={VIRTUAL_TIME_MS}",
+            f"--window-size={width},{height}",
+            f"--screenshot={path}",
+            url,
+        ]
+    )
     assert done.returncode == 0 and path.exists(), done.stderr[-2000:]
     return path
 

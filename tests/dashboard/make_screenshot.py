@@ -11,21 +11,24 @@ import sys
 import tempfile
 from pathlib import Path
 
-os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1")
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
+)
 
 
 def main(target: str = "docs/dashboard.png") -> int:
-    from localaws.server import LocalAWS
     from vpcflow.dashboard.page import dashboard_url
     from vpcflow.provision import provision_quicksight
 
+    from localaws.server import LocalAWS
     from tests.dashboard import browser
     from tests.dashboard.conftest import wait_ingested
     from tests.reports.stack_data import load_stack
 
     with tempfile.TemporaryDirectory() as state, LocalAWS(port=0, state_dir=state) as aws:
-        stack = load_stack(aws.endpoint, records_per_hour=5000, recent_hours=12, old=False,
-                           stack_name="vpcflow")
+        stack = load_stack(
+            aws.endpoint, records_per_hour=5000, recent_hours=12, old=False, stack_name="vpcflow"
+        )
         provision_quicksight(stack.clients, stack.config)
         wait_ingested(stack.clients("quicksight"), stack.config.quicksight_dataset_id)
         url = dashboard_url(aws.endpoint, stack.config.quicksight_dashboard_id)

@@ -34,8 +34,15 @@ def _enum_errors(shape, value, path="Definition") -> list[str]:
 def test_definition_is_valid_for_the_api(operation):
     definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
     shape = MODEL.operation_model(operation).input_shape
-    validate_parameters({"AwsAccountId": "123456789012", "DashboardId": "vpcflow-dashboard",
-                         "Name": "vpcflow VPC Flow Logs", "Definition": definition}, shape)
+    validate_parameters(
+        {
+            "AwsAccountId": "123456789012",
+            "DashboardId": "vpcflow-dashboard",
+            "Name": "vpcflow VPC Flow Logs",
+            "Definition": definition,
+        },
+        shape,
+    )
     assert _enum_errors(shape.members["Definition"], definition) == []
 
 
@@ -45,7 +52,8 @@ def test_enum_check_catches_a_bad_value():
     shape = MODEL.operation_model("CreateDashboard").input_shape.members["Definition"]
     assert _enum_errors(shape, definition) == [
         "Definition.Sheets[0].Visuals[0].LineChartVisual.ChartConfiguration.Type='SPLINE' not in "
-        "['LINE', 'AREA', 'STACKED_AREA']"]
+        "['LINE', 'AREA', 'STACKED_AREA']"
+    ]
 
 
 def _fields(visual):
@@ -62,11 +70,16 @@ def test_visuals_fields_filters_and_layout_agree():
     ids = [d.visual_id(v) for v in sheet["Visuals"]]
     assert len(ids) == len(set(ids)) == 7
     kinds = [next(iter(v)) for v in sheet["Visuals"]]
-    assert kinds.count("LineChartVisual") == 2 and kinds.count("BarChartVisual") == 4 and "PieChartVisual" in kinds
+    assert (
+        kinds.count("LineChartVisual") == 2
+        and kinds.count("BarChartVisual") == 4
+        and "PieChartVisual" in kinds
+    )
     layout = sheet["Layouts"][0]["Configuration"]["GridLayout"]["Elements"]
     assert [e["ElementId"] for e in layout] == ids
     columns = {
-        d.FLOWS: {name for name, _ in parquet_columns()} | {"ingestdatetime"}
+        d.FLOWS: {name for name, _ in parquet_columns()}
+        | {"ingestdatetime"}
         | {c["Name"] for c in definition["CalculatedFields"]},
         d.QUALITY: {"ingestdatetime", "check_name", "value", "ratio"},
     }
@@ -85,12 +98,19 @@ def test_visuals_fields_filters_and_layout_agree():
 
 def test_calculated_fields_compute_in_duckdb():
     con = duckdb.connect()
-    con.execute("CREATE TABLE f AS SELECT * FROM (VALUES ('10.0.0.1', '10.0.0.2', 6), ('a', 'b', 17), "
-                "('c', 'd', 1), ('e', 'f', 58), ('g', 'h', 47)) t(sourceaddress, destinationaddress, protocol)")
+    con.execute(
+        "CREATE TABLE f AS SELECT * FROM (VALUES ('10.0.0.1', '10.0.0.2', 6), ('a', 'b', 17), "
+        "('c', 'd', 1), ('e', 'f', 58), ('g', 'h', 47)) t(sourceaddress, destinationaddress, protocol)"
+    )
     talker, proto = to_sql(d.TALKER), to_sql(d.PROTOCOL_NAME)
     rows = con.execute(f"SELECT {talker}, {proto} FROM f").fetchall()
-    assert rows == [("10.0.0.1 -> 10.0.0.2", "TCP"), ("a -> b", "UDP"), ("c -> d", "ICMP"), ("e -> f", "ICMPv6"),
-                    ("g -> h", "IP 47")]
+    assert rows == [
+        ("10.0.0.1 -> 10.0.0.2", "TCP"),
+        ("a -> b", "UDP"),
+        ("c -> d", "ICMP"),
+        ("e -> f", "ICMPv6"),
+        ("g -> h", "IP 47"),
+    ]
 
 
 def test_unsupported_expression_is_named():

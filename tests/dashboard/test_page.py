@@ -58,7 +58,9 @@ def test_visuals_hold_the_known_answers(page):
     stack, _, _, visuals, data = page
     ok = _ok(stack)
     assert {d["identifier"]: d["rows"] for d in data["data_sets"]} == {
-        "flows": sum(len(v) for v in stack.flows.values()), "quality": 12 * len(stack.flows)}
+        "flows": sum(len(v) for v in stack.flows.values()),
+        "quality": 12 * len(stack.flows),
+    }
     assert all(v["error"] is None for v in visuals.values())
 
     by_hour = Counter()
@@ -70,17 +72,29 @@ def test_visuals_hold_the_known_answers(page):
     for r in ok:
         actions[r["action"]][_hour(r["starttime"])] += 1
     flows = _series(visuals["flows-by-action"])
-    assert {a: {h: n for h, n in s.items() if n} for a, s in flows.items()} == {a: dict(c) for a, c in actions.items()}
+    assert {a: {h: n for h, n in s.items() if n} for a, s in flows.items()} == {
+        a: dict(c) for a, c in actions.items()
+    }
 
     rejects = Counter(r["sourceaddress"] for r in ok if r["action"] == "REJECT")
     top = sorted(rejects.items(), key=lambda kv: (-kv[1], kv[0]))[:25]
-    assert list(zip(visuals["top-rejected-sources"]["labels"], visuals["top-rejected-sources"]["series"][0]["data"],
-                    strict=True)) == top
+    assert (
+        list(
+            zip(
+                visuals["top-rejected-sources"]["labels"],
+                visuals["top-rejected-sources"]["series"][0]["data"],
+                strict=True,
+            )
+        )
+        == top
+    )
 
     talkers = Counter()
     for r in ok:
         talkers[f"{r['sourceaddress']} -> {r['destinationaddress']}"] += r["bytes"]
-    assert visuals["top-talkers"]["labels"] == [k for k, _ in sorted(talkers.items(), key=lambda kv: (-kv[1], kv[0]))[:15]]
+    assert visuals["top-talkers"]["labels"] == [
+        k for k, _ in sorted(talkers.items(), key=lambda kv: (-kv[1], kv[0]))[:15]
+    ]
 
     names = {6: "TCP", 17: "UDP", 1: "ICMP", 58: "ICMPv6"}
     protocols = Counter(names.get(r["protocol"], f"IP {r['protocol']}") for r in ok)
@@ -105,7 +119,9 @@ def test_headless_chromium_draws_every_visual_without_errors(page, tmp_path):
 
 def test_saved_file_opens_offline_and_reports_broken_visuals(page, localaws, tmp_path):
     stack, _, _, _, _ = page
-    saved = render_dashboard_html(localaws.endpoint, stack.config.quicksight_dashboard_id, tmp_path / "d.html")
+    saved = render_dashboard_html(
+        localaws.endpoint, stack.config.quicksight_dashboard_id, tmp_path / "d.html"
+    )
     status = browser.page_status(browser.dump_dom(saved.as_uri()))
     assert status["visuals-with-data"] == "7" and status["errors"] == "0"
 

@@ -49,12 +49,17 @@ def test_a_dashboard_changed_by_hand_is_updated_and_published(dashboard_stack, l
     ids = {"AwsAccountId": ACCOUNT, "DashboardId": config.quicksight_dashboard_id}
     edited = qs.describe_dashboard_definition(**ids)["Definition"]
     edited["Sheets"][0]["Visuals"].pop()
-    version = int(qs.update_dashboard(**ids, Name="edited", Definition=edited)["VersionArn"].rsplit("/", 1)[1])
+    version = int(
+        qs.update_dashboard(**ids, Name="edited", Definition=edited)["VersionArn"].rsplit("/", 1)[1]
+    )
     qs.update_dashboard_published_version(**ids, VersionNumber=version)
 
     recorder = CallRecorder()
     clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1", recorder=recorder)
-    assert ensure_vpcflow_dashboard(clients("quicksight"), config, ACCOUNT, results["dataset"].id).action == "updated"
+    assert (
+        ensure_vpcflow_dashboard(clients("quicksight"), config, ACCOUNT, results["dataset"].id).action
+        == "updated"
+    )
     assert [op for _, op in recorder.writes] == ["UpdateDashboard", "UpdateDashboardPublishedVersion"]
     published = qs.describe_dashboard(**ids)["Dashboard"]["Version"]["VersionNumber"]
     assert published == version + 1

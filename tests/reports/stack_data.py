@@ -22,8 +22,22 @@ from vpcflow.provision import Clients, provision_catalog, provision_storage
 ACCOUNT = "123456789012"
 _LINE = re.compile(BLOG_REGEX)
 _INTS = {"version", "sourceport", "destinationport", "protocol", "packets", "bytes", "starttime", "endtime"}
-COLUMNS = ["version", "account", "interfaceid", "sourceaddress", "destinationaddress", "sourceport",
-           "destinationport", "protocol", "packets", "bytes", "starttime", "endtime", "action", "logstatus"]
+COLUMNS = [
+    "version",
+    "account",
+    "interfaceid",
+    "sourceaddress",
+    "destinationaddress",
+    "sourceport",
+    "destinationport",
+    "protocol",
+    "packets",
+    "bytes",
+    "starttime",
+    "endtime",
+    "action",
+    "logstatus",
+]
 
 
 @dataclass
@@ -32,7 +46,9 @@ class LoadedStack:
     clients: Clients
     recent: list[datetime]
     old: datetime
-    flows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # partition -> rows as the table has them
+    flows: dict[str, list[dict[str, Any]]] = field(
+        default_factory=dict
+    )  # partition -> rows as the table has them
     quality: dict[str, dict[str, int]] = field(default_factory=dict)  # partition -> check -> value
 
     def rows(self, partitions: list[str] | None = None) -> list[dict[str, Any]]:
@@ -60,8 +76,12 @@ def _render(name: str, config: StackConfig, hour: datetime) -> str:
 
     start = pendulum.instance(hour)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
-    return env.get_template(name).render(params=HourlyConfig(stack=config).to_params(), data_interval_start=start,
-                                         data_interval_end=start.add(hours=1), **MACROS)
+    return env.get_template(name).render(
+        params=HourlyConfig(stack=config).to_params(),
+        data_interval_start=start,
+        data_interval_end=start.add(hours=1),
+        **MACROS,
+    )
 
 
 _LOADED: dict[str, LoadedStack] = {}
@@ -74,17 +94,26 @@ def shared_stack(endpoint: str) -> LoadedStack:
     return _LOADED[endpoint]
 
 
-def load_stack(endpoint: str, records_per_hour: int = 1500, recent_hours: int = 2, old: bool = True,
-               stack_name: str | None = None) -> LoadedStack:
+def load_stack(
+    endpoint: str,
+    records_per_hour: int = 1500,
+    recent_hours: int = 2,
+    old: bool = True,
+    stack_name: str | None = None,
+) -> LoadedStack:
     from vpcflow.generator import build_estate, generate_hour
     from vpcflow.hourly.config import HourlyConfig
     from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
 
     suffix = uuid.uuid4().hex[:6]
     config = StackConfig(
-        stack_name=stack_name or f"r{suffix}", bucket=f"vpcflow-reports-{suffix}", database=f"reports_{suffix}",
-        workgroup=f"reports-{suffix}", quicksight_data_source_id=f"src-{suffix}",
-        quicksight_dataset_id=f"flows-{suffix}", quicksight_dashboard_id=f"dash-{suffix}",
+        stack_name=stack_name or f"r{suffix}",
+        bucket=f"vpcflow-reports-{suffix}",
+        database=f"reports_{suffix}",
+        workgroup=f"reports-{suffix}",
+        quicksight_data_source_id=f"src-{suffix}",
+        quicksight_dataset_id=f"flows-{suffix}",
+        quicksight_dashboard_id=f"dash-{suffix}",
         quicksight_principal=f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/analyst-{suffix}",
     )
     clients = Clients(endpoint_url=endpoint, region="us-east-1")
@@ -111,7 +140,11 @@ def load_stack(endpoint: str, records_per_hour: int = 1500, recent_hours: int = 
         stack.flows[partition] = [r for r in map(parse_row, batch.lines) if r is not None]
         stack.quality[partition] = verdict["counts"]
     # The Parquet table holds what the hourly run compacted: every row the SerDe read.
-    counted = query_rows(athena, run_athena(athena, hourly, f"SELECT count(*) AS n FROM {config.database}."
-                                            f"{config.parquet_table}", poll_s=0.05))
+    counted = query_rows(
+        athena,
+        run_athena(
+            athena, hourly, f"SELECT count(*) AS n FROM {config.database}.{config.parquet_table}", poll_s=0.05
+        ),
+    )
     assert int(counted[0]["n"]) == sum(len(v) for v in stack.flows.values()), counted
     return stack

@@ -31,7 +31,9 @@ def test_provisioning_saved_every_report_once_and_repairs_drift(loaded_stack, lo
     clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1", recorder=recorder)
     assert {r.action for r in ensure_named_queries(clients("athena"), config).values()} == {"unchanged"}
     assert recorder.writes == []
-    athena.update_named_query(NamedQueryId=talkers["NamedQueryId"], Name=talkers["Name"], QueryString="SELECT 1")
+    athena.update_named_query(
+        NamedQueryId=talkers["NamedQueryId"], Name=talkers["Name"], QueryString="SELECT 1"
+    )
     results = ensure_named_queries(clients("athena"), config)
     assert {k for k, r in results.items() if r.action == "updated"} == {f"named_query:{talkers['Name']}"}
     assert _saved(athena, config.workgroup)[talkers["Name"]]["QueryString"] == talkers["QueryString"]
@@ -41,12 +43,23 @@ def test_saved_query_runs_as_saved(loaded_stack):
     config = loaded_stack.config
     athena = loaded_stack.clients("athena")
     saved = _saved(athena, config.workgroup)[named_query_name(config, "ip_versions")]
-    qid = athena.start_query_execution(QueryString=saved["QueryString"], WorkGroup=config.workgroup,
-                                       QueryExecutionContext={"Database": saved["Database"]})["QueryExecutionId"]
-    while athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] in ("QUEUED", "RUNNING"):
+    qid = athena.start_query_execution(
+        QueryString=saved["QueryString"],
+        WorkGroup=config.workgroup,
+        QueryExecutionContext={"Database": saved["Database"]},
+    )["QueryExecutionId"]
+    while athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]["State"] in (
+        "QUEUED",
+        "RUNNING",
+    ):
         time.sleep(0.05)
     rows = athena.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
-    assert [c["VarCharValue"] for c in rows[0]["Data"]] == ["ip_version", "flows", "total_packets", "total_bytes"]
+    assert [c["VarCharValue"] for c in rows[0]["Data"]] == [
+        "ip_version",
+        "flows",
+        "total_packets",
+        "total_bytes",
+    ]
     assert len(rows) == 3
 
 

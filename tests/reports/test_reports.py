@@ -48,8 +48,19 @@ def test_rejected_tcp(loaded_stack):
     for r in loaded_stack.rows():
         if r["action"] == "REJECT" and r["protocol"] == 6:
             ports[r["destinationport"]].append(r)
-    expected = sorted(([p, len(rs), len({r["sourceaddress"] for r in rs}), len({r["destinationaddress"] for r in rs}),
-                        sum(r["packets"] for r in rs)] for p, rs in ports.items()), key=lambda x: (-x[1], x[0]))[:25]
+    expected = sorted(
+        (
+            [
+                p,
+                len(rs),
+                len({r["sourceaddress"] for r in rs}),
+                len({r["destinationaddress"] for r in rs}),
+                sum(r["packets"] for r in rs),
+            ]
+            for p, rs in ports.items()
+        ),
+        key=lambda x: (-x[1], x[0]),
+    )[:25]
     columns, rows = run(loaded_stack, "rejected_tcp")
     assert columns == ["destinationport", "flows", "sources", "targets", "total_packets"]
     assert rows == strings(expected)
@@ -59,12 +70,18 @@ def test_rejected_tcp(loaded_stack):
 def test_ssh_rdp_exposure(loaded_stack):
     targets = defaultdict(lambda: [0, 0, set()])
     for r in ok_rows(loaded_stack):
-        if r["destinationport"] in (22, 3389) and r["protocol"] == 6 and not PRIVATE.match(r["sourceaddress"]):
+        if (
+            r["destinationport"] in (22, 3389)
+            and r["protocol"] == 6
+            and not PRIVATE.match(r["sourceaddress"])
+        ):
             t = targets[(r["destinationaddress"], r["destinationport"])]
             t[0 if r["action"] == "ACCEPT" else 1] += 1
             t[2].add(r["sourceaddress"])
-    expected = sorted(([d, p, a, j, len(s)] for (d, p), (a, j, s) in targets.items()),
-                      key=lambda x: (-x[2], -x[3], x[0], x[1]))
+    expected = sorted(
+        ([d, p, a, j, len(s)] for (d, p), (a, j, s) in targets.items()),
+        key=lambda x: (-x[2], -x[3], x[0], x[1]),
+    )
     columns, rows = run(loaded_stack, "ssh_rdp_exposure")
     assert columns == ["destinationaddress", "destinationport", "accepted", "rejected", "sources"]
     assert rows == strings(expected)
@@ -80,8 +97,10 @@ def test_admin_ports(loaded_stack):
             p[0 if r["action"] == "ACCEPT" else 1] += 1
             p[2].add(r["sourceaddress"])
             p[3].add(r["destinationaddress"])
-    expected = sorted(([port, a, j, len(s), len(d)] for port, (a, j, s, d) in ports.items()),
-                      key=lambda x: (-(x[1] + x[2]), x[0]))
+    expected = sorted(
+        ([port, a, j, len(s), len(d)] for port, (a, j, s, d) in ports.items()),
+        key=lambda x: (-(x[1] + x[2]), x[0]),
+    )
     columns, rows = run(loaded_stack, "admin_ports")
     assert columns == ["destinationport", "accepted", "rejected", "sources", "targets"]
     assert rows == strings(expected)
@@ -113,11 +132,26 @@ def test_port_scan_suspects(loaded_stack):
         if len(ports) >= 20:
             first = datetime.fromtimestamp(min(r["starttime"] for r in rs), UTC)
             last = datetime.fromtimestamp(max(r["endtime"] for r in rs), UTC)
-            expected.append([source, len(ports), len({r["destinationaddress"] for r in rs}), len(rs),
-                             f"{first:%Y-%m-%d %H:%M:%S}.000", f"{last:%Y-%m-%d %H:%M:%S}.000"])
+            expected.append(
+                [
+                    source,
+                    len(ports),
+                    len({r["destinationaddress"] for r in rs}),
+                    len(rs),
+                    f"{first:%Y-%m-%d %H:%M:%S}.000",
+                    f"{last:%Y-%m-%d %H:%M:%S}.000",
+                ]
+            )
     expected.sort(key=lambda x: (-x[1], x[0]))
     columns, rows = run(loaded_stack, "port_scan_suspects")
-    assert columns == ["sourceaddress", "distinct_ports", "targets", "rejected_flows", "first_seen", "last_seen"]
+    assert columns == [
+        "sourceaddress",
+        "distinct_ports",
+        "targets",
+        "rejected_flows",
+        "first_seen",
+        "last_seen",
+    ]
     assert rows == strings(expected)
     assert rows and all(row[0].startswith(("203.0.113.", "198.51.100.")) for row in rows)  # the scanners
     # A higher bar keeps only sources above it.
@@ -130,10 +164,25 @@ def test_quality_by_hour(loaded_stack):
     expected = []
     for hour in loaded_stack.recent:
         counts = loaded_stack.quality[f"{hour:%Y-%m-%d-%H}"]
-        expected.append([f"{hour:%Y-%m-%d-%H}", counts["total_rows"], counts["malformed_rows"], counts["nodata_rows"],
-                         counts["skipdata_rows"], counts["duplicate_rows"], None])
-    assert columns[:6] == ["ingestdatetime", "total_rows", "malformed_rows", "nodata_rows", "skipdata_rows",
-                           "duplicate_rows"]
+        expected.append(
+            [
+                f"{hour:%Y-%m-%d-%H}",
+                counts["total_rows"],
+                counts["malformed_rows"],
+                counts["nodata_rows"],
+                counts["skipdata_rows"],
+                counts["duplicate_rows"],
+                None,
+            ]
+        )
+    assert columns[:6] == [
+        "ingestdatetime",
+        "total_rows",
+        "malformed_rows",
+        "nodata_rows",
+        "skipdata_rows",
+        "duplicate_rows",
+    ]
     assert rows == strings(expected)
 
 

@@ -34,7 +34,13 @@ def _title(text: str) -> dict[str, Any]:
 
 
 def _hour(field_id: str, data_set: str, column: str) -> dict[str, Any]:
-    return {"DateDimensionField": {"FieldId": field_id, "Column": _column(data_set, column), "DateGranularity": "HOUR"}}
+    return {
+        "DateDimensionField": {
+            "FieldId": field_id,
+            "Column": _column(data_set, column),
+            "DateGranularity": "HOUR",
+        }
+    }
 
 
 def _category(field_id: str, data_set: str, column: str) -> dict[str, Any]:
@@ -46,13 +52,23 @@ def _number_dimension(field_id: str, data_set: str, column: str) -> dict[str, An
 
 
 def _sum(field_id: str, data_set: str, column: str) -> dict[str, Any]:
-    return {"NumericalMeasureField": {"FieldId": field_id, "Column": _column(data_set, column),
-                                      "AggregationFunction": {"SimpleNumericalAggregation": "SUM"}}}
+    return {
+        "NumericalMeasureField": {
+            "FieldId": field_id,
+            "Column": _column(data_set, column),
+            "AggregationFunction": {"SimpleNumericalAggregation": "SUM"},
+        }
+    }
 
 
 def _count(field_id: str, data_set: str, column: str) -> dict[str, Any]:
-    return {"CategoricalMeasureField": {"FieldId": field_id, "Column": _column(data_set, column),
-                                        "AggregationFunction": "COUNT"}}
+    return {
+        "CategoricalMeasureField": {
+            "FieldId": field_id,
+            "Column": _column(data_set, column),
+            "AggregationFunction": "COUNT",
+        }
+    }
 
 
 def _sort(field_id: str, direction: str) -> list[dict[str, Any]]:
@@ -63,91 +79,156 @@ def _top(n: int) -> dict[str, Any]:
     return {"ItemsLimit": n, "OtherCategories": "EXCLUDE"}
 
 
-def _line(visual_id: str, title: str, category: dict, value: dict, colors: list | None = None) -> dict[str, Any]:
+def _line(
+    visual_id: str, title: str, category: dict, value: dict, colors: list | None = None
+) -> dict[str, Any]:
     wells: dict[str, Any] = {"Category": [category], "Values": [value]}
     if colors:
         wells["Colors"] = colors
     category_id = next(iter(category.values()))["FieldId"]
-    return {"LineChartVisual": {
-        "VisualId": visual_id, "Title": _title(title),
-        "ChartConfiguration": {
-            "FieldWells": {"LineChartAggregatedFieldWells": wells},
-            "SortConfiguration": {"CategorySort": _sort(category_id, "ASC")},
-            "Type": "LINE",
-        },
-    }}
+    return {
+        "LineChartVisual": {
+            "VisualId": visual_id,
+            "Title": _title(title),
+            "ChartConfiguration": {
+                "FieldWells": {"LineChartAggregatedFieldWells": wells},
+                "SortConfiguration": {"CategorySort": _sort(category_id, "ASC")},
+                "Type": "LINE",
+            },
+        }
+    }
 
 
-def _bar(visual_id: str, title: str, category: dict, value: dict, *, top: int | None = None,
-         colors: list | None = None, orientation: str = "HORIZONTAL", sort_by_value: bool = True) -> dict[str, Any]:
+def _bar(
+    visual_id: str,
+    title: str,
+    category: dict,
+    value: dict,
+    *,
+    top: int | None = None,
+    colors: list | None = None,
+    orientation: str = "HORIZONTAL",
+    sort_by_value: bool = True,
+) -> dict[str, Any]:
     wells: dict[str, Any] = {"Category": [category], "Values": [value]}
     if colors:
         wells["Colors"] = colors
     value_id = next(iter(value.values()))["FieldId"]
     category_id = next(iter(category.values()))["FieldId"]
-    sort: dict[str, Any] = {"CategorySort": _sort(value_id, "DESC") if sort_by_value else _sort(category_id, "ASC")}
+    sort: dict[str, Any] = {
+        "CategorySort": _sort(value_id, "DESC") if sort_by_value else _sort(category_id, "ASC")
+    }
     if top:
         sort["CategoryItemsLimit"] = _top(top)
-    return {"BarChartVisual": {
-        "VisualId": visual_id, "Title": _title(title),
-        "ChartConfiguration": {
-            "FieldWells": {"BarChartAggregatedFieldWells": wells},
-            "SortConfiguration": sort,
-            "Orientation": orientation,
-            "BarsArrangement": "STACKED" if colors else "CLUSTERED",
-        },
-    }}
+    return {
+        "BarChartVisual": {
+            "VisualId": visual_id,
+            "Title": _title(title),
+            "ChartConfiguration": {
+                "FieldWells": {"BarChartAggregatedFieldWells": wells},
+                "SortConfiguration": sort,
+                "Orientation": orientation,
+                "BarsArrangement": "STACKED" if colors else "CLUSTERED",
+            },
+        }
+    }
 
 
 def _pie(visual_id: str, title: str, category: dict, value: dict) -> dict[str, Any]:
     value_id = next(iter(value.values()))["FieldId"]
-    return {"PieChartVisual": {
-        "VisualId": visual_id, "Title": _title(title),
-        "ChartConfiguration": {
-            "FieldWells": {"PieChartAggregatedFieldWells": {"Category": [category], "Values": [value]}},
-            "SortConfiguration": {"CategorySort": _sort(value_id, "DESC")},
-            "DonutOptions": {"ArcOptions": {"ArcThickness": "MEDIUM"}},
-        },
-    }}
+    return {
+        "PieChartVisual": {
+            "VisualId": visual_id,
+            "Title": _title(title),
+            "ChartConfiguration": {
+                "FieldWells": {"PieChartAggregatedFieldWells": {"Category": [category], "Values": [value]}},
+                "SortConfiguration": {"CategorySort": _sort(value_id, "DESC")},
+                "DonutOptions": {"ArcOptions": {"ArcThickness": "MEDIUM"}},
+            },
+        }
+    }
 
 
-def _filter_group(group_id: str, data_set: str, column: str, values: list[str], visual_ids: list[str]) -> dict[str, Any]:
+def _filter_group(
+    group_id: str, data_set: str, column: str, values: list[str], visual_ids: list[str]
+) -> dict[str, Any]:
     return {
         "FilterGroupId": group_id,
         "CrossDataset": "SINGLE_DATASET",
         "Status": "ENABLED",
-        "Filters": [{"CategoryFilter": {
-            "FilterId": f"{group_id}-filter",
-            "Column": _column(data_set, column),
-            "Configuration": {"FilterListConfiguration": {"MatchOperator": "CONTAINS", "CategoryValues": values}},
-        }}],
-        "ScopeConfiguration": {"SelectedSheets": {"SheetVisualScopingConfigurations": [
-            {"SheetId": SHEET_ID, "Scope": "SELECTED_VISUALS", "VisualIds": visual_ids}]}},
+        "Filters": [
+            {
+                "CategoryFilter": {
+                    "FilterId": f"{group_id}-filter",
+                    "Column": _column(data_set, column),
+                    "Configuration": {
+                        "FilterListConfiguration": {"MatchOperator": "CONTAINS", "CategoryValues": values}
+                    },
+                }
+            }
+        ],
+        "ScopeConfiguration": {
+            "SelectedSheets": {
+                "SheetVisualScopingConfigurations": [
+                    {"SheetId": SHEET_ID, "Scope": "SELECTED_VISUALS", "VisualIds": visual_ids}
+                ]
+            }
+        },
     }
 
 
 # (visual id, the visual) in reading order; the grid puts two per row.
 def visuals() -> list[dict[str, Any]]:
     return [
-        _line("bytes-over-time", "Bytes over time (by flow start hour)",
-              _hour("start-hour", FLOWS, "start_time"), _sum("bytes-sum", FLOWS, "bytes")),
-        _line("flows-by-action", "Accepted vs rejected flows over time",
-              _hour("action-start-hour", FLOWS, "start_time"), _count("flow-count", FLOWS, "action"),
-              colors=[_category("action", FLOWS, "action")]),
-        _bar("top-rejected-sources", "Top 25 rejected source addresses",
-             _category("rejected-source", FLOWS, "sourceaddress"), _count("rejected-count", FLOWS, "sourceaddress"),
-             top=25),
-        _bar("top-rejected-ports", "Top destination ports among rejects",
-             _number_dimension("rejected-port", FLOWS, "destinationport"),
-             _count("rejected-port-count", FLOWS, "destinationport"), top=15),
-        _bar("top-talkers", "Top talkers (source -> destination) by bytes",
-             _category("talker", FLOWS, "talker"), _sum("talker-bytes", FLOWS, "bytes"), top=15),
-        _pie("protocol-mix", "Protocol mix (flows)",
-             _category("protocol-name", FLOWS, "protocol_name"), _count("protocol-count", FLOWS, "protocol")),
-        _bar("quality-per-hour", "Data quality per ingest hour (rows flagged per check)",
-             _category("quality-hour", QUALITY, "ingestdatetime"), _sum("quality-value", QUALITY, "value"),
-             colors=[_category("quality-check", QUALITY, "check_name")], orientation="VERTICAL",
-             sort_by_value=False),
+        _line(
+            "bytes-over-time",
+            "Bytes over time (by flow start hour)",
+            _hour("start-hour", FLOWS, "start_time"),
+            _sum("bytes-sum", FLOWS, "bytes"),
+        ),
+        _line(
+            "flows-by-action",
+            "Accepted vs rejected flows over time",
+            _hour("action-start-hour", FLOWS, "start_time"),
+            _count("flow-count", FLOWS, "action"),
+            colors=[_category("action", FLOWS, "action")],
+        ),
+        _bar(
+            "top-rejected-sources",
+            "Top 25 rejected source addresses",
+            _category("rejected-source", FLOWS, "sourceaddress"),
+            _count("rejected-count", FLOWS, "sourceaddress"),
+            top=25,
+        ),
+        _bar(
+            "top-rejected-ports",
+            "Top destination ports among rejects",
+            _number_dimension("rejected-port", FLOWS, "destinationport"),
+            _count("rejected-port-count", FLOWS, "destinationport"),
+            top=15,
+        ),
+        _bar(
+            "top-talkers",
+            "Top talkers (source -> destination) by bytes",
+            _category("talker", FLOWS, "talker"),
+            _sum("talker-bytes", FLOWS, "bytes"),
+            top=15,
+        ),
+        _pie(
+            "protocol-mix",
+            "Protocol mix (flows)",
+            _category("protocol-name", FLOWS, "protocol_name"),
+            _count("protocol-count", FLOWS, "protocol"),
+        ),
+        _bar(
+            "quality-per-hour",
+            "Data quality per ingest hour (rows flagged per check)",
+            _category("quality-hour", QUALITY, "ingestdatetime"),
+            _sum("quality-value", QUALITY, "value"),
+            colors=[_category("quality-check", QUALITY, "check_name")],
+            orientation="VERTICAL",
+            sort_by_value=False,
+        ),
     ]
 
 
@@ -157,8 +238,17 @@ def visual_id(visual: dict[str, Any]) -> str:
 
 def _layout(ids: list[str]) -> list[dict[str, Any]]:
     span = GRID_COLUMNS // 2
-    elements = [{"ElementId": vid, "ElementType": "VISUAL", "ColumnIndex": (i % 2) * span, "ColumnSpan": span,
-                 "RowIndex": (i // 2) * 12, "RowSpan": 12} for i, vid in enumerate(ids)]
+    elements = [
+        {
+            "ElementId": vid,
+            "ElementType": "VISUAL",
+            "ColumnIndex": (i % 2) * span,
+            "ColumnSpan": span,
+            "RowIndex": (i // 2) * 12,
+            "RowSpan": 12,
+        }
+        for i, vid in enumerate(ids)
+    ]
     return [{"Configuration": {"GridLayout": {"Elements": elements}}}]
 
 
@@ -176,22 +266,29 @@ def build_definition(flows_data_set_arn: str, quality_data_set_arn: str) -> dict
             {"DataSetIdentifier": FLOWS, "Name": "talker", "Expression": TALKER},
             {"DataSetIdentifier": FLOWS, "Name": "protocol_name", "Expression": PROTOCOL_NAME},
         ],
-        "Sheets": [{
-            "SheetId": SHEET_ID,
-            "Name": "Overview",
-            "Title": "VPC Flow Logs",
-            "Visuals": sheet_visuals,
-            "Layouts": _layout(ids),
-        }],
+        "Sheets": [
+            {
+                "SheetId": SHEET_ID,
+                "Name": "Overview",
+                "Title": "VPC Flow Logs",
+                "Visuals": sheet_visuals,
+                "Layouts": _layout(ids),
+            }
+        ],
         "FilterGroups": [
             # NODATA/SKIPDATA records carry no flow: every flow visual counts OK records only.
             _filter_group("ok-records", FLOWS, "logstatus", ["OK"], ok_visuals),
-            _filter_group("rejects-only", FLOWS, "action", ["REJECT"], ["top-rejected-sources", "top-rejected-ports"]),
+            _filter_group(
+                "rejects-only", FLOWS, "action", ["REJECT"], ["top-rejected-sources", "top-rejected-ports"]
+            ),
             _filter_group("flagged-checks", QUALITY, "check_name", QUALITY_CHECKS, ["quality-per-hour"]),
         ],
-        "AnalysisDefaults": {"DefaultNewSheetConfiguration": {
-            "InteractiveLayoutConfiguration": {"Grid": {"CanvasSizeOptions": {"ScreenCanvasSizeOptions": {
-                "ResizeOption": "RESPONSIVE"}}}},
-            "SheetContentType": "INTERACTIVE",
-        }},
+        "AnalysisDefaults": {
+            "DefaultNewSheetConfiguration": {
+                "InteractiveLayoutConfiguration": {
+                    "Grid": {"CanvasSizeOptions": {"ScreenCanvasSizeOptions": {"ResizeOption": "RESPONSIVE"}}}
+                },
+                "SheetContentType": "INTERACTIVE",
+            }
+        },
     }

@@ -24,9 +24,13 @@ def render_dashboard_html(endpoint: str, dashboard_id: str, path: str | Path, ti
         with urllib.request.urlopen(url, timeout=timeout_s) as response:
             body = response.read()
     except urllib.error.HTTPError as err:
-        raise RuntimeError(f"localaws could not render dashboard {dashboard_id!r} ({url}): HTTP {err.code}") from err
+        raise RuntimeError(
+            f"localaws could not render dashboard {dashboard_id!r} ({url}): HTTP {err.code}"
+        ) from err
     except urllib.error.URLError as err:
-        raise RuntimeError(f"no localaws at {endpoint} to render dashboard {dashboard_id!r}: {err.reason}") from err
+        raise RuntimeError(
+            f"no localaws at {endpoint} to render dashboard {dashboard_id!r}: {err.reason}"
+        ) from err
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(body)

@@ -19,15 +19,26 @@ from vpcflow.dashboard.definition import build_definition
 from vpcflow.provision._common import Result, is_missing
 from vpcflow.provision.quicksight import DATASET_ACTIONS
 
-DASHBOARD_ACTIONS = sorted([
-    "quicksight:DeleteDashboard", "quicksight:DescribeDashboard", "quicksight:DescribeDashboardPermissions",
-    "quicksight:ListDashboardVersions", "quicksight:QueryDashboard", "quicksight:UpdateDashboard",
-    "quicksight:UpdateDashboardPermissions", "quicksight:UpdateDashboardPublishedVersion",
-])
+DASHBOARD_ACTIONS = sorted(
+    [
+        "quicksight:DeleteDashboard",
+        "quicksight:DescribeDashboard",
+        "quicksight:DescribeDashboardPermissions",
+        "quicksight:ListDashboardVersions",
+        "quicksight:QueryDashboard",
+        "quicksight:UpdateDashboard",
+        "quicksight:UpdateDashboardPermissions",
+        "quicksight:UpdateDashboardPublishedVersion",
+    ]
+)
 QUALITY_TABLE_ID = "quality"
 # The quality table's columns as QuickSight input types (sql/hourly/create_quality_table.sql).
-QUALITY_COLUMNS = [("ingestdatetime", "STRING"), ("check_name", "STRING"), ("value", "INTEGER"),
-                   ("ratio", "DECIMAL")]
+QUALITY_COLUMNS = [
+    ("ingestdatetime", "STRING"),
+    ("check_name", "STRING"),
+    ("value", "INTEGER"),
+    ("ratio", "DECIMAL"),
+]
 
 
 def quality_data_set_id(config: StackConfig) -> str:
@@ -40,10 +51,16 @@ def quality_sql(config: StackConfig) -> str:
 
 
 def _quality_tables(config: StackConfig, data_source_arn: str) -> dict[str, Any]:
-    return {QUALITY_TABLE_ID: {"CustomSql": {
-        "DataSourceArn": data_source_arn, "Name": f"{config.raw_table}_quality", "SqlQuery": quality_sql(config),
-        "Columns": [{"Name": name, "Type": kind} for name, kind in QUALITY_COLUMNS],
-    }}}
+    return {
+        QUALITY_TABLE_ID: {
+            "CustomSql": {
+                "DataSourceArn": data_source_arn,
+                "Name": f"{config.raw_table}_quality",
+                "SqlQuery": quality_sql(config),
+                "Columns": [{"Name": name, "Type": kind} for name, kind in QUALITY_COLUMNS],
+            }
+        }
+    }
 
 
 def _permissions(config: StackConfig, actions: list[str]) -> dict[str, Any]:
@@ -51,8 +68,12 @@ def _permissions(config: StackConfig, actions: list[str]) -> dict[str, Any]:
     return {"Permissions": [{"Principal": principal, "Actions": actions}]} if principal else {}
 
 
-def _grant(describe: Callable[[], list[dict[str, Any]]], update: Callable[..., Any], config: StackConfig,
-           actions: list[str]) -> bool:
+def _grant(
+    describe: Callable[[], list[dict[str, Any]]],
+    update: Callable[..., Any],
+    config: StackConfig,
+    actions: list[str],
+) -> bool:
     """Grant the configured principal ``actions`` when it lacks any; other principals are left alone."""
     principal = config.quicksight_principal
     if not principal:
@@ -85,16 +106,28 @@ def ensure_quality_dataset(qs: Any, config: StackConfig, account: str, data_sour
     except ClientError as exc:
         if not is_missing(exc):
             raise
-        answer = qs.create_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="DIRECT_QUERY",
-                                    **_permissions(config, DATASET_ACTIONS))
+        answer = qs.create_data_set(
+            **ids,
+            Name=name,
+            PhysicalTableMap=tables,
+            ImportMode="DIRECT_QUERY",
+            **_permissions(config, DATASET_ACTIONS),
+        )
         return Result("created", answer["Arn"])
     updated = False
-    if (current.get("Name") != name or current.get("ImportMode") != "DIRECT_QUERY"
-            or not contains(current.get("PhysicalTableMap") or {}, tables)):
+    if (
+        current.get("Name") != name
+        or current.get("ImportMode") != "DIRECT_QUERY"
+        or not contains(current.get("PhysicalTableMap") or {}, tables)
+    ):
         qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="DIRECT_QUERY")
         updated = True
-    updated |= _grant(lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
-                      lambda **kw: qs.update_data_set_permissions(**ids, **kw), config, DATASET_ACTIONS)
+    updated |= _grant(
+        lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
+        lambda **kw: qs.update_data_set_permissions(**ids, **kw),
+        config,
+        DATASET_ACTIONS,
+    )
     return Result("updated" if updated else "unchanged", current["Arn"])
 
 
@@ -105,17 +138,23 @@ def _wait_version(qs: Any, ids: dict[str, str], version: int) -> None:
         if status["Status"].endswith("SUCCESSFUL"):
             return
         if status["Status"].endswith("FAILED"):
-            raise RuntimeError(f"QuickSight dashboard {ids['DashboardId']} version {version} ended in "
-                               f"{status['Status']}: {status.get('Errors')}")
+            raise RuntimeError(
+                f"QuickSight dashboard {ids['DashboardId']} version {version} ended in "
+                f"{status['Status']}: {status.get('Errors')}"
+            )
         time.sleep(1)
-    raise TimeoutError(f"QuickSight dashboard {ids['DashboardId']} version {version} still being created after 120 s")
+    raise TimeoutError(
+        f"QuickSight dashboard {ids['DashboardId']} version {version} still being created after 120 s"
+    )
 
 
 def _version_number(version_arn: str) -> int:
     return int(version_arn.rsplit("/", 1)[1])
 
 
-def ensure_dashboard_definition(qs: Any, config: StackConfig, account: str, definition: dict[str, Any]) -> Result:
+def ensure_dashboard_definition(
+    qs: Any, config: StackConfig, account: str, definition: dict[str, Any]
+) -> Result:
     ids = {"AwsAccountId": account, "DashboardId": config.quicksight_dashboard_id}
     name = f"{config.stack_name} VPC Flow Logs"
     try:
@@ -123,7 +162,9 @@ def ensure_dashboard_definition(qs: Any, config: StackConfig, account: str, defi
     except ClientError as exc:
         if not is_missing(exc):
             raise
-        answer = qs.create_dashboard(**ids, Name=name, Definition=definition, **_permissions(config, DASHBOARD_ACTIONS))
+        answer = qs.create_dashboard(
+            **ids, Name=name, Definition=definition, **_permissions(config, DASHBOARD_ACTIONS)
+        )
         _wait_version(qs, ids, _version_number(answer["VersionArn"]))
         return Result("created", answer["Arn"])
     arn = qs.describe_dashboard(**ids)["Dashboard"]["Arn"]
@@ -134,15 +175,20 @@ def ensure_dashboard_definition(qs: Any, config: StackConfig, account: str, defi
         _wait_version(qs, ids, version)
         qs.update_dashboard_published_version(**ids, VersionNumber=version)
         updated = True
-    updated |= _grant(lambda: qs.describe_dashboard_permissions(**ids)["Permissions"],
-                      lambda **kw: qs.update_dashboard_permissions(**ids, **kw), config, DASHBOARD_ACTIONS)
+    updated |= _grant(
+        lambda: qs.describe_dashboard_permissions(**ids)["Permissions"],
+        lambda **kw: qs.update_dashboard_permissions(**ids, **kw),
+        config,
+        DASHBOARD_ACTIONS,
+    )
     return Result("updated" if updated else "unchanged", arn)
 
 
 def ensure_vpcflow_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -> Result:
     """The DashboardHook provisioning uses by default: quality dataset, then the dashboard over both."""
     source_arn = qs.describe_data_source(AwsAccountId=account, DataSourceId=config.quicksight_data_source_id)[
-        "DataSource"]["Arn"]
+        "DataSource"
+    ]["Arn"]
     quality = ensure_quality_dataset(qs, config, account, source_arn)
     result = ensure_dashboard_definition(qs, config, account, build_definition(dataset_arn, quality.id or ""))
     if result.action == "unchanged" and quality.action != "unchanged":

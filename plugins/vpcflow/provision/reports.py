@@ -24,7 +24,11 @@ def wanted_named_queries(config: StackConfig) -> dict[str, dict[str, str]]:
     for report in reports.REPORTS.values():
         if not report.saved:
             continue
-        window = f" (last {reports.DEFAULT_HOURS} h; vpcflow query {report.name} --hours N)" if report.windowed else ""
+        window = (
+            f" (last {reports.DEFAULT_HOURS} h; vpcflow query {report.name} --hours N)"
+            if report.windowed
+            else ""
+        )
         wanted[named_query_name(config, report.name)] = {
             "Description": (report.description + window)[:1024],
             "Database": config.database,
@@ -66,8 +70,12 @@ def ensure_named_queries(athena: Any, config: StackConfig) -> dict[str, Result]:
                 answer = athena.create_named_query(Name=name, WorkGroup=config.workgroup, **want)
                 results[f"named_query:{name}"] = Result("updated", answer["NamedQueryId"])
                 continue
-            athena.update_named_query(NamedQueryId=current["NamedQueryId"], Name=name,
-                                      Description=want["Description"], QueryString=want["QueryString"])
+            athena.update_named_query(
+                NamedQueryId=current["NamedQueryId"],
+                Name=name,
+                Description=want["Description"],
+                QueryString=want["QueryString"],
+            )
             results[f"named_query:{name}"] = Result("updated", current["NamedQueryId"])
         else:
             results[f"named_query:{name}"] = Result("unchanged", current["NamedQueryId"])
