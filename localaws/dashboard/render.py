@@ -316,11 +316,9 @@ class Renderer:
                     break
             order = f"v {direction} NULLS LAST, o ASC" if by_value else f"o {direction} NULLS LAST"
             items = limit.get("ItemsLimit")
-            top = (
-                f"LIMIT {int(items)}"
-                if items and limit.get("OtherCategories", "INCLUDE") == "EXCLUDE"
-                else ""
-            )
+            if items and limit.get("OtherCategories", "INCLUDE") != "EXCLUDE":
+                raise Unsupported("CategoryItemsLimit with OtherCategories INCLUDE (an 'Other' bucket)")
+            top = f"LIMIT {int(items)}" if items else ""
             table = _quote(identifier)
             categories = con.execute(
                 f"SELECT {label_sql} AS c, min({order_sql}) AS o, {value_sql} AS v FROM {table} WHERE {where} "

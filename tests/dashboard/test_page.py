@@ -140,3 +140,56 @@ def test_unknown_dashboard_is_a_404_naming_it(localaws):
     assert err.value.code == 404 and b"no-such-dashboard" in err.value.read()
     with pytest.raises(RuntimeError, match="HTTP 404"):
         render_dashboard_html(localaws.endpoint, "no-such-dashboard", "/tmp/never-written.html")
+
+
+def test_what_localaws_cannot_compute_is_named_on_the_visual(dashboard_stack, localaws, unique):
+    stack, results = dashboard_stack
+    qs = stack.clients("quicksight")
+    column = {"DataSetIdentifier": "flows", "ColumnName": "sourceaddress"}
+    count = {"CategoricalMeasureField": {"FieldId": "n", "Column": column, "AggregationFunction": "COUNT"}}
+
+    def bar(visual_id, category, sort=None):
+        config = {"FieldWells": {"BarChartAggregatedFieldWells": {"Category": [category], "Values": [count]}}}
+        if sort:
+            config["SortConfiguration"] = sort
+        return {"BarChartVisual": {"VisualId": visual_id, "ChartConfiguration": config}}
+
+    definition = {
+        "DataSetIdentifierDeclarations": [{"Identifier": "flows", "DataSetArn": results["dataset"].id}],
+        "CalculatedFields": [
+            {"DataSetIdentifier": "flows", "Name": "p95", "Expression": "percentile({bytes}, 95)"}
+        ],
+        "Sheets": [
+            {
+                "SheetId": "s",
+                "Visuals": [
+                    bar(
+                        "other-bucket",
+                        {"CategoricalDimensionField": {"FieldId": "c1", "Column": column}},
+                        {"CategoryItemsLimit": {"ItemsLimit": 5, "OtherCategories": "INCLUDE"}},
+                    ),
+                    bar(
+                        "calc",
+                        {
+                            "CategoricalDimensionField": {
+                                "FieldId": "c2",
+                                "Column": {**column, "ColumnName": "p95"},
+                            }
+                        },
+                    ),
+                    {"KPIVisual": {"VisualId": "kpi"}},
+                ],
+            }
+        ],
+    }
+    dashboard_id = f"odd-{unique}"
+    qs.create_dashboard(
+        AwsAccountId="123456789012", DashboardId=dashboard_id, Name="odd", Definition=definition
+    )
+    with urllib.request.urlopen(dashboard_url(localaws.endpoint, dashboard_id) + "?format=json") as response:
+        visuals = {v["id"]: v["error"] for v in json.loads(response.read())["sheets"][0]["visuals"]}
+    assert visuals == {
+        "other-bucket": "CategoryItemsLimit with OtherCategories INCLUDE (an 'Other' bucket)",
+        "calc": "calculated field p95: function percentile() in 'percentile({bytes}, 95)' is not supported by localaws",
+        "kpi": "visual type KPIVisual",
+    }
