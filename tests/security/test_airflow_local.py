@@ -1,0 +1,82 @@
+"""A real local Airflow (vpcflow.airflow_local: api-server, scheduler, dag-processor, triggerer), started
+once for this module (~50 s): every component listens on 127.0.0.1 only, and a task that logs the
+aws_default password writes *** to its log file (the supervisor masks it)."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+
+import pytest
+from vpcflow.airflow_local import AirflowLocal
+
+from tests.conftest import REPO
+
+pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+
+SECRET = "Zq9-vpcflow-local-secret-77"
+DAG_ID = "log_aws_password"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def airflow(localaws, tmp_path_factory):
+    stack = AirflowLocal(home=tmp_path_factory.mktemp("airflow-local"), aws_endpoint=localaws.endpoint,
+                         api_port=_free_port(), parallelism=2)  # fmt: skip
+    connection = {"conn_type": "aws", "login": "localaws", "password": SECRET,
+                  "extra": {"endpoint_url": localaws.endpoint, "region_name": "us-east-1"}}  # fmt: skip
+    env = {
+        "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
+        # Only the test DAGs: the product's catchup DAGs would start backfilling as soon as they were unpaused.
+        "AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST": json.dumps(
+            [
+                {
+                    "name": "test-dags",
+                    "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                    "kwargs": {"path": str(REPO / "tests" / "dags")},
+                }
+            ]  # fmt: skip
+        ),
+    }
+    try:
+        stack.start(env=env, wait_seconds=180)
+        yield stack, env
+    finally:
+        stack.stop()
+
+
+def test_every_airflow_component_listens_on_loopback_only(airflow):
+    stack, _ = airflow
+    found = stack.listening()
+    assert any(port == stack.api_port for _, port in found), found
+    assert {ip for ip, _ in found} == {"127.0.0.1"}, found
+
+
+def test_a_task_logging_the_connection_password_writes_stars(airflow):
+    stack, env = airflow
+    # GIVEN the test DAG parsed and unpaused
+    stack.airflow("dags", "reserialize", "--bundle-name", "test-dags", env=env)
+    stack.airflow("dags", "unpause", DAG_ID, env=env)
+    # WHEN it is triggered
+    stack.airflow("dags", "trigger", DAG_ID, env=env)
+    # (polling the CLI costs seconds per call: wait for the task's log file to hold its logger lines instead)
+    deadline, text = time.monotonic() + 120, ""
+    while time.monotonic() < deadline and text.count("the password is") < 2:
+        time.sleep(1)
+        logs = list((stack.home / "logs").glob(f"dag_id={DAG_ID}/run_id=*/task_id=leak/attempt=1.log"))
+        text = logs[0].read_text() if logs else ""
+    # THEN its log file shows *** where the password was
+    for way in ("logger", "module logger"):
+        assert f"{way}: the password is ***" in text, text[-3000:]
+    # AND no file of the stack holds the password (print()ed lines included, wherever Airflow puts them)
+    time.sleep(3)  # the task's process flushes its stdout as it exits
+    files = [p for p in stack.home.rglob("*") if p.is_file() and p.stat().st_size < 50_000_000]
+    assert not [p for p in files if SECRET.encode() in p.read_bytes()]
+    printed = [p for p in files if b"print: the password is" in p.read_bytes()]
+    assert all(b"print: the password is ***" in p.read_bytes() for p in printed), printed
