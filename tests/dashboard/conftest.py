@@ -22,12 +22,18 @@ def wait_ingested(qs, data_set_id: str, timeout: float = 60) -> dict:
         time.sleep(0.05)
 
 
-@pytest.fixture(scope="session")
+_PROVISIONED: dict[str, dict] = {}
+
+
+@pytest.fixture(scope="module")
 def dashboard_stack(localaws) -> tuple[LoadedStack, dict]:
+    """Per module, so a moto reset by other tests between modules is repaired; provisioned once per stack."""
     from vpcflow.provision import provision_quicksight
 
     stack = shared_stack(localaws.endpoint)
-    results = provision_quicksight(stack.clients, stack.config)
-    ingestion = wait_ingested(stack.clients("quicksight"), stack.config.quicksight_dataset_id)
-    assert ingestion["IngestionStatus"] == "COMPLETED", ingestion
-    return stack, results
+    name = stack.config.stack_name
+    if name not in _PROVISIONED:
+        _PROVISIONED[name] = provision_quicksight(stack.clients, stack.config)
+        ingestion = wait_ingested(stack.clients("quicksight"), stack.config.quicksight_dataset_id)
+        assert ingestion["IngestionStatus"] == "COMPLETED", ingestion
+    return stack, _PROVISIONED[name]

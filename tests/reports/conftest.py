@@ -7,6 +7,6 @@ import pytest
 from tests.reports.stack_data import LoadedStack, shared_stack
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def loaded_stack(localaws) -> LoadedStack:
     return shared_stack(localaws.endpoint)

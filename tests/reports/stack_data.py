@@ -87,9 +87,20 @@ def _render(name: str, config: StackConfig, hour: datetime) -> str:
 _LOADED: dict[str, LoadedStack] = {}
 
 
+def _still_there(stack: LoadedStack) -> bool:
+    # Tests elsewhere enter moto's mock_aws(), which resets the backends localaws serves S3 and Glue from.
+    try:
+        stack.clients("s3").head_bucket(Bucket=stack.config.bucket)
+        stack.clients("glue").get_table(DatabaseName=stack.config.database, Name=stack.config.parquet_table)
+    except Exception:
+        return False
+    return True
+
+
 def shared_stack(endpoint: str) -> LoadedStack:
-    """One loaded stack per localaws, shared by the report and dashboard tests of a session."""
-    if endpoint not in _LOADED:
+    """One loaded stack per localaws, shared by the report and dashboard tests (loaded again if a moto
+    reset elsewhere in the session wiped it)."""
+    if endpoint not in _LOADED or not _still_there(_LOADED[endpoint]):
         _LOADED[endpoint] = load_stack(endpoint)
     return _LOADED[endpoint]
 
