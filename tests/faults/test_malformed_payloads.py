@@ -99,6 +99,6 @@ def test_malformed_payload_fails_clearly_and_delivers_nothing(
     fault_report.add(
         f"malformed payload: {case}",
         f"{case} ({error['errorType']})",
-        LINES_IN.get(case, "undecodable"), 0, 0, 0, 0,
+        LINES_IN.get(case, "unreadable"), 0, 0, 0, 0,
         "invocation fails naming the problem; nothing sent; the event stays with Lambda (retries, OnFailure)",
     )  # fmt: skip

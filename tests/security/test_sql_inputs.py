@@ -105,7 +105,7 @@ def test_hourly_statements_refuse_injected_params_even_without_validate_params(r
         or "(params" in (sql_dir() / "hourly" / name).read_text()
     )
     if not uses:
-        pytest.skip(f"{name} does not use params")
+        pytest.skip(f"{name} does not use params.{param}")
     if (name, param) in UNGUARDED:
         request.applymarker(
             pytest.mark.xfail(strict=True, reason=f"{name} puts params.{param} in SQL unchecked")
