@@ -270,7 +270,8 @@ class TableReader:
     def _empty(self, table: Table) -> str:
         cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
         cols += [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.partition_keys]
-        cols.append('CAST(NULL AS VARCHAR) AS "$path"')
+        if self.with_path:
+            cols.append('CAST(NULL AS VARCHAR) AS "$path"')
         return "SELECT " + ", ".join(cols) + " WHERE false"
 
     @staticmethod
