@@ -251,8 +251,15 @@ def name_outputs(ast: exp.Expression) -> exp.Expression:
     return ast
 
 
+def _count_if_as_count(node: exp.Expression) -> exp.Expression:
+    # Trino's count_if over no rows is 0; DuckDB's is NULL. count() keeps Trino's answer.
+    if isinstance(node, exp.CountIf):
+        return exp.Count(this=exp.Case(ifs=[exp.If(this=node.this.copy(), true=exp.Literal.number(1))]))
+    return node
+
+
 def transpile(ast: exp.Expression) -> str:
-    return ast.sql("duckdb")
+    return ast.transform(_count_if_as_count).sql("duckdb")
 
 
 _DUCK_ERRORS = [

@@ -11,12 +11,16 @@ pytestmark = pytest.mark.e2e
 PAYLOAD = "vpcflow; DROP TABLE vpc_flow_logs; --"
 
 
-def _queries(athena) -> list[str]:
-    ids = [
+def _query_ids(athena) -> set[str]:
+    return {
         i
-        for page in athena.get_paginator("list_query_executions").paginate()
+        for group in athena.list_work_groups()["WorkGroups"]
+        for page in athena.get_paginator("list_query_executions").paginate(WorkGroup=group["Name"])
         for i in page["QueryExecutionIds"]
-    ]
+    }
+
+
+def _queries(athena, ids: list[str]) -> list[str]:
     found = []
     for start in range(0, len(ids), 50):
         found += [
@@ -40,6 +44,9 @@ def test_hostile_run_conf_fails_validate_params_and_runs_no_sql(
     dag = DagBag(dag_folder="dags/vpcflow_hourly.py").get_dag("vpcflow_hourly")
     # A bad param fails the same way on every try: no need to wait out the DAG's retry delays here.
     dag.get_task("validate_params").retries = 0
+    athena = aws_client("athena")
+    # localaws is shared with the rest of the session: only the queries this run started count.
+    before = _query_ids(athena)
     run = dag.test(logical_date=pendulum.datetime(2026, 11, 26, 4, tz="UTC"), run_conf={param: value})
     log = "".join(capfd.readouterr())
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
@@ -47,4 +54,4 @@ def test_hostile_run_conf_fails_validate_params_and_runs_no_sql(
     assert states["validate_params"] == "failed"
     assert {s for t, s in states.items() if t != "validate_params"} <= {"upstream_failed", None}, states
     assert f"ConfigError: {param}=" in log
-    assert not [q for q in _queries(aws_client("athena")) if "DROP" in q]
+    assert not [q for q in _queries(athena, sorted(_query_ids(athena) - before)) if "DROP" in q]
