@@ -13,6 +13,7 @@ from vpcflow.dashboard.provision import (
     quality_data_set_id,
 )
 from vpcflow.provision import CallRecorder, Clients, provision_quicksight
+from vpcflow.provision.teardown import teardown_quicksight
 
 from tests.reports.stack_data import ACCOUNT
 
@@ -79,3 +80,28 @@ def test_quality_dataset_delete_is_idempotent(dashboard_stack, unique):
     stack, _ = dashboard_stack
     config = dataclasses.replace(stack.config, quicksight_dataset_id=f"gone-{unique}")
     assert delete_quality_dataset(stack.clients("quicksight"), config, ACCOUNT).action == "absent"
+
+
+def test_teardown_removes_the_dashboard_and_both_datasets(dashboard_stack, unique):
+    stack, _ = dashboard_stack
+    config = dataclasses.replace(
+        stack.config,
+        quicksight_data_source_id=f"src-{unique}",
+        quicksight_dataset_id=f"flows-{unique}",
+        quicksight_dashboard_id=f"dash-{unique}",
+    )
+    provision_quicksight(stack.clients, config)
+    qs = stack.clients("quicksight")
+    ours = {config.quicksight_dataset_id, quality_data_set_id(config)}
+    assert ours <= {d["DataSetId"] for d in qs.list_data_sets(AwsAccountId=ACCOUNT)["DataSetSummaries"]}
+
+    gone = teardown_quicksight(stack.clients, config)
+    assert {k: v.action for k, v in gone.items()} == dict.fromkeys(
+        ("dashboard", "quality_dataset", "dataset", "data_source"), "deleted"
+    )
+    left = {d["DataSetId"] for d in qs.list_data_sets(AwsAccountId=ACCOUNT)["DataSetSummaries"]}
+    assert not ours & left
+    assert config.quicksight_dashboard_id not in {
+        d["DashboardId"] for d in qs.list_dashboards(AwsAccountId=ACCOUNT)["DashboardSummaryList"]
+    }
+    assert {v.action for v in teardown_quicksight(stack.clients, config).values()} == {"absent"}

@@ -7,6 +7,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vpcflow.config import StackConfig
+from vpcflow.dashboard.provision import delete_quality_dataset
 from vpcflow.provision import catalog, delivery, functions, iam, quicksight
 from vpcflow.provision._common import Clients, Result, is_missing
 from vpcflow.provision.stack import Results, lambda_log_group
@@ -18,6 +19,7 @@ def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
     qs, account = clients("quicksight"), clients.account
     return {
         "dashboard": quicksight.delete_dashboard(qs, config, account),
+        "quality_dataset": delete_quality_dataset(qs, config, account),
         "dataset": quicksight.delete_dataset(qs, config, account),
         "data_source": quicksight.delete_data_source(qs, config, account),
     }
