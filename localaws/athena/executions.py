@@ -16,6 +16,7 @@ from typing import Any
 
 from localaws.athena.engine import Engine
 from localaws.athena.errors import QueryFailed
+from localaws.athena.faults import Faults
 from localaws.athena.results import ResultSet
 from localaws.athena.statements import statement_type
 
@@ -110,6 +111,7 @@ class Executions:
         self._tokens: dict[str, str] = {}
         self._pool: ThreadPoolExecutor | None = None
         self._engines: dict[str, Engine] = {}
+        self.faults = Faults()  # test faults (faults.py): a query may end FAILED or wait, as armed
 
     def start(self) -> None:
         if self._pool is None:
@@ -122,6 +124,7 @@ class Executions:
                 running = [e for e in self._by_id.values() if e.state == "RUNNING"]
             for e in running:
                 self.cancel(e.id)
+            self.clear_faults()  # nothing armed survives a stop; held queries were cancelled above
             pool.shutdown(wait=True, cancel_futures=True)
 
     def engine(self, region: str) -> Engine:
@@ -172,6 +175,9 @@ class Executions:
                 self._finish(execution, "CANCELLED", None)
                 return
             con = execution.connection
+            if self.faults.unhold(execution.id):
+                self._finish(execution, "CANCELLED", None)
+                return
         if con is not None:
             try:
                 con.interrupt()
@@ -200,7 +206,26 @@ class Executions:
                 return
             execution.state = "RUNNING"
             execution.started = time.time()
+        fault = self.faults.for_query(execution)
+        if fault is not None and fault.hold:
+            return  # stays RUNNING; clear_faults() runs it
+        if fault is not None:
+            with self._lock:
+                self._finish(execution, "FAILED", fault.fail, {
+                    "ErrorCategory": 3, "ErrorType": 1, "Retryable": False, "ErrorMessage": fault.fail})
+            return
+        self._execute(execution)
 
+    def clear_faults(self) -> None:
+        """Disarm every test fault and run the queries a ``hold`` fault kept."""
+        for execution in self.faults.clear():
+            if self._pool is None:
+                with self._lock:
+                    self._finish(execution, "CANCELLED", None)
+            else:
+                self._pool.submit(self._execute, execution)
+
+    def _execute(self, execution: Execution) -> None:
         def on_connect(con: Any) -> None:
             execution.connection = con
 
