@@ -34,6 +34,8 @@ from vpcflow.settings import hourly_schedule_settings
 from vpcflow.sqlfiles import sql_dir
 
 SCHEDULE = hourly_schedule_settings()
+# Hour H is complete once Firehose has flushed its last buffer (buffer interval) plus a grace period.
+WAIT_UNTIL = "{{ (data_interval_end + macros.timedelta(seconds=params.buffer_interval_s + params.grace_s)).isoformat() }}"
 DEFAULTS = HourlyConfig()
 
 
@@ -41,16 +43,23 @@ def _config() -> HourlyConfig:
     return HourlyConfig.from_params(get_current_context()["params"])
 
 
-def _athena(**kwargs):
+def _athena(deferrable: bool = SCHEDULE.deferrable, **kwargs):
     """An AthenaOperator for one templated statement of sql/hourly/, in the stack's workgroup."""
     return AthenaOperator(
         database="{{ params.database }}",
         workgroup="{{ params.workgroup }}",
         output_location="s3://{{ params.bucket }}/{{ params.athena_results_prefix }}",
         sleep_time=SCHEDULE.athena_poll_s,
-        deferrable=SCHEDULE.deferrable,
+        deferrable=deferrable,
         **kwargs,
     )
+
+
+def _athena_quick(**kwargs):
+    # Catalog statements and small scans finish in a second or two: deferring frees the worker for no
+    # time, and a trigger that fires that soon meets Airflow 3.3's stale-executor-event race
+    # (apache/airflow#71580), which sends the resumed task to retry. The raw-hour scans still defer.
+    return _athena(deferrable=False, **kwargs)
 
 
 @dag(
@@ -71,10 +80,11 @@ def vpcflow_hourly():
         return {"hour": get_current_context()["data_interval_start"].strftime("%Y-%m-%d-%H"), **_config().to_params()}
 
     # Deferred to the triggerer: waiting out the hour holds no worker slot.
-    wait_for_hour = (DateTimeSensorAsync if SCHEDULE.deferrable else DateTimeSensor)(
-        task_id="wait_for_hour",
-        target_time="{{ (data_interval_end + macros.timedelta(seconds=params.buffer_interval_s"
-        " + params.grace_s)).isoformat() }}",
+    # Without a triggerer, it gives its worker slot back between pokes (reschedule mode).
+    wait_for_hour = (
+        DateTimeSensorAsync(task_id="wait_for_hour", target_time=WAIT_UNTIL)
+        if SCHEDULE.deferrable
+        else DateTimeSensor(task_id="wait_for_hour", target_time=WAIT_UNTIL, mode="reschedule", poke_interval=60)
     )
 
     @task(retries=0)
@@ -84,8 +94,8 @@ def vpcflow_hourly():
         context = get_current_context()
         return list_objects(S3Hook().get_conn(), _config(), context["data_interval_start"])
 
-    register_partition = _athena(task_id="register_partition", query="hourly/register_partition.sql")
-    ensure_quality_table = _athena(task_id="ensure_quality_table", query="hourly/create_quality_table.sql")
+    register_partition = _athena_quick(task_id="register_partition", query="hourly/register_partition.sql")
+    ensure_quality_table = _athena_quick(task_id="ensure_quality_table", query="hourly/create_quality_table.sql")
     check_quality = _athena(task_id="check_quality", query="hourly/check_quality.sql")
 
     @task(retries=0)
@@ -101,7 +111,7 @@ def vpcflow_hourly():
 
         return clear(S3Hook().get_conn(), _config(), get_current_context()["data_interval_start"])
 
-    register_parquet_partition = _athena(
+    register_parquet_partition = _athena_quick(
         task_id="register_parquet_partition", query="hourly/register_parquet_partition.sql"
     )
     compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql")
@@ -124,7 +134,10 @@ def vpcflow_hourly():
         deferrable=SCHEDULE.deferrable,
     )
 
-    summarise_query = _athena(task_id="summarise_query", query="hourly/summarise_hour.sql", trigger_rule="none_failed")
+    # A small scan of the hour's Parquet partition.
+    summarise_query = _athena_quick(
+        task_id="summarise_query", query="hourly/summarise_hour.sql", trigger_rule="none_failed"
+    )
 
     @task(trigger_rule="none_failed")
     def summarise(query_execution_id: str, verdict: dict, objects: dict) -> dict:

@@ -7,6 +7,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from typing import Any
 
 FINISHED = {"success", "failed"}
@@ -77,3 +78,20 @@ class AirflowAPI:
         path = (f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances/"
                 f"{task_id}/xcomEntries/{key}?deserialize=true")
         return self._request("GET", path)["value"]
+
+    def wait_finished(self, dag_id: str, run_ids: list[str], timeout: float,
+                      on_change: Callable[[dict[str, str]], None] | None = None) -> dict[str, str]:
+        """Wait until every run in run_ids is success or failed; return run id -> state.
+
+        on_change gets the states each time they change (for progress lines)."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, str] = {}
+        while time.monotonic() < deadline:
+            states = {r["dag_run_id"]: r["state"] for r in self.runs(dag_id) if r["dag_run_id"] in run_ids}
+            if states != last and on_change:
+                on_change(states)
+            last = states
+            if len(states) == len(run_ids) and set(states.values()) <= FINISHED:
+                return states
+            time.sleep(2)
+        raise AirflowAPIError(f"{dag_id} runs did not finish within {timeout:.0f}s: {last}")

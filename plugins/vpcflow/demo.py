@@ -6,8 +6,8 @@ and stopped here, whatever happens. Exit status 0 only if every step succeeded.
 
 from __future__ import annotations
 
-import json
 import os
+import shutil
 import sys
 import time
 import urllib.request
@@ -59,6 +59,10 @@ def main() -> int:
     from vpcflow.airflow_local import AirflowLocal
 
     airflow = AirflowLocal(home=home, aws_endpoint=settings.endpoint, api_port=API_PORT)
+    # localaws starts empty, so Airflow's metadata starts empty too: a run or backfill left by an earlier,
+    # interrupted demo would otherwise block this one ("Another backfill is running").
+    airflow.stop()
+    shutil.rmtree(home, ignore_errors=True)
     ok = False
     try:
         step(f"starting localaws on {settings.endpoint}")
@@ -126,9 +130,8 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
     backfill_to = end.isoformat()
     step(f"backfilling vpcflow_hourly for {start:%H:00}..{end:%H:00} through the scheduler: airflow backfill"
          f" create --dag-id vpcflow_hourly --from-date {start.isoformat()} --to-date {backfill_to}")
-    airflow.airflow("backfill", "create", "--dag-id", "vpcflow_hourly", "--from-date", start.isoformat(),
-                    "--to-date", (end - timedelta(seconds=1)).isoformat(), "--max-active-runs", "2",
-                    "--dag-run-conf", json.dumps({"backfill_to": backfill_to}))
+    airflow.backfill("vpcflow_hourly", start.isoformat(), (end - timedelta(seconds=1)).isoformat(),
+                     max_active_runs=2, conf={"backfill_to": backfill_to})
     runs = []
     deadline = time.monotonic() + 60
     while len(runs) < DEMO_HOURS and time.monotonic() < deadline:
@@ -136,6 +139,13 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
         time.sleep(1)
     states = wait_runs(api, "vpcflow_hourly", runs, timeout=900)
     report(api, client("athena"), config, runs, start, end)
+    if states == {"success"}:
+        from vpcflow.dashboard.page import render_dashboard_html
+
+        page = render_dashboard_html(settings.endpoint, config.quicksight_dashboard_id,
+                                     REPO / ".airflow" / "demo" / "dashboard.html")
+        step(f"the dashboard, rendered from the SPICE dataset the backfill refreshed: {page} (open it in a"
+             " browser; it needs no network)")
     step(f"Airflow UI: {airflow.url}  (user admin, password {airflow.admin_password()}; up while the demo runs,"
          " `make up` keeps it running)")
     return states == {"success"}
@@ -156,22 +166,16 @@ def wait_live_objects(settings: LocalSettings, s3, config, hour: datetime) -> li
 
 
 def wait_runs(api, dag_id: str, run_ids: list[str], timeout: float) -> set[str]:
-    deadline = time.monotonic() + timeout
-    last = ""
-    while time.monotonic() < deadline:
-        runs = {r["dag_run_id"]: r["state"] for r in api.runs(dag_id) if r["dag_run_id"] in run_ids}
-        line = ", ".join(f"{state}={sum(1 for s in runs.values() if s == state)}" for state in sorted(set(runs.values())))
-        if line != last:
-            step(f"  {dag_id}: {line}")
-            last = line
-        if runs and len(runs) == len(run_ids) and all(s in ("success", "failed") for s in runs.values()):
-            for run_id, state in runs.items():
-                if state == "failed":
-                    failed = [t["task_id"] for t in api.task_instances(dag_id, run_id) if t["state"] == "failed"]
-                    step(f"  {run_id} failed in {failed}")
-            return set(runs.values())
-        time.sleep(2)
-    raise RuntimeError(f"{dag_id} runs {run_ids} did not finish within {timeout:.0f}s")
+    def progress(states: dict[str, str]) -> None:
+        counts = ", ".join(f"{s}={list(states.values()).count(s)}" for s in sorted(set(states.values())))
+        step(f"  {dag_id}: {counts}")
+
+    runs = api.wait_finished(dag_id, run_ids, timeout, on_change=progress)
+    for run_id, state in runs.items():
+        if state == "failed":
+            failed = [t["task_id"] for t in api.task_instances(dag_id, run_id) if t["state"] == "failed"]
+            step(f"  {run_id} failed in {failed}")
+    return set(runs.values())
 
 
 def athena(client, config, sql: str) -> tuple[list[list[str | None]], int]:

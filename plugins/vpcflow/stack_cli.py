@@ -46,11 +46,8 @@ def _backfill(args: argparse.Namespace) -> int:
     # `airflow backfill create` takes logical dates, inclusive; TO is where the last hour ends.
     last_hour = pendulum.parse(args.to_date).subtract(seconds=1).isoformat()
     # The run of the backfill's last hour refreshes SPICE once (see vpcflow.hourly.tasks.spice_refresh_due).
-    out = airflow.airflow(
-        "backfill", "create", "--dag-id", "vpcflow_hourly", "--from-date", args.from_date,
-        "--to-date", last_hour, "--max-active-runs", str(args.max_active_runs),
-        "--dag-run-conf", json.dumps({"backfill_to": args.to_date}),
-    )
+    out = airflow.backfill("vpcflow_hourly", args.from_date, last_hour, args.max_active_runs,
+                           conf={"backfill_to": args.to_date})
     print(out)
     return 0
 
