@@ -122,7 +122,7 @@ def vpcflow_hourly():
 
         context = get_current_context()
         run = context["dag_run"]
-        return due(_config(), str(run.run_type), context["data_interval_end"], run.conf or {})
+        return due(_config(), run.run_type, context["data_interval_end"], run.conf or {})
 
     # QuickSight queues an ingestion behind one already running on the dataset (its QUEUED state), and the
     # provider's waiter waits through it: a refresh that meets another one does not fail the run.

@@ -160,9 +160,11 @@ def clear_parquet_partition(s3_client: Any, config: HourlyConfig, hour: datetime
     return deleted
 
 
-def spice_refresh_due(config: HourlyConfig, run_type: str, interval_end: datetime, conf: dict[str, Any]) -> bool:
+def spice_refresh_due(config: HourlyConfig, run_type: Any, interval_end: datetime, conf: dict[str, Any]) -> bool:
     """Whether this run refreshes SPICE. QuickSight allows 32 refreshes a day (8 on Standard), so a
     backfill refreshes once, in the run of its last hour (``backfill_to`` in the run's conf)."""
+    # The Task SDK's DagRunType is a plain str Enum: str() of it is 'DagRunType.BACKFILL', not 'backfill'.
+    run_type = getattr(run_type, "value", run_type)
     if config.spice_refresh == "off" or not config.stack.quicksight:
         return False
     if run_type != "backfill" or config.spice_refresh == "hourly":

@@ -47,6 +47,17 @@ def test_backfill_refreshes_once_at_its_last_hour():
     assert not spice_refresh_due(config, "backfill", END, {}), "no end given: do not spend a refresh per hour"
 
 
+def test_backfill_is_recognised_from_the_task_sdk_run_type():
+    # What a task sees as context["dag_run"].run_type under a real scheduler (str() of it is not "backfill").
+    from airflow.sdk.api.datamodels._generated import DagRunType
+
+    conf = {"backfill_to": "2026-11-26T04:00:00+00:00"}
+    early = datetime(2026, 11, 26, 2, tzinfo=UTC)
+    assert not spice_refresh_due(HourlyConfig(), DagRunType.BACKFILL, early, conf)
+    assert spice_refresh_due(HourlyConfig(), DagRunType.BACKFILL, END, conf)
+    assert spice_refresh_due(HourlyConfig(), DagRunType.SCHEDULED, early, {})
+
+
 def test_refresh_can_be_hourly_or_off():
     hourly = HourlyConfig.from_params({"spice_refresh": "hourly"})
     off = HourlyConfig.from_params({"spice_refresh": "off"})
