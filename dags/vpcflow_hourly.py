@@ -5,7 +5,10 @@ Every hour H (the run's data interval [H, H+1) in UTC), once Firehose has surely
 
 1. **wait_for_hour** — deferred (no worker held) until H+1 + the Firehose buffer interval + a grace period;
    then **list_hour_objects** fails, naming the prefix, if the hour has fewer objects than `min_objects`.
-2. **register_partition** — `ALTER TABLE vpc_flow_logs ADD IF NOT EXISTS PARTITION` (Hour/Day/Month).
+2. **register_partition** — `ALTER TABLE vpc_flow_logs ADD IF NOT EXISTS PARTITION` (Hour/Day/Month);
+   **register_typed_partition** — the same partition in `vpc_flow_logs_typed`, the blog table's companion
+   over the same objects with BIGINT packets/bytes/times (the blog's INT reads a flow of 2^31 bytes as NULL),
+   which the next steps read.
 3. **check_quality** — one scan counts malformed rows, NODATA/SKIPDATA, out-of-domain values, flows far
    outside the hour and duplicates; **evaluate_quality** stores one row per check in
    `vpc_flow_logs_quality` and fails with the offending lines if a threshold is breached.
@@ -95,6 +98,9 @@ def vpcflow_hourly():
         return list_objects(S3Hook().get_conn(), _config(), context["data_interval_start"])
 
     register_partition = _athena_quick(task_id="register_partition", query="hourly/register_partition.sql")
+    register_typed_partition = _athena_quick(
+        task_id="register_typed_partition", query="hourly/register_typed_partition.sql"
+    )
     ensure_quality_table = _athena_quick(task_id="ensure_quality_table", query="hourly/create_quality_table.sql")
     check_quality = _athena(task_id="check_quality", query="hourly/check_quality.sql")
 
@@ -149,7 +155,8 @@ def vpcflow_hourly():
     params_ok = validate_params()
     objects = list_hour_objects()
     verdict = evaluate_quality(check_quality.output)
-    params_ok >> wait_for_hour >> objects >> register_partition >> ensure_quality_table >> check_quality
+    params_ok >> wait_for_hour >> objects >> register_partition >> register_typed_partition >> ensure_quality_table
+    ensure_quality_table >> check_quality
     cleared = clear_parquet_partition()
     verdict >> cleared >> register_parquet_partition >> compact_hour
     due = spice_refresh_due()

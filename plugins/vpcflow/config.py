@@ -261,10 +261,17 @@ class StackConfig:
                 "lowercase letters, digits and '_' (Athena's rule for Glue names)",
             )
         _check(
-            self.raw_table != self.parquet_table,
+            len(self.typed_table) <= 255,
+            "raw_table",
+            self.raw_table,
+            f"at most {255 - len(self.typed_table) + len(self.raw_table)} characters (its typed companion "
+            f"{self.typed_table!r} must fit Glue's 255)",
+        )
+        _check(
+            self.parquet_table not in (self.raw_table, self.typed_table),
             "parquet_table",
             self.parquet_table,
-            "different from raw_table",
+            f"different from raw_table and from its typed companion {self.typed_table!r}",
         )
 
         if self.quicksight_principal:
@@ -345,6 +352,13 @@ class StackConfig:
     @property
     def athena_output_location(self) -> str:
         return f"s3://{self.bucket}/{self.athena_results_prefix}"
+
+    @property
+    def typed_table(self) -> str:
+        """The raw table's typed companion: the same objects, regex and partitions, with BIGINT packets,
+        bytes, starttime and endtime. The blog's INT columns read a flow of 2^31 bytes or more as NULL, so
+        the hourly quality check and compaction read this table instead."""
+        return f"{self.raw_table}_typed"
 
     @property
     def raw_location(self) -> str:

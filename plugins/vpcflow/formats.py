@@ -267,6 +267,35 @@ def text_table_ddl(
     )
 
 
+def typed_table_ddl(
+    fmt: FlowLogFormat | str | None = None,
+    *,
+    location: str,
+    table: str = "vpc_flow_logs_typed",
+    database: str | None = None,
+) -> str:
+    """CREATE EXTERNAL TABLE for the raw table's typed companion over the same objects.
+
+    Same RegexSerDe pattern, column names and partition key as ``text_table_ddl`` (so it reads exactly the
+    rows the raw table reads), but every field takes its type from the user guide (``athena_type``):
+    packets, bytes, start and end are BIGINT. The blog's table declares them INT, and a flow of 2^31 bytes
+    or more reads as NULL there. For a custom format the raw table already uses these types.
+    """
+    fmt = as_format(fmt)
+    columns = [{"name": f.column, "type": f.athena_type} for f in fmt.fields]
+    return sqlfiles.render(
+        "create_vpc_flow_logs_custom.sql",
+        columns=columns,
+        regex=_hive_string(fmt.serde_regex),
+        **_table_params(table, location, database),
+    )
+
+
+def typed_table_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
+    """The typed companion's (column, type) list, column names lower-cased: no INT for wide fields."""
+    return [(f.column.lower(), f.athena_type) for f in as_format(fmt).fields]
+
+
 # The Parquet table keeps every version-2 column whatever the format (so dashboards and the blog's queries
 # see one schema), adds start_time/end_time, then the format's fields beyond version 2.
 PARQUET_V2_COLUMNS: tuple[tuple[str, str], ...] = tuple((f.column.lower(), f.athena_type) for f in _V2) + (

@@ -1,10 +1,12 @@
 {#- Every quality check of hour H in one scan. Rows are grouped by all their columns first so duplicates
     are counted in the same pass; each count is then a weighted sum over the groups. A RegexSerDe row whose
-    line did not match the regex has every column NULL: that is a malformed row. -#}
+    line did not match the regex has every column NULL: that is a malformed row. It reads the typed
+    companion of the raw table (BIGINT packets, bytes and times): the blog's INT columns would show a flow
+    of 2^31 bytes or more as NULL, out of reach of the domain checks. -#}
 WITH hour_rows AS (
     SELECT version, account, interfaceid, sourceaddress, destinationaddress, sourceport, destinationport,
            protocol, packets, bytes, starttime, endtime, action, logstatus, count(*) AS n
-    FROM {{ params.database }}.{{ params.raw_table }}
+    FROM {{ params.database }}.{{ typed_table(params) }}
     WHERE ingestdatetime = '{{ raw_partition(params, data_interval_start).value }}'
     {%- if params.partition_type != "Hour" %}
       AND "$path" LIKE '{{ hour_location(params, data_interval_start) }}%'

@@ -8,7 +8,6 @@ import jinja2
 import pendulum
 import pytest
 import sqlglot
-
 from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.macros import MACROS
 from vpcflow.sqlfiles import sql_dir
@@ -53,3 +52,27 @@ def test_quality_scan_narrows_a_day_partition_to_the_hour():
 def test_unsafe_params_never_reach_sql():
     with pytest.raises(ValueError, match="bucket"):
         render("hourly/register_partition.sql", bucket="x'; DROP TABLE t; --")
+
+
+def test_typed_partition_is_the_raw_partition_of_the_typed_companion():
+    raw = render("hourly/register_partition.sql", partition_type="Day")
+    typed = render("hourly/register_typed_partition.sql", partition_type="Day")
+    assert typed == raw.replace("vpcflow.vpc_flow_logs ", "vpcflow.vpc_flow_logs_typed ")
+
+
+def test_hourly_scans_read_the_typed_companion_not_the_blog_table():
+    for name in ("hourly/check_quality.sql", "hourly/compact_hour.sql"):
+        sql = render(name)
+        assert "FROM vpcflow.vpc_flow_logs_typed\n" in sql and "FROM vpcflow.vpc_flow_logs\n" not in sql
+
+
+def test_partition_macro_refuses_a_table_that_is_not_over_the_raw_objects():
+    with pytest.raises(ValueError, match="vpc_flow_logs_parquet"):
+        MACROS["raw_partition_sql"](HourlyConfig().to_params(), HOUR, "vpc_flow_logs_parquet")
+
+
+def test_parquet_table_cannot_be_the_typed_companion():
+    from vpcflow.config import ConfigError, StackConfig
+
+    with pytest.raises(ConfigError, match="parquet_table"):
+        StackConfig(parquet_table="vpc_flow_logs_typed")

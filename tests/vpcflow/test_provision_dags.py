@@ -72,6 +72,7 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
     assert logs.describe_subscription_filters(logGroupName=config.log_group)["subscriptionFilters"]
     assert {t["Name"] for t in glue.get_tables(DatabaseName=config.database)["TableList"]} == {
         config.raw_table,
+        config.typed_table,
         config.parquet_table,
     }
     assert aws_client("quicksight").describe_data_set(

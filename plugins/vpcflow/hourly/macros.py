@@ -24,9 +24,22 @@ def raw_partition(params: Mapping[str, Any], hour: datetime) -> Partition:
     return partition_for_hour(hour, stack.raw_location, stack.partition_type)
 
 
-def raw_partition_sql(params: Mapping[str, Any], hour: datetime) -> str:
+def raw_partition_sql(params: Mapping[str, Any], hour: datetime, table: str | None = None) -> str:
+    """ADD PARTITION for hour H's raw partition, to the raw table or (``table``) its typed companion:
+    both lie over the same objects, so they share one mapping."""
     stack = _stack(params)
-    return add_partitions_sql(f"{stack.database}.{stack.raw_table}", [raw_partition(params, hour)])
+    table = stack.raw_table if table is None else table
+    if table not in (stack.raw_table, stack.typed_table):
+        raise ValueError(
+            f"table {table!r} does not lie over the raw objects: expected {stack.raw_table!r} or "
+            f"{stack.typed_table!r}"
+        )
+    return add_partitions_sql(f"{stack.database}.{table}", [raw_partition(params, hour)])
+
+
+def typed_table(params: Mapping[str, Any]) -> str:
+    """The raw table's typed companion (BIGINT packets, bytes and times), which the hourly scans read."""
+    return _stack(params).typed_table
 
 
 def hour_location(params: Mapping[str, Any], hour: datetime) -> str:
@@ -53,6 +66,7 @@ def quality_partition_location(params: Mapping[str, Any], hour: datetime) -> str
 MACROS = {
     "raw_partition": raw_partition,
     "raw_partition_sql": raw_partition_sql,
+    "typed_table": typed_table,
     "hour_location": hour_location,
     "parquet_partition_location": parquet_partition_location,
     "quality_table": quality_table,

@@ -37,7 +37,8 @@ def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, 
 
 
 def table_ddl(config: StackConfig) -> dict[str, str]:
-    """The raw text table (the blog's DDL for the default format) and the Parquet table, rendered."""
+    """The raw text table (the blog's DDL for the default format), its typed companion over the same
+    objects (BIGINT packets/bytes/times, read by the hourly DAG) and the Parquet table, rendered."""
     from vpcflow import formats
 
     return {
@@ -45,6 +46,12 @@ def table_ddl(config: StackConfig) -> dict[str, str]:
             config.flow_log_format or None,
             location=config.raw_location,
             table=config.raw_table,
+            database=config.database,
+        ),
+        config.typed_table: formats.typed_table_ddl(
+            config.flow_log_format or None,
+            location=config.raw_location,
+            table=config.typed_table,
             database=config.database,
         ),
         config.parquet_table: formats.parquet_table_ddl(
