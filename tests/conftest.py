@@ -6,10 +6,11 @@ import atexit
 import json
 import os
 import shutil
+import socket
 import tempfile
 import uuid
-from pathlib import Path
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -48,6 +49,13 @@ os.environ.update(
         ]
     ),
 )
+
+
+def free_port() -> int:
+    """A port nothing listens on now, on 127.0.0.1 (for servers a test starts in other processes)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="session")

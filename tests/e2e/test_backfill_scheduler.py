@@ -8,7 +8,6 @@ run them. Costs about two minutes, most of it Airflow's start-up.
 from __future__ import annotations
 
 import json
-import socket
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -23,17 +22,13 @@ from vpcflow.hourly.tasks import query_rows, run_athena
 from vpcflow.provision._common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
 
+from tests.conftest import free_port
+
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 ACCOUNT = "123456789012"
 FIRST = datetime(2026, 11, 20, 10, tzinfo=UTC)
 HOURS = [FIRST, FIRST + timedelta(hours=1)]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +63,11 @@ def backfilled(localaws, tmp_path_factory):
         "VPCFLOW_BUFFER_INTERVAL_S": "0",
         "VPCFLOW_HOUR_GRACE_S": "0",
         "VPCFLOW_ATHENA_POLL_S": "1",
+        # The session runs Airflow at WARNING; task logs of this real Airflow are worth reading on failure.
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
     }
     airflow = AirflowLocal(home=tmp_path_factory.mktemp("airflow-backfill"), aws_endpoint=localaws.endpoint,
-                           api_port=_free_port(), parallelism=2)  # fmt: skip
+                           api_port=free_port(), parallelism=2)  # fmt: skip
     try:
         airflow.start(env=env, wait_seconds=240)
         api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")

@@ -7,13 +7,12 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 
 import pytest
 from vpcflow.airflow_local import AirflowLocal
 
-from tests.conftest import REPO
+from tests.conftest import REPO, free_port
 
 # Starting Airflow costs about a minute and the module about two and a half: opt in with VPCFLOW_SLOW_TESTS=1.
 pytestmark = [
@@ -28,16 +27,10 @@ SECRET = "Zq9-vpcflow-local-secret-77"
 DAG_ID = "log_aws_password"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def airflow(localaws, tmp_path_factory):
     stack = AirflowLocal(home=tmp_path_factory.mktemp("airflow-local"), aws_endpoint=localaws.endpoint,
-                         api_port=_free_port(), parallelism=2)  # fmt: skip
+                         api_port=free_port(), parallelism=2)  # fmt: skip
     connection = {"conn_type": "aws", "login": "localaws", "password": SECRET,
                   "extra": {"endpoint_url": localaws.endpoint, "region_name": "us-east-1"}}  # fmt: skip
     env = {
