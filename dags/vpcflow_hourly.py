@@ -135,7 +135,10 @@ def vpcflow_hourly():
     refresh_spice = QuickSightCreateIngestionOperator(
         task_id="refresh_spice",
         data_set_id="{{ params.quicksight_dataset_id }}",
-        ingestion_id="vpcflow-{{ data_interval_start.strftime('%Y%m%dT%H') }}-{{ ti.try_number }}",
+        # QuickSight keeps an ingestion id for good, and a second run of the hour (a new manual run, or
+        # dag.test) starts again at try 1: the task instance's id, new for every try of every run, never
+        # collides where the try number did.
+        ingestion_id="vpcflow-{{ data_interval_start.strftime('%Y%m%dT%H') }}-{{ ti.id }}",
         waiter_delay=SCHEDULE.athena_poll_s,
         deferrable=SCHEDULE.deferrable,
     )
