@@ -160,7 +160,7 @@ def _settle_ingestions(qs: Any, account: str, dataset: str, timeout_s: float = 6
 def _run_hour(dag: Any, conf: dict[str, Any], athena: Any, workgroup: str) -> RunFigures:
     import pendulum
 
-    since = datetime.now(UTC) - timedelta(seconds=1)
+    since = datetime.now(UTC)
     started = time.perf_counter()
     # A manual run of a data-interval timetable processes the interval that ends at its logical date.
     run = dag.test(logical_date=pendulum.instance(HOUR + timedelta(hours=1)), run_conf=conf)
