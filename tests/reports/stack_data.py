@@ -145,7 +145,11 @@ def load_stack(
     for hour in ([old_hour] if old else []) + recent:
         batch = generate_hour(hour, gen, estate)
         write_s3([batch], s3, bucket=config.bucket, prefix=config.raw_prefix, seed=gen.seed)
-        for name in ("hourly/register_partition.sql", "hourly/create_quality_table.sql"):
+        for name in (
+            "hourly/register_partition.sql",
+            "hourly/register_typed_partition.sql",
+            "hourly/create_quality_table.sql",
+        ):
             run_athena(athena, hourly, _render(name, config, hour), poll_s=0.05)
         qid = run_athena(athena, hourly, _render("hourly/check_quality.sql", config, hour), poll_s=0.05)
         verdict = evaluate_quality(s3, athena, hourly, hour, qid)
