@@ -209,6 +209,10 @@ class Executions:
         fault = self.faults.for_query(execution)
         if fault is not None and fault.hold:
             return  # stays RUNNING; clear_faults() runs it
+        if fault is not None and fault.after:
+            # It runs, and its writes stay, as a query failing late leaves them on AWS; then it ends FAILED.
+            self._execute(execution, late_failure=fault.fail)
+            return
         if fault is not None:
             with self._lock:
                 self._finish(execution, "FAILED", fault.fail, {
@@ -225,7 +229,7 @@ class Executions:
             else:
                 self._pool.submit(self._execute, execution)
 
-    def _execute(self, execution: Execution) -> None:
+    def _execute(self, execution: Execution, late_failure: str | None = None) -> None:
         def on_connect(con: Any) -> None:
             execution.connection = con
 
@@ -244,6 +248,9 @@ class Executions:
             with self._lock:
                 if execution.cancel_requested:
                     self._finish(execution, "CANCELLED", None)
+                elif late_failure:
+                    self._finish(execution, "FAILED", late_failure, {
+                        "ErrorCategory": 3, "ErrorType": 1, "Retryable": False, "ErrorMessage": late_failure})
                 else:
                     execution.result = result
                     self._finish(execution, "SUCCEEDED", None)

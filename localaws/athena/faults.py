@@ -9,7 +9,9 @@ clears them all and releases held queries.
   contains ``match``, when given: e.g. a workgroup or table name, so other clients are left alone) are
   refused with that error, unexecuted. Any action localaws Athena answers may be named.
 - ``{"match": "<substring of the SQL>", "fail": "<reason>", "times": N}``: the next N queries whose text
-  contains the substring end ``FAILED`` with that StateChangeReason, without running.
+  contains the substring end ``FAILED`` with that StateChangeReason, without running; with
+  ``"after": true`` they run first (an INSERT writes its files) and then end ``FAILED``, as a query that
+  fails or times out after writing part of its output does on AWS.
 - ``{"match": "<substring>", "hold": true, "times": N}``: the next N matching queries stay ``RUNNING``
   until the faults are cleared (DELETE), then run. No worker is held meanwhile.
 
@@ -37,6 +39,7 @@ class Fault:
     match: str | None = None
     fail: str | None = None
     hold: bool = False
+    after: bool = False
     fired: int = 0
 
     @classmethod
@@ -58,7 +61,11 @@ class Fault:
                     f'a "match" fault needs exactly one of "fail" (a reason) or "hold": true: {spec!r}'
                 )
             return cls(
-                times=times, match=str(spec["match"]), fail=spec.get("fail"), hold=bool(spec.get("hold"))
+                times=times,
+                match=str(spec["match"]),
+                fail=spec.get("fail"),
+                hold=bool(spec.get("hold")),
+                after=bool(spec.get("after")) and bool(spec.get("fail")),
             )
         raise _bad(f'a fault names an "action" or a "match": {spec!r}')
 
@@ -67,6 +74,8 @@ class Fault:
         out = {k: getattr(self, k) for k in keys if getattr(self, k) is not None}
         if self.hold:
             out["hold"] = True
+        if self.after:
+            out["after"] = True
         return {**out, "times": self.times, "fired": self.fired}
 
 

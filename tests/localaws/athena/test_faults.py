@@ -103,3 +103,17 @@ def test_a_fault_that_says_nothing_clear_is_refused(faults, spec):
     answer = requests.post(faults, json=spec, timeout=10)
     assert answer.status_code == 400
     assert "athena faults:" in answer.json()["message"]
+
+
+def test_a_late_failure_keeps_what_the_query_wrote(athena, faults, unique, bucket):
+    table = f"default.late_{unique}"
+    athena.run(f"CREATE EXTERNAL TABLE {table} (x int) STORED AS PARQUET LOCATION 's3://{bucket}/late/'")
+    _arm(
+        faults,
+        match=f"INSERT INTO {table}",
+        fail="Query exhausted resources at this scale factor",
+        after=True,
+    )
+    late = athena.run(f"INSERT INTO {table} VALUES (1), (2)", ok=False)
+    assert (late.state, late.reason) == ("FAILED", "Query exhausted resources at this scale factor")
+    assert athena.run(f"SELECT count(*) FROM {table}").rows[1] == ["2"]
