@@ -46,9 +46,9 @@ def _config() -> HourlyConfig:
     return HourlyConfig.from_params(get_current_context()["params"])
 
 
-def _athena(deferrable: bool = SCHEDULE.deferrable, **kwargs):
+def _athena(deferrable: bool = SCHEDULE.deferrable, operator: type[AthenaOperator] = AthenaOperator, **kwargs):
     """An AthenaOperator for one templated statement of sql/hourly/, in the stack's workgroup."""
-    return AthenaOperator(
+    return operator(
         database="{{ params.database }}",
         workgroup="{{ params.workgroup }}",
         output_location="s3://{{ params.bucket }}/{{ params.athena_results_prefix }}",
@@ -56,6 +56,18 @@ def _athena(deferrable: bool = SCHEDULE.deferrable, **kwargs):
         deferrable=deferrable,
         **kwargs,
     )
+
+
+class _ReplacingAthenaOperator(AthenaOperator):
+    """compact_hour: every try empties hour H's Parquet partition before its INSERT. A try that failed
+    after Athena wrote files (a late failure, a killed worker) would otherwise leave them for the retry to
+    add to. In execute, not pre_execute: a resumed deferral runs pre_execute again, after the INSERT."""
+
+    def execute(self, context):
+        from vpcflow.hourly.tasks import clear_parquet_partition as clear
+
+        clear(S3Hook().get_conn(), HourlyConfig.from_params(context["params"]), context["data_interval_start"])
+        return super().execute(context)
 
 
 def _athena_quick(**kwargs):
@@ -120,7 +132,7 @@ def vpcflow_hourly():
     register_parquet_partition = _athena_quick(
         task_id="register_parquet_partition", query="hourly/register_parquet_partition.sql"
     )
-    compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql")
+    compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql", operator=_ReplacingAthenaOperator)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:
