@@ -14,6 +14,8 @@ as an operator would set it) and the DAG's retry_delay (1 minute) is 0, so a ret
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 from datetime import timedelta
 from typing import Any
@@ -151,6 +153,26 @@ def test_a_run_failed_by_athena_after_the_partition_was_emptied_is_rerun_to_a_cl
             "rerun of the hour (cleared): = clean run, no duplicated quality rows")  # fmt: skip
 
 
+def test_an_insert_that_failed_after_writing_is_retried_without_duplicating_the_hour(
+    localaws, hourly_dag, clean_state, stack, fault_report
+):
+    # GIVEN the hour's Parquet INSERT writes its files and then ends FAILED, once (a late failure or
+    # timeout on AWS leaves what the query wrote)
+    config = stack.config
+    hourly.arm(localaws.endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}",
+               fail="Query exhausted resources at this scale factor", after=True)  # fmt: skip
+    # WHEN the hour runs
+    run = hourly.run_hour(hourly_dag, stack)
+    # THEN compact_hour's retry replaced the hour instead of adding to what the failed try wrote
+    assert run.state == DagRunState.SUCCESS, hourly.task_states(run)
+    assert hourly.tries(run)["compact_hour"] == 2
+    state = hourly.state_of_hour(stack)
+    assert state == clean_state
+    _record(fault_report, stack, state, clean_state, "hourly: INSERT fails after writing",
+            "compact_hour's INSERT wrote its files, then ended FAILED (once)",
+            "compact_hour's retry empties the partition first (pre_execute); = clean run")  # fmt: skip
+
+
 def test_a_failed_spice_ingestion_fails_the_run_naming_the_reason_and_a_rerun_refreshes(
     localaws, hourly_dag, clean_state, stack, fault_report, capfd
 ):
@@ -236,3 +258,78 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
     _record(fault_report, stack, state, clean_state, "hourly: localaws restarted mid-run",
             "python -m localaws stopped (SIGTERM) and started while compact_hour's INSERT ran; state lost",
             "run failed; re-provision (idempotent) + hour re-delivered + rerun: = clean run")  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(
+    not os.environ.get("VPCFLOW_SLOW_TESTS"), reason="set VPCFLOW_SLOW_TESTS=1 to start Airflow"
+)
+def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_state(
+    localaws, clean_state, tmp_path_factory, fault_report
+):
+    """A real local Airflow (vpcflow.airflow_local: LocalExecutor, tasks waiting in their worker as `make up`
+    runs them). The scheduler is SIGKILLed, with its workers and the task process, while compact_hour's
+    INSERT runs; the orphaned INSERT then completes at Athena, writing the hour's files with no task to
+    own them. The restarted scheduler finds the task's heartbeat gone, retries it (retry_delay: the DAG's
+    1 minute), and the hour must end exactly as a clean run leaves it. Starting Airflow twice costs minutes,
+    so the test is opt-in: VPCFLOW_SLOW_TESTS=1."""
+    import psutil
+    from vpcflow.airflow_api import AirflowAPI
+    from vpcflow.airflow_local import AirflowLocal
+    from vpcflow.hourly.config import HourlyConfig
+
+    from tests.conftest import free_port
+
+    stack = hourly.new_stack(localaws.endpoint)
+    config, endpoint = stack.config, localaws.endpoint
+    env = {
+        # A run's tasks exist only from the DAG's start date on; without catchup the scheduler adds one run,
+        # of the latest hour, which waits out its hour in reschedule mode (no worker held).
+        "VPCFLOW_START_DATE": hourly.HOUR.isoformat(),
+        "VPCFLOW_CATCHUP": "false",
+        "VPCFLOW_ATHENA_POLL_S": "1",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
+        "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "5",
+        "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+    }
+    airflow = AirflowLocal(home=tmp_path_factory.mktemp("airflow-kill"), aws_endpoint=endpoint,
+                           api_port=free_port(), parallelism=2)  # fmt: skip
+    hourly.arm(endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}", hold=True)
+    try:
+        airflow.start(env=env, wait_seconds=240)
+        api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
+        api.wait_for_dag("vpcflow_hourly")
+        api.unpause("vpcflow_hourly")
+        conf = {**HourlyConfig(stack=config).to_params(), "grace_s": 0, "buffer_interval_s": 0}
+        run_id = api.trigger(
+            "vpcflow_hourly", conf=conf, logical_date=(hourly.HOUR + timedelta(hours=1)).isoformat()
+        )
+        hourly.wait_until(
+            lambda: hourly.faults(endpoint)["held"], "compact_hour's INSERT held", attempts=3000
+        )
+        # WHEN the scheduler is killed, with every process under it (the worker and the task)
+        scheduler = psutil.Process(airflow._pid("scheduler"))
+        doomed = [scheduler, *scheduler.children(recursive=True)]
+        for process in doomed:
+            try:
+                process.send_signal(signal.SIGKILL)
+            except psutil.NoSuchProcess:
+                pass
+        psutil.wait_procs(doomed, timeout=30)
+        # AND the orphaned INSERT completes: the hour's files are written with no task alive to own them
+        hourly.clear(endpoint)
+        prefix = f"{config.parquet_prefix}{hourly.HOUR:%Y/%m/%d/%H}/"
+        hourly.wait_until(lambda: hourly._objects(stack, prefix) > 0, "the orphaned INSERT's files")
+        airflow.start(env=env, wait_seconds=240)  # only the scheduler is missing
+        states = api.wait_finished("vpcflow_hourly", [run_id], timeout=900)
+        tries = {t["task_id"]: t["try_number"] for t in api.task_instances("vpcflow_hourly", run_id)}
+    finally:
+        airflow.stop()
+    # THEN the run finished, compact_hour on a second try, and the hour is exactly a clean run's
+    assert states[run_id] == "success", (states, tries)
+    assert tries["compact_hour"] == 2, tries
+    state = hourly.state_of_hour(stack)
+    assert state == clean_state
+    _record(fault_report, stack, state, clean_state, "hourly: scheduler killed mid-task",
+            "scheduler, worker and task SIGKILLed during compact_hour; the orphaned INSERT then wrote the hour",
+            "scheduler restarted; heartbeat timeout -> retry empties the partition first; = clean run")  # fmt: skip
