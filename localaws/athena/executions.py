@@ -200,6 +200,11 @@ class Executions:
         execution.error = error
         execution.completed = time.time()
 
+    def _fail(self, execution: Execution, reason: str, category: int = 3, error_type: int = 1) -> None:
+        """FAILED with Athena's AthenaError (ErrorCategory 1 system, 2 user, 3 other); caller holds the lock."""
+        self._finish(execution, "FAILED", reason, {
+            "ErrorCategory": category, "ErrorType": error_type, "Retryable": False, "ErrorMessage": reason})
+
     def _run(self, execution: Execution) -> None:
         with self._lock:
             if execution.state != "QUEUED":
@@ -215,8 +220,7 @@ class Executions:
             return
         if fault is not None:
             with self._lock:
-                self._finish(execution, "FAILED", fault.fail, {
-                    "ErrorCategory": 3, "ErrorType": 1, "Retryable": False, "ErrorMessage": fault.fail})
+                self._fail(execution, fault.fail)
             return
         self._execute(execution)
 
@@ -249,8 +253,7 @@ class Executions:
                 if execution.cancel_requested:
                     self._finish(execution, "CANCELLED", None)
                 elif late_failure:
-                    self._finish(execution, "FAILED", late_failure, {
-                        "ErrorCategory": 3, "ErrorType": 1, "Retryable": False, "ErrorMessage": late_failure})
+                    self._fail(execution, late_failure)
                 else:
                     execution.result = result
                     self._finish(execution, "SUCCEEDED", None)
@@ -262,9 +265,7 @@ class Executions:
                 if execution.cancel_requested:
                     self._finish(execution, "CANCELLED", None)
                 else:
-                    self._finish(execution, "FAILED", err.reason, {
-                        "ErrorCategory": err.category, "ErrorType": err.error_type, "Retryable": False,
-                        "ErrorMessage": err.reason})
+                    self._fail(execution, err.reason, err.category, err.error_type)
         except Exception as err:
             execution.engine_ms = int((time.perf_counter() - t0) * 1000)
             with self._lock:
@@ -273,8 +274,7 @@ class Executions:
                 else:
                     log.exception("localaws athena: query %s failed unexpectedly", execution.id)
                     reason = f"GENERIC_INTERNAL_ERROR: {type(err).__name__}: {err}"
-                    self._finish(execution, "FAILED", reason, {
-                        "ErrorCategory": 1, "ErrorType": 1, "Retryable": False, "ErrorMessage": reason})
+                    self._fail(execution, reason, category=1)
         finally:
             execution.connection = None
 
