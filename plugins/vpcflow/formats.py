@@ -291,11 +291,6 @@ def typed_table_ddl(
     )
 
 
-def typed_table_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
-    """The typed companion's (column, type) list, column names lower-cased: no INT for wide fields."""
-    return [(f.column.lower(), f.athena_type) for f in as_format(fmt).fields]
-
-
 # The Parquet table keeps every version-2 column whatever the format (so dashboards and the blog's queries
 # see one schema), adds start_time/end_time, then the format's fields beyond version 2.
 PARQUET_V2_COLUMNS: tuple[tuple[str, str], ...] = tuple((f.column.lower(), f.athena_type) for f in _V2) + (
