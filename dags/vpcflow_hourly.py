@@ -12,7 +12,8 @@ Every hour H (the run's data interval [H, H+1) in UTC), once Firehose has surely
 3. **check_quality** — one scan counts malformed rows, NODATA/SKIPDATA, out-of-domain values, flows far
    outside the hour and duplicates; **evaluate_quality** stores one row per check in
    `vpc_flow_logs_quality` and fails with the offending lines if a threshold is breached.
-4. **compact_hour** — the hour's rows, typed (BIGINT bytes, timestamps), replace the Parquet partition.
+4. **compact_hour** — empties the hour's Parquet partition, then the hour's rows, typed (BIGINT bytes,
+   timestamps), fill it again: on every try, so a rerun or retry replaces the hour instead of adding to it.
 5. **refresh_spice** — a SPICE ingestion per run and try; a backfill refreshes once, at its last hour.
 6. **summarise** — flows, bytes, rejects, top rejected sources and the verdict, in the log and XCom.
 
@@ -33,6 +34,7 @@ from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.macros import MACROS
+from vpcflow.hourly.operators import ReplacingAthenaOperator
 from vpcflow.settings import hourly_schedule_settings
 from vpcflow.sqlfiles import sql_dir
 
@@ -56,18 +58,6 @@ def _athena(deferrable: bool = SCHEDULE.deferrable, operator: type[AthenaOperato
         deferrable=deferrable,
         **kwargs,
     )
-
-
-class _ReplacingAthenaOperator(AthenaOperator):
-    """compact_hour: every try empties hour H's Parquet partition before its INSERT. A try that failed
-    after Athena wrote files (a late failure, a killed worker) would otherwise leave them for the retry to
-    add to. In execute, not pre_execute: a resumed deferral runs pre_execute again, after the INSERT."""
-
-    def execute(self, context):
-        from vpcflow.hourly.tasks import clear_parquet_partition as clear
-
-        clear(S3Hook().get_conn(), HourlyConfig.from_params(context["params"]), context["data_interval_start"])
-        return super().execute(context)
 
 
 def _athena_quick(**kwargs):
@@ -123,16 +113,10 @@ def vpcflow_hourly():
         context = get_current_context()
         return evaluate(S3Hook().get_conn(), AthenaHook().get_conn(), _config(), context["data_interval_start"], query_execution_id)
 
-    @task
-    def clear_parquet_partition() -> int:
-        from vpcflow.hourly.tasks import clear_parquet_partition as clear
-
-        return clear(S3Hook().get_conn(), _config(), get_current_context()["data_interval_start"])
-
     register_parquet_partition = _athena_quick(
         task_id="register_parquet_partition", query="hourly/register_parquet_partition.sql"
     )
-    compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql", operator=_ReplacingAthenaOperator)
+    compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql", operator=ReplacingAthenaOperator)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:
@@ -172,8 +156,7 @@ def vpcflow_hourly():
     verdict = evaluate_quality(check_quality.output)
     params_ok >> wait_for_hour >> objects >> register_partition >> register_typed_partition >> ensure_quality_table
     ensure_quality_table >> check_quality
-    cleared = clear_parquet_partition()
-    verdict >> cleared >> register_parquet_partition >> compact_hour
+    verdict >> register_parquet_partition >> compact_hour
     due = spice_refresh_due()
     compact_hour >> due >> refresh_spice
     compact_hour >> summarise_query

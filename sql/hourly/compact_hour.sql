@@ -1,5 +1,6 @@
-{#- Hour H's valid rows, typed, into the Parquet table's partition for H. The task before this one
-    emptied the partition's folder, so a rerun replaces the hour instead of appending to it. The rows come
+{#- Hour H's valid rows, typed, into the Parquet table's partition for H. The task (vpcflow.hourly.
+    operators.ReplacingAthenaOperator) empties the partition's folder first on every try, so a rerun or a
+    retry replaces the hour instead of appending to it. The rows come
     from the raw table's typed companion: its packets, bytes and times are BIGINT already, where the blog's
     INT columns read a flow of 2^31 bytes or more as NULL. -#}
 INSERT INTO {{ params.database }}.{{ params.parquet_table }}
