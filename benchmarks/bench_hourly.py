@@ -26,7 +26,6 @@ import shutil
 import sys
 import tempfile
 import time
-import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -306,16 +305,7 @@ def _bench(work: Path) -> None:
         from vpcflow.provision.stack import provision_quicksight
 
         t0 = time.perf_counter()
-        suffix = uuid.uuid4().hex[:6]
-        config = StackConfig(
-            stack_name=f"b{suffix}",
-            bucket=f"vpcflow-bench-{suffix}",
-            database=f"bench_{suffix}",
-            workgroup=f"bench-{suffix}",
-            quicksight_data_source_id=f"src-{suffix}",
-            quicksight_dataset_id=f"flows-{suffix}",
-            quicksight_dashboard_id=f"dash-{suffix}",
-        )
+        config = StackConfig.isolated("bench")
         clients = Clients(endpoint_url=aws.endpoint, region=REGION)
         provision_storage(clients, config)
         provision_catalog(clients, config)

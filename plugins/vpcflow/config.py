@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -290,6 +291,22 @@ class StackConfig:
             )
 
     # -- construction -----------------------------------------------------------------------------------
+
+    @classmethod
+    def isolated(cls, label: str, suffix: str | None = None, **overrides: Any) -> StackConfig:
+        """A stack whose every name (bucket, database, workgroup, QuickSight ids) carries one fresh suffix,
+        so that several live side by side in one account: tests, benchmarks, trials."""
+        suffix = suffix or uuid.uuid4().hex[:6]
+        names = {
+            "stack_name": f"{label[0]}{suffix}",
+            "bucket": f"vpcflow-{label}-{suffix}",
+            "database": f"{label}_{suffix}",
+            "workgroup": f"{label}-{suffix}",
+            "quicksight_data_source_id": f"src-{suffix}",
+            "quicksight_dataset_id": f"flows-{suffix}",
+            "quicksight_dashboard_id": f"dash-{suffix}",
+        }
+        return cls(**{**names, **overrides})
 
     @classmethod
     def from_params(cls, params: Mapping[str, Any]) -> StackConfig:

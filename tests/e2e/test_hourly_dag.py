@@ -4,7 +4,6 @@ empty hour, and a rerun that must leave exactly the state of the first run."""
 from __future__ import annotations
 
 import gzip
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pendulum
@@ -30,16 +29,7 @@ BIG_BYTES, BIG_PACKETS = 5_000_000_000, 3_000_000_000  # both over 2^31 - 1
 
 @pytest.fixture(scope="module")
 def stack(localaws, airflow_db, aws_conn):
-    suffix = uuid.uuid4().hex[:6]
-    config = StackConfig(
-        stack_name=f"h{suffix}",
-        bucket=f"vpcflow-hourly-{suffix}",
-        database=f"hourly_{suffix}",
-        workgroup=f"hourly-{suffix}",
-        quicksight_data_source_id=f"src-{suffix}",
-        quicksight_dataset_id=f"flows-{suffix}",
-        quicksight_dashboard_id=f"dash-{suffix}",
-    )
+    config = StackConfig.isolated("hourly")
     clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1")
     provision_storage(clients, config)
     provision_catalog(clients, config)

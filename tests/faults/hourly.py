@@ -4,7 +4,6 @@ between stacks."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,16 +36,7 @@ class Stack:
 
 
 def new_config() -> StackConfig:
-    suffix = uuid.uuid4().hex[:6]
-    return StackConfig(
-        stack_name=f"f{suffix}",
-        bucket=f"vpcflow-faults-{suffix}",
-        database=f"faults_{suffix}",
-        workgroup=f"faults-{suffix}",
-        quicksight_data_source_id=f"src-{suffix}",
-        quicksight_dataset_id=f"flows-{suffix}",
-        quicksight_dashboard_id=f"dash-{suffix}",
-    )
+    return StackConfig.isolated("faults")
 
 
 def provision(endpoint: str, config: StackConfig) -> Clients:

@@ -117,14 +117,10 @@ def load_stack(
     from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
 
     suffix = uuid.uuid4().hex[:6]
-    config = StackConfig(
-        stack_name=stack_name or f"r{suffix}",
-        bucket=f"vpcflow-reports-{suffix}",
-        database=f"reports_{suffix}",
-        workgroup=f"reports-{suffix}",
-        quicksight_data_source_id=f"src-{suffix}",
-        quicksight_dataset_id=f"flows-{suffix}",
-        quicksight_dashboard_id=f"dash-{suffix}",
+    config = StackConfig.isolated(
+        "reports",
+        suffix,
+        **({"stack_name": stack_name} if stack_name else {}),
         quicksight_principal=f"arn:aws:quicksight:us-east-1:{ACCOUNT}:user/default/analyst-{suffix}",
     )
     clients = Clients(endpoint_url=endpoint, region="us-east-1")

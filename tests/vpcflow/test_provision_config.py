@@ -96,3 +96,14 @@ def test_teardown_needs_the_stack_name_as_confirmation():
     checked = check_teardown_params({"confirm": "mine", "stack_name": "mine", "delete_data": True})
     assert checked["delete_data"] is True and checked["stack"]["stack_name"] == "mine"
     assert check_teardown_params({"confirm": "vpcflow"})["delete_data"] is False
+
+
+def test_isolated_stacks_share_no_name():
+    from vpcflow.config import StackConfig
+
+    a, b = StackConfig.isolated("trial"), StackConfig.isolated("trial")
+    names = ("stack_name", "bucket", "database", "workgroup", "quicksight_data_source_id",
+             "quicksight_dataset_id", "quicksight_dashboard_id")  # fmt: skip
+    assert all(getattr(a, n) != getattr(b, n) for n in names)
+    assert StackConfig.isolated("trial", "abc123", database="mine").database == "mine"
+    assert StackConfig.isolated("trial", "abc123").bucket == "vpcflow-trial-abc123"
