@@ -19,7 +19,7 @@ $(SYNCED): pyproject.toml uv.lock
 	@rm -f $(VENV)/.synced-* && touch $@
 
 demo: venv
-	@$(BIN)/python -m vpcflow.demo
+	@$(BIN)/python -m vpcflow.devstack.demo
 
 test: venv
 	@$(BIN)/pytest tests

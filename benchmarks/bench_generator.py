@@ -12,8 +12,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "plugins"))
 
-from vpcflow.generator import GeneratorConfig, build_estate, generate_hour  # noqa: E402
-from vpcflow.generator_sinks import firehose_objects  # noqa: E402
+from vpcflow.synthetic.generator import GeneratorConfig, build_estate, generate_hour  # noqa: E402
+from vpcflow.synthetic.sinks import firehose_objects  # noqa: E402
 
 RECORDS = 100_000
 ROUNDS = 5

@@ -295,14 +295,14 @@ def _bench(work: Path) -> None:
         logging.getLogger("airflow.sdk.definitions.dag").setLevel(logging.ERROR)
         setup["airflow import + initdb"] = time.perf_counter() - t0
 
-        from vpcflow.config import StackConfig
-        from vpcflow.generator import GeneratorConfig, build_estate, generate_hour
-        from vpcflow.generator_sinks import write_s3
-        from vpcflow.hourly.config import HourlyConfig
         from vpcflow.hourly.macros import parquet_partition_location
+        from vpcflow.hourly.settings import HourlyConfig
         from vpcflow.hourly.tasks import query_rows, run_athena
+        from vpcflow.model.config import StackConfig
         from vpcflow.provision import Clients, provision_catalog, provision_storage
         from vpcflow.provision.stack import provision_quicksight
+        from vpcflow.synthetic.generator import GeneratorConfig, build_estate, generate_hour
+        from vpcflow.synthetic.sinks import write_s3
 
         t0 = time.perf_counter()
         config = StackConfig.isolated("bench")

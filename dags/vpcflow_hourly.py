@@ -32,11 +32,11 @@ from airflow.providers.amazon.aws.operators.quicksight import QuickSightCreateIn
 from airflow.providers.standard.sensors.date_time import DateTimeSensor, DateTimeSensorAsync
 from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
-from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.macros import MACROS
 from vpcflow.hourly.operators import ReplacingAthenaOperator
-from vpcflow.settings import hourly_schedule_settings
-from vpcflow.sqlfiles import sql_dir
+from vpcflow.hourly.schedule import hourly_schedule_settings
+from vpcflow.hourly.settings import HourlyConfig
+from vpcflow.model.sqlfiles import sql_dir
 
 SCHEDULE = hourly_schedule_settings()
 # Hour H is complete once Firehose has flushed its last buffer (buffer interval) plus a grace period.

@@ -3,7 +3,7 @@
 
 Builds the whole vpcflow stack, idempotently: each task creates what is missing, updates what drifted,
 and otherwise makes no write call, so triggering it again changes nothing and repairs what was changed
-by hand. The parameters default to the `VPCFLOW_*` environment (vpcflow.config.StackConfig) and are
+by hand. The parameters default to the `VPCFLOW_*` environment (vpcflow.model.config.StackConfig) and are
 validated first, before anything is created.
 
 1. **validate_params** — every parameter checked; the error names the bad one.
@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import dag, task
-from vpcflow.config import StackConfig
+from vpcflow.model.config import StackConfig
 
 AWS_CONN_ID = "aws_default"
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from airflow.sdk import Param, dag, task
-from vpcflow.config import StackConfig
+from vpcflow.model.config import StackConfig
 
 AWS_CONN_ID = "aws_default"
 

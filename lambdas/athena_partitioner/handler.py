@@ -1,7 +1,7 @@
 """Lambda: S3 ObjectCreated -> ``ALTER TABLE ... ADD IF NOT EXISTS PARTITION`` on Athena (the blog's
 CreateAthenaPartitions). Thin adapter: configuration, clients, one log line.
 
-The partition mapping is vpcflow.partitions, the module the hourly DAG uses (copied into the zip at build
+The partition mapping is vpcflow.model.partitions, the module the hourly DAG uses (copied into the zip at build
 time). One statement adds every partition of the event; no SHOW PARTITIONS scan, since ADD IF NOT EXISTS
 is idempotent (S3 may deliver an event twice).
 """
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import athena_query
 import boto3
 import s3_events
-from vpcflow import partitions
+from vpcflow.model import partitions
 
 DEFAULT_TIMEOUT_MS = 60_000  # when the context cannot tell the remaining time (local runs)
 

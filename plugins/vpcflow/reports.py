@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from vpcflow.config import StackConfig
+from vpcflow.model.config import StackConfig
 
 DEFAULT_HOURS = 24
 MAX_HOURS = 24 * 400  # a bound on a typo, not on what Athena can scan
@@ -69,7 +69,7 @@ def get(name: str) -> Report:
 
 def render(name: str, config: StackConfig | None = None, hours: int = DEFAULT_HOURS, **extra: Any) -> str:
     """The report's SQL for ``config``'s database and tables, with the window of ``hours`` ingest hours."""
-    from vpcflow import sqlfiles
+    from vpcflow.model import sqlfiles
 
     get(name)
     config = config or StackConfig()

@@ -7,7 +7,7 @@ import duckdb
 import pytest
 from botocore.validate import validate_parameters
 from vpcflow.dashboard import definition as d
-from vpcflow.formats import parquet_columns
+from vpcflow.model.formats import parquet_columns
 
 from localaws.dashboard.expressions import UnsupportedExpression, to_sql
 

@@ -85,9 +85,11 @@ def test_airflow_runs_celery_on_postgres_and_redis(services):
 
 
 def test_airflow_services_run_the_vpcflow_image(services):
-    for name in [*AIRFLOW_SERVICES, "localaws"]:
+    for name in AIRFLOW_SERVICES:
         assert services[name]["image"] == "vpcflow-airflow:latest", name
         assert services[name]["build"] == ".", f"{name} must build from the repository's Dockerfile"
+    assert services["localaws"]["image"] == "vpcflow-localaws:latest"
+    assert services["localaws"]["build"] == {"context": ".", "target": "localaws"}
     custom = files.compose({"AIRFLOW_IMAGE_NAME": "registry.example.com/vpcflow:1.2.3"})["services"]
     assert {custom[name]["image"] for name in AIRFLOW_SERVICES} == {"registry.example.com/vpcflow:1.2.3"}
 
@@ -105,7 +107,10 @@ def test_localaws_runs_only_with_the_local_profile(services):
     for name, service in services.items():
         if name != "localaws":
             assert "local" not in service.get("profiles", []), name
-    command = localaws["command"]
+    # Its own image, built from the Dockerfile's localaws stage: the Airflow image carries no emulator.
+    assert localaws["build"]["target"] == "localaws"
+    assert localaws["image"] != services["airflow-worker"]["image"]
+    command = [*localaws["entrypoint"], *localaws["command"]]
     assert command[:3] == ["python", "-m", "localaws"]
     assert command[command.index("--port") + 1] == "4566"
     # Other containers reach it over the compose network, so it listens on the container's interfaces.

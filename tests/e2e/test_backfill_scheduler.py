@@ -1,5 +1,5 @@
 """A backfill of vpcflow_hourly through a real scheduler: Airflow 3 (api-server, scheduler, dag-processor,
-triggerer; vpcflow.airflow_local, as `make demo` and `make up` run it) against the session's localaws.
+triggerer; vpcflow.devstack.airflow_local, as `make demo` and `make up` run it) against the session's localaws.
 
 `airflow backfill create` makes the runs; the scheduler, LocalExecutor and triggerer (the deferred waits)
 run them. Costs about two minutes, most of it Airflow's start-up.
@@ -12,15 +12,15 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from vpcflow.airflow_api import AirflowAPI
-from vpcflow.airflow_local import AirflowLocal
-from vpcflow.config import StackConfig
-from vpcflow.generator import GeneratorConfig
-from vpcflow.generator_sinks import generate_to_s3
-from vpcflow.hourly.config import HourlyConfig
+from vpcflow.devstack.airflow_api import AirflowAPI
+from vpcflow.devstack.airflow_local import AirflowLocal
+from vpcflow.hourly.settings import HourlyConfig
 from vpcflow.hourly.tasks import query_rows, run_athena
-from vpcflow.provision._common import Clients
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
+from vpcflow.synthetic.generator import GeneratorConfig
+from vpcflow.synthetic.sinks import generate_to_s3
 
 from tests.conftest import free_port
 

@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pendulum
 import pytest
 from airflow.sdk import DagRunState
-from vpcflow.config import StackConfig
-from vpcflow.generator import GeneratorConfig
-from vpcflow.generator_sinks import generate_to_s3
-from vpcflow.hourly.config import HourlyConfig
+from vpcflow.hourly.settings import HourlyConfig
 from vpcflow.hourly.tasks import query_rows, run_athena
-from vpcflow.provision._common import Clients
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
+from vpcflow.synthetic.generator import GeneratorConfig
+from vpcflow.synthetic.sinks import generate_to_s3
 
 pytestmark = pytest.mark.e2e
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import requests
-from vpcflow import packaging
+from vpcflow.provision import packaging
 
 LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
 LOG_STREAM = "eni-0a1b2c3d4e5f67890-all"

@@ -256,16 +256,16 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
 def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_state(
     localaws, clean_state, tmp_path_factory, fault_report
 ):
-    """A real local Airflow (vpcflow.airflow_local: LocalExecutor, tasks waiting in their worker as `make up`
+    """A real local Airflow (vpcflow.devstack.airflow_local: LocalExecutor, tasks waiting in their worker as `make up`
     runs them). The scheduler is SIGKILLed, with its workers and the task process, while compact_hour's
     INSERT runs; the orphaned INSERT then completes at Athena, writing the hour's files with no task to
     own them. The restarted scheduler resets the dead scheduler's orphaned task, which runs again (try 2),
     and the hour must end exactly as a clean run leaves it. Starting Airflow twice costs minutes,
     so the test is opt-in: VPCFLOW_SLOW_TESTS=1."""
     import psutil
-    from vpcflow.airflow_api import AirflowAPI
-    from vpcflow.airflow_local import AirflowLocal
-    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.devstack.airflow_api import AirflowAPI
+    from vpcflow.devstack.airflow_local import AirflowLocal
+    from vpcflow.hourly.settings import HourlyConfig
 
     from tests.conftest import free_port
 

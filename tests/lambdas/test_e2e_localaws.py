@@ -12,7 +12,7 @@ import time
 
 import pytest
 import requests
-from vpcflow import packaging
+from vpcflow.provision import packaging
 
 from localaws.service import Service
 from tests.lambdas.events import awslogs_event, control_message_event, flow_log_lines

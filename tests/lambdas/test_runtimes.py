@@ -11,7 +11,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from vpcflow import packaging
+from vpcflow.provision import packaging
 
 
 def _interpreters() -> dict[str, str]:
@@ -30,7 +30,7 @@ SCRIPT = r"""
 import base64, gzip, json, sys
 sys.path[:0] = sys.argv[1:3]
 import awslogs, packing, s3_events
-from vpcflow import partitions
+from vpcflow.model import partitions
 envelope = {"messageType": "DATA_MESSAGE", "logGroup": "g", "logStream": "s", "owner": "1",
             "logEvents": [{"id": "1", "timestamp": 1, "message": f"line {i}"} for i in range(100)]}
 event = {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(envelope).encode())).decode()}}

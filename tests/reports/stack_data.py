@@ -13,11 +13,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from vpcflow.config import StackConfig
-from vpcflow.formats import BLOG_REGEX
-from vpcflow.generator import GeneratorConfig
-from vpcflow.generator_sinks import write_s3
+from vpcflow.model.config import StackConfig
+from vpcflow.model.formats import BLOG_REGEX
 from vpcflow.provision import Clients, provision_catalog, provision_storage
+from vpcflow.synthetic.generator import GeneratorConfig
+from vpcflow.synthetic.sinks import write_s3
 
 ACCOUNT = "123456789012"
 _LINE = re.compile(BLOG_REGEX)
@@ -70,9 +70,9 @@ def parse_row(line: str) -> dict[str, Any] | None:
 def _render(name: str, config: StackConfig, hour: datetime) -> str:
     import jinja2
     import pendulum
-    from vpcflow.hourly.config import HourlyConfig
     from vpcflow.hourly.macros import MACROS
-    from vpcflow.sqlfiles import sql_dir
+    from vpcflow.hourly.settings import HourlyConfig
+    from vpcflow.model.sqlfiles import sql_dir
 
     start = pendulum.instance(hour)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
@@ -112,9 +112,9 @@ def load_stack(
     old: bool = True,
     stack_name: str | None = None,
 ) -> LoadedStack:
-    from vpcflow.generator import build_estate, generate_hour
-    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.hourly.settings import HourlyConfig
     from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
+    from vpcflow.synthetic.generator import build_estate, generate_hour
 
     suffix = uuid.uuid4().hex[:6]
     config = StackConfig.isolated(

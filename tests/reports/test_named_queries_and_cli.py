@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from vpcflow import reports
-from vpcflow.cli import main
+from vpcflow.devstack.cli import main
 from vpcflow.provision import CallRecorder, Clients
 from vpcflow.provision.reports import ensure_named_queries, named_query_name
 

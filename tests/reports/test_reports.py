@@ -232,6 +232,6 @@ def test_bad_parameters_are_named():
 
 
 def test_every_report_file_is_registered():
-    from vpcflow.sqlfiles import sql_dir
+    from vpcflow.model.sqlfiles import sql_dir
 
     assert {p.stem for p in (sql_dir() / "reports").glob("*.sql")} == set(reports.REPORTS)

@@ -1,4 +1,4 @@
-"""A real local Airflow (vpcflow.airflow_local: api-server, scheduler, dag-processor, triggerer), started
+"""A real local Airflow (vpcflow.devstack.airflow_local: api-server, scheduler, dag-processor, triggerer), started
 once for this module (~50 s): every component listens on 127.0.0.1 only, and a task that logs the
 aws_default password writes *** to its task log file (the supervisor masks it); but the same lines reach
 the scheduler's own log unmasked (a strict xfail records it)."""
@@ -10,7 +10,7 @@ import os
 import time
 
 import pytest
-from vpcflow.airflow_local import AirflowLocal
+from vpcflow.devstack.airflow_local import AirflowLocal
 
 from tests.conftest import REPO, free_port
 

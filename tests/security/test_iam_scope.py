@@ -9,8 +9,8 @@ import json
 import re
 
 import pytest
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import StackArns, bucket_policy, role_specs
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.iam_policies import StackArns, bucket_policy, role_specs
 
 from tests.conftest import REPO
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 import jinja2
 import pendulum
 import pytest
-from vpcflow import partitions
-from vpcflow.config import ConfigError, StackConfig
-from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.macros import MACROS
-from vpcflow.sqlfiles import sql_dir
+from vpcflow.hourly.settings import HourlyConfig
+from vpcflow.model import partitions
+from vpcflow.model.config import ConfigError, StackConfig
+from vpcflow.model.sqlfiles import sql_dir
 
 HOSTILE = [
     "x'; DROP TABLE vpc_flow_logs; --",

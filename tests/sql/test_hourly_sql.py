@@ -8,9 +8,9 @@ import jinja2
 import pendulum
 import pytest
 import sqlglot
-from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.macros import MACROS
-from vpcflow.sqlfiles import sql_dir
+from vpcflow.hourly.settings import HourlyConfig
+from vpcflow.model.sqlfiles import sql_dir
 
 HOUR = pendulum.datetime(2026, 11, 26, 3, tz="UTC")
 FILES = sorted(str(p.relative_to(sql_dir())) for p in Path(sql_dir()).glob("*/*.sql"))
@@ -72,7 +72,7 @@ def test_partition_macro_refuses_a_table_that_is_not_over_the_raw_objects():
 
 
 def test_parquet_table_cannot_be_the_typed_companion():
-    from vpcflow.config import ConfigError, StackConfig
+    from vpcflow.model.config import ConfigError, StackConfig
 
     with pytest.raises(ConfigError, match="parquet_table"):
         StackConfig(parquet_table="vpc_flow_logs_typed")

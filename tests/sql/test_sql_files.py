@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from sqlglot import exp
-from vpcflow import formats, sqlfiles
+from vpcflow.model import formats, sqlfiles
 
 # Copied from the blog (shared/seed, "パーティション化されたvpc_flow_logテーブルの作成"), trailing space
 # after the SERDEPROPERTIES parenthesis included; only <bucket_and_prefix> is substituted below.

@@ -66,7 +66,7 @@ def teardown_conf(dag: Any, stack_name: str) -> dict[str, Any]:
 
 def test_provision_one_hour_and_teardown_on_aws(aws_account, system_stack, vpcflow_dags):
     import pendulum
-    from vpcflow.config import StackConfig
+    from vpcflow.model.config import StackConfig
 
     provision, hourly, teardown = (vpcflow_dags[dag_id] for dag_id in DAG_IDS)
     params = system_stack.params
@@ -80,8 +80,8 @@ def test_provision_one_hour_and_teardown_on_aws(aws_account, system_stack, vpcfl
         s3.head_bucket(Bucket=config.bucket)
 
     def write_hour_of_flow_logs() -> None:
-        from vpcflow.generator import GeneratorConfig
-        from vpcflow.generator_sinks import generate_to_s3
+        from vpcflow.synthetic.generator import GeneratorConfig
+        from vpcflow.synthetic.sinks import generate_to_s3
 
         generated = GeneratorConfig(records_per_hour=2000, daily_curve=False, seed=11)
         generate_to_s3(
@@ -112,7 +112,7 @@ def test_provision_one_hour_and_teardown_on_aws(aws_account, system_stack, vpcfl
 
     def delete_leftovers() -> None:
         # Whatever the teardown DAG did, leave the account as it was: every resource, data included.
-        from vpcflow.provision._common import Clients
+        from vpcflow.provision.common import Clients
         from vpcflow.provision.teardown import teardown_stack
 
         teardown_stack(Clients(aws_account.session, endpoint_url=ENDPOINT_URL), config, delete_data=True)

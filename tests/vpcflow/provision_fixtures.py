@@ -10,9 +10,9 @@ from dataclasses import dataclass
 import boto3
 import pytest
 from moto import mock_aws
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import StackArns
+from vpcflow.model.config import StackConfig
 from vpcflow.provision import CallRecorder, Clients
+from vpcflow.provision.iam_policies import StackArns
 
 
 def tiny_zip(body: str = "def handler(event, context):\n    return event\n") -> bytes:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from vpcflow import formats
-from vpcflow.formats import FlowLogFormatError, RecordError
-from vpcflow.partitions import PartitionError
+from vpcflow.model import formats
+from vpcflow.model.formats import FlowLogFormatError, RecordError
+from vpcflow.model.partitions import PartitionError
 
 # Examples shaped like the AWS guide's "Flow log record examples".
 ACCEPTED = "2 123456789010 eni-1235b8ca123456789 172.31.16.139 172.31.16.21 20641 22 6 20 4249 1418530010 1418530070 ACCEPT OK"

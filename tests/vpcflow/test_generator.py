@@ -10,9 +10,16 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from vpcflow import cli, formats
-from vpcflow.generator import GeneratorConfig, GeneratorError, generate, generate_hour, hours_between
-from vpcflow.generator_sinks import (
+from vpcflow.devstack import cli
+from vpcflow.model import formats
+from vpcflow.synthetic.generator import (
+    GeneratorConfig,
+    GeneratorError,
+    generate,
+    generate_hour,
+    hours_between,
+)
+from vpcflow.synthetic.sinks import (
     MAX_BATCH_BYTES,
     MAX_BATCH_EVENTS,
     generate_to_log_group,

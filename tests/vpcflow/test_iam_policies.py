@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import (
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.iam_policies import (
     WILDCARD_EXCEPTIONS,
     StackArns,
     bucket_policy,

@@ -1,4 +1,4 @@
-"""vpcflow.packaging: deterministic zips that carry everything their code imports."""
+"""vpcflow.provision.packaging: deterministic zips that carry everything their code imports."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
-from vpcflow import packaging
+from vpcflow.provision import packaging
 
 FUNCTIONS = sorted(packaging.FUNCTIONS)
 REPO = Path(__file__).resolve().parents[2]
@@ -43,7 +43,7 @@ def test_content_changes_change_the_digest_and_file_times_do_not(tmp_path, monke
         (tmp_path / name).mkdir()
         for source in (REPO / "lambdas" / name).glob("*.py"):
             (tmp_path / name / source.name).write_bytes(source.read_bytes())
-    monkeypatch.setenv(packaging.LAMBDAS_DIR_ENV, str(tmp_path))
+    monkeypatch.setenv("VPCFLOW_LAMBDAS_DIR", str(tmp_path))
     before = packaging.build_lambda_zip("cloudwatch_to_firehose")
     # WHEN only a file's time and mode change THEN the zip is the same
     handler = tmp_path / "cloudwatch_to_firehose" / "handler.py"
@@ -81,9 +81,10 @@ def test_the_partitioner_zip_carries_vpcflow_partitions_as_in_the_repo():
         "s3_events.py",
         "athena_query.py",
         "vpcflow/__init__.py",
-        "vpcflow/partitions.py",
+        "vpcflow/model/__init__.py",
+        "vpcflow/model/partitions.py",
     } <= names
-    assert archive.read("vpcflow/partitions.py") == (REPO / "plugins/vpcflow/partitions.py").read_bytes()
+    assert archive.read("vpcflow/model/partitions.py") == (REPO / "plugins/vpcflow/model/partitions.py").read_bytes()
     # AND nothing but Python sources: no tests, no caches
     assert all(name.endswith(".py") for name in names)
 

@@ -1,4 +1,4 @@
-"""vpcflow.partitions: the blog's key -> partition mapping, the ALTER statement, and what is refused."""
+"""vpcflow.model.partitions: the blog's key -> partition mapping, the ALTER statement, and what is refused."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 import sqlglot
 from sqlglot import exp
-from vpcflow.partitions import (
+from vpcflow.model.partitions import (
     Partition,
     PartitionError,
     PartitionType,

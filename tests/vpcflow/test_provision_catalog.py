@@ -43,8 +43,8 @@ def test_workgroup_created_then_unchanged(moto):  # noqa: F811
 def test_drifted_workgroup_is_updated():
     # moto has no UpdateWorkGroup: a Stubber stands in for Athena.
     import boto3
-    from vpcflow.config import StackConfig
-    from vpcflow.iam_policies import StackArns
+    from vpcflow.model.config import StackConfig
+    from vpcflow.provision.iam_policies import StackArns
 
     config = StackConfig(bucket="b-bucket")
     athena = boto3.client("athena", region_name="us-east-1")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from botocore.exceptions import ClientError
-from vpcflow.provision._common import CallRecorder, Clients, retry_propagation, same_policy
+from vpcflow.provision.common import CallRecorder, Clients, retry_propagation, same_policy
 
 
 def _error(code: str, message: str) -> ClientError:

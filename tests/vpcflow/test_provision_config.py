@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from vpcflow.config import ConfigError, StackConfig
+from vpcflow.model.config import ConfigError, StackConfig
 
 
 def test_defaults_are_valid_and_derive_names():
@@ -99,7 +99,7 @@ def test_teardown_needs_the_stack_name_as_confirmation():
 
 
 def test_isolated_stacks_share_no_name():
-    from vpcflow.config import StackConfig
+    from vpcflow.model.config import StackConfig
 
     a, b = StackConfig.isolated("trial"), StackConfig.isolated("trial")
     names = ("stack_name", "bucket", "database", "workgroup", "quicksight_data_source_id",

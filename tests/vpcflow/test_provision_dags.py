@@ -4,8 +4,8 @@ a second run writes nothing, drift is repaired, teardown needs its confirmation 
 from __future__ import annotations
 
 import pytest
-from vpcflow.packaging import build_lambda_zip, code_sha256
 from vpcflow.provision import CallRecorder, Clients
+from vpcflow.provision.packaging import build_lambda_zip, code_sha256
 
 pytestmark = pytest.mark.slow
 
@@ -55,7 +55,7 @@ def _failed(run):
 
 def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorder, conf):
     from airflow.sdk import DagRunState
-    from vpcflow.config import StackConfig
+    from vpcflow.model.config import StackConfig
 
     config = StackConfig.from_params(conf)
     provision, teardown = _dag("vpcflow_provision"), _dag("vpcflow_teardown")

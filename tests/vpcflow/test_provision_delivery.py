@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from vpcflow.formats import DEFAULT_LOG_FORMAT
+from vpcflow.model.formats import DEFAULT_LOG_FORMAT
 from vpcflow.provision import (
     delete_flow_log,
     ensure_bucket,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from vpcflow.packaging import code_sha256
 from vpcflow.provision import (
     delete_lambda_function,
     delete_s3_notification,
@@ -15,6 +14,7 @@ from vpcflow.provision import (
     ensure_roles,
     ensure_s3_notification,
 )
+from vpcflow.provision.packaging import code_sha256
 
 from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixture)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from vpcflow.config import StackConfig
+from vpcflow.model.config import StackConfig
 from vpcflow.provision import CallRecorder, Clients, ensure_dashboard, ensure_data_source, ensure_dataset
 from vpcflow.provision.quicksight import (
     DATA_SOURCE_ACTIONS,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from vpcflow.packaging import code_sha256
 from vpcflow.provision import LambdaCode, is_write, lambda_code, provision_stack, teardown_stack
+from vpcflow.provision.packaging import code_sha256
 
 from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixture)
 

@@ -1,5 +1,5 @@
 """Jinja macros of vpcflow_hourly's SQL templates: every name, value and location they put into SQL
-comes from a validated StackConfig and from vpcflow.partitions, the code athena_partitioner runs too."""
+comes from a validated StackConfig and from vpcflow.model.partitions, the code athena_partitioner runs too."""
 
 from __future__ import annotations
 
@@ -7,14 +7,14 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from vpcflow.config import StackConfig
-from vpcflow.partitions import Partition, PartitionType, add_partitions_sql, partition_for_hour
+from vpcflow.model.config import StackConfig
+from vpcflow.model.partitions import Partition, PartitionType, add_partitions_sql, partition_for_hour
 
 QUALITY_PREFIX = "quality/"
 
 
 def _stack(params: Mapping[str, Any]) -> StackConfig:
-    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.hourly.settings import HourlyConfig
 
     return HourlyConfig.from_params(dict(params)).stack
 

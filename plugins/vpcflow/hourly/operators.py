@@ -7,7 +7,7 @@ from typing import Any
 from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.providers.amazon.aws.operators.athena import AthenaOperator
 
-from vpcflow.hourly.config import HourlyConfig
+from vpcflow.hourly.settings import HourlyConfig
 
 
 class ReplacingAthenaOperator(AthenaOperator):

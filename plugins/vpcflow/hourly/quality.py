@@ -12,8 +12,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from vpcflow.formats import BLOG_REGEX
-from vpcflow.hourly.config import Thresholds
+from vpcflow.hourly.settings import Thresholds
+from vpcflow.model.formats import BLOG_REGEX
 
 # The count columns of check_quality.sql, in order, and which threshold each answers to (None: reported
 # only — NODATA and SKIPDATA are records AWS writes on purpose, not defects).

@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from vpcflow.hourly import macros
-from vpcflow.hourly.config import HourlyConfig
 from vpcflow.hourly.quality import CHECKS, evaluate, failure_message, find_offending_lines
+from vpcflow.hourly.settings import HourlyConfig
 
 log = logging.getLogger(__name__)
 

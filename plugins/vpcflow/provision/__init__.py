@@ -5,8 +5,6 @@ Used by the vpcflow_provision and vpcflow_teardown DAGs; every function takes bo
 ``Clients`` for a whole step) and a ``StackConfig``.
 """
 
-from vpcflow.packaging import code_sha256
-from vpcflow.provision._common import CallRecorder, Clients, Result, is_write
 from vpcflow.provision.catalog import (
     delete_database,
     delete_table,
@@ -17,6 +15,7 @@ from vpcflow.provision.catalog import (
     parse_ddl,
     run_query,
 )
+from vpcflow.provision.common import CallRecorder, Clients, Result, is_write
 from vpcflow.provision.delivery import (
     delete_delivery_stream,
     delete_flow_log,
@@ -36,6 +35,7 @@ from vpcflow.provision.functions import (
     ensure_s3_notification,
 )
 from vpcflow.provision.iam import delete_role, ensure_role, ensure_roles
+from vpcflow.provision.packaging import code_sha256
 from vpcflow.provision.quicksight import (
     ensure_dashboard,
     ensure_data_source,

@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import StackArns
-from vpcflow.provision._common import Result, error_code, is_missing, log
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Result, error_code, is_missing, log
+from vpcflow.provision.iam_policies import StackArns
 
 QUERY_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
 

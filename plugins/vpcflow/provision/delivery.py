@@ -7,10 +7,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
-from vpcflow.formats import DEFAULT_LOG_FORMAT
-from vpcflow.iam_policies import StackArns
-from vpcflow.provision._common import Result, ignoring_missing, is_missing, log, retry_propagation
+from vpcflow.model.config import StackConfig
+from vpcflow.model.formats import DEFAULT_LOG_FORMAT
+from vpcflow.provision.common import Result, ignoring_missing, is_missing, log, retry_propagation
+from vpcflow.provision.iam_policies import StackArns
 
 FIREHOSE_ERROR_LOG_STREAM = "DestinationDelivery"
 FLOW_LOG_AGGREGATION_S = 60  # the shorter interval: records reach the hourly DAG sooner

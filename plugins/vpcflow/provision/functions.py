@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.packaging import code_sha256
-from vpcflow.provision._common import Result, is_missing, log, retry_propagation
+from vpcflow.provision.common import Result, is_missing, log, retry_propagation
+from vpcflow.provision.packaging import code_sha256
 
 _WAIT = {"Delay": 1, "MaxAttempts": 300}
 S3_NOTIFICATION_ID = "vpcflow-athena-partitioner"

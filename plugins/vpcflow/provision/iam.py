@@ -1,4 +1,4 @@
-"""IAM roles with one inline least-privilege policy each (documents from vpcflow.iam_policies)."""
+"""IAM roles with one inline least-privilege policy each (documents from vpcflow.provision.iam_policies)."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.iam_policies import StackArns, role_specs
-from vpcflow.provision._common import Result, ignoring_missing, is_missing, log, policy_json, same_policy
+from vpcflow.provision.common import Result, ignoring_missing, is_missing, log, policy_json, same_policy
+from vpcflow.provision.iam_policies import StackArns, role_specs
 
 INLINE_POLICY = "vpcflow-least-privilege"
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
-from vpcflow.provision._common import Result, is_missing
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Result, is_missing
 
 DATA_SOURCE_ACTIONS = sorted(
     [

@@ -10,8 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow import reports
-from vpcflow.config import StackConfig
-from vpcflow.provision._common import Result
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Result
 
 
 def named_query_name(config: StackConfig, report: str) -> str:

@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import StackArns
+from vpcflow.model.config import StackConfig
 from vpcflow.provision import catalog, delivery, functions, iam, quicksight, storage
-from vpcflow.provision._common import Clients, Result
+from vpcflow.provision.common import Clients, Result
+from vpcflow.provision.iam_policies import StackArns
 
 FORWARDER = "cloudwatch_to_firehose"
 PARTITIONER = "athena_partitioner"
@@ -28,8 +28,8 @@ class LambdaCode:
 
 
 def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, LambdaCode]:
-    """Deterministic zips of the repo's lambdas/ (vpcflow.packaging), keyed like provision_functions wants."""
-    from vpcflow import packaging
+    """Deterministic zips of the repo's lambdas/ (vpcflow.provision.packaging), keyed like provision_functions wants."""
+    from vpcflow.provision import packaging
 
     return {
         name: LambdaCode(packaging.build_lambda_zip(name), packaging.function(name).handler) for name in names
@@ -39,7 +39,7 @@ def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, 
 def table_ddl(config: StackConfig) -> dict[str, str]:
     """The raw text table (the blog's DDL for the default format), its typed companion over the same
     objects (BIGINT packets/bytes/times, read by the hourly DAG) and the Parquet table, rendered."""
-    from vpcflow import formats
+    from vpcflow.model import formats
 
     return {
         config.raw_table: formats.text_table_ddl(
@@ -116,7 +116,7 @@ def provision_functions(
     clients: Clients, config: StackConfig, code: Mapping[str, LambdaCode] | None = None
 ) -> Results:
     """Both Lambdas; ``code`` maps "cloudwatch_to_firehose" and "athena_partitioner" to their zips
-    (default: built from lambdas/ by vpcflow.packaging)."""
+    (default: built from lambdas/ by vpcflow.provision.packaging)."""
     code = lambda_code() if code is None else code
     missing = {FORWARDER, PARTITIONER} - set(code)
     if missing:
@@ -209,7 +209,7 @@ def provision_quicksight(
     columns = quicksight.table_columns(clients("glue"), config.database, config.parquet_table)
     dataset = quicksight.ensure_dataset(qs, config, account, source.id or "", columns)
     if dashboard_hook is None:  # the repo's dashboard definition (vpcflow.dashboard)
-        from vpcflow.dashboard.provision import ensure_vpcflow_dashboard as dashboard_hook
+        from vpcflow.provision.dashboard import ensure_vpcflow_dashboard as dashboard_hook
     dashboard = quicksight.ensure_dashboard(qs, config, account, dataset.id or "", dashboard_hook)
     return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
 

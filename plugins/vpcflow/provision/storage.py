@@ -7,9 +7,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
-from vpcflow.iam_policies import StackArns, bucket_policy
-from vpcflow.provision._common import Result, error_code, is_missing, log, same_policy
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Result, error_code, is_missing, log, same_policy
+from vpcflow.provision.iam_policies import StackArns, bucket_policy
 
 PUBLIC_ACCESS_BLOCK = {
     "BlockPublicAcls": True,

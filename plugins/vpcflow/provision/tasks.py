@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from vpcflow.config import ConfigError, StackConfig
-from vpcflow.provision._common import Clients
+from vpcflow.model.config import ConfigError, StackConfig
+from vpcflow.provision.common import Clients
 
 
 def clients_from_connection(aws_conn_id: str = "aws_default") -> Clients:

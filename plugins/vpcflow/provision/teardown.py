@@ -6,10 +6,10 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
-from vpcflow.dashboard.provision import delete_quality_dataset
+from vpcflow.model.config import StackConfig
 from vpcflow.provision import catalog, delivery, functions, iam, quicksight
-from vpcflow.provision._common import Clients, Result, is_missing
+from vpcflow.provision.common import Clients, Result, is_missing
+from vpcflow.provision.dashboard import delete_quality_dataset
 from vpcflow.provision.stack import Results, lambda_log_group
 
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-
-from vpcflow.config import ConfigError
-from vpcflow.hourly.config import HourlyConfig
+from vpcflow.hourly.settings import HourlyConfig
 from vpcflow.hourly.tasks import spice_refresh_due
+from vpcflow.model.config import ConfigError
 
 END = datetime(2026, 11, 26, 4, tzinfo=UTC)
 

@@ -6,9 +6,8 @@ import gzip
 from datetime import UTC, datetime
 
 import pytest
-
-from vpcflow.hourly.config import Thresholds
 from vpcflow.hourly.quality import CHECKS, evaluate, failure_message, find_offending_lines, line_failures
+from vpcflow.hourly.settings import Thresholds
 
 HOUR = int(datetime(2026, 11, 26, 3, tzinfo=UTC).timestamp())
 OK = f"2 123456789012 eni-1 10.0.0.1 10.0.0.2 443 49152 6 10 840 {HOUR + 60} {HOUR + 120} ACCEPT OK"

@@ -18,7 +18,14 @@ from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
-from vpcflow.generator import HOUR, GeneratorConfig, GeneratorError, HourBatch, HourSummary, generate
+from vpcflow.synthetic.generator import (
+    HOUR,
+    GeneratorConfig,
+    GeneratorError,
+    HourBatch,
+    HourSummary,
+    generate,
+)
 
 DEFAULT_DELIVERY_STREAM = "VPCFlowLogsDefaultToS3"  # the blog's Firehose delivery stream
 DEFAULT_LOG_STREAM = "vpcflow-generator"

@@ -11,7 +11,7 @@ Everything that reaches SQL goes through a ``validate_*`` function here: identif
 S3 locations. A partition location is built from the validated table location plus digits parsed from the
 key, so nothing from an object key can reach the statement.
 
-This module is stdlib only: the athena_partitioner Lambda's zip carries it as ``vpcflow/partitions.py``.
+This module is stdlib only: the athena_partitioner Lambda's zip carries it as ``vpcflow/model/partitions.py``.
 """
 
 from __future__ import annotations

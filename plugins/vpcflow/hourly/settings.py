@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcflow.config import ConfigError, StackConfig
+from vpcflow.model.config import ConfigError, StackConfig
 
 SPICE_REFRESH_MODES = ("hourly", "end_of_backfill", "off")
 # Keys a run's conf may carry besides parameters (Airflow merges the conf into params).

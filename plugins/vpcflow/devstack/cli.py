@@ -6,8 +6,8 @@ import argparse
 import json
 import sys
 
-from vpcflow import generate_cli, local, query_cli, stack_cli
-from vpcflow.settings import LocalSettings
+from vpcflow.devstack import generate_cli, local, query_cli, stack_cli
+from vpcflow.devstack.settings import LocalSettings
 
 
 def _local(args: argparse.Namespace) -> int:

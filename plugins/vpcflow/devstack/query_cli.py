@@ -14,8 +14,8 @@ def _query(args: argparse.Namespace) -> int:
     import boto3
 
     from vpcflow import reports
-    from vpcflow.config import ConfigError, StackConfig
-    from vpcflow.settings import LocalSettings
+    from vpcflow.devstack.settings import LocalSettings
+    from vpcflow.model.config import ConfigError, StackConfig
 
     if args.list:
         for report in reports.REPORTS.values():

@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
 
-from vpcflow import local
-from vpcflow.settings import LocalSettings
+from vpcflow.devstack import local
+from vpcflow.devstack.settings import LocalSettings
+from vpcflow.model.resources import require_checkout
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = require_checkout("the local developer stack")
 
 
 def _airflow(settings: LocalSettings):
-    from vpcflow.airflow_local import AirflowLocal
+    from vpcflow.devstack.airflow_local import AirflowLocal
 
     return AirflowLocal(home=REPO / ".airflow" / "local", aws_endpoint=settings.endpoint)
 

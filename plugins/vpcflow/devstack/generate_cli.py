@@ -8,8 +8,8 @@ import os
 import sys
 from typing import Any
 
-from vpcflow.generator import GeneratorConfig, GeneratorError, HourSummary, generate
-from vpcflow.generator_sinks import (
+from vpcflow.synthetic.generator import GeneratorConfig, GeneratorError, HourSummary, generate
+from vpcflow.synthetic.sinks import (
     DEFAULT_DELIVERY_STREAM,
     DEFAULT_LOG_STREAM,
     generate_to_log_group,

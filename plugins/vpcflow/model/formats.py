@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from vpcflow import sqlfiles
-from vpcflow.partitions import validate_identifier, validate_location
+from vpcflow.model import sqlfiles
+from vpcflow.model.partitions import validate_identifier, validate_location
 
 NULL = "-"  # what AWS writes for a field that does not apply to a record (e.g. NODATA)
 
@@ -233,7 +233,7 @@ def parse_record(line: str, fmt: FlowLogFormat | str | None = None) -> dict[str,
 
 
 # --- names that reach SQL -----------------------------------------------------------------------------
-# Every database, table and location pasted into a statement passes vpcflow.partitions' validators (shared
+# Every database, table and location pasted into a statement passes vpcflow.model.partitions' validators (shared
 # with the partition statements), so a bad parameter fails with PartitionError before anything is created.
 
 

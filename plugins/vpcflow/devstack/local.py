@@ -13,7 +13,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from vpcflow.settings import LocalSettings
+from vpcflow.devstack.settings import LocalSettings
 
 HEALTH_PATH = "/_localaws/health"
 

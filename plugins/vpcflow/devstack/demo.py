@@ -12,12 +12,12 @@ import sys
 import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-from vpcflow import local
-from vpcflow.settings import LocalSettings
+from vpcflow.devstack import local
+from vpcflow.devstack.settings import LocalSettings
+from vpcflow.model.resources import require_checkout
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = require_checkout("the local developer stack")
 DEMO_HOURS = 6
 RECORDS_PER_HOUR = 5000
 API_PORT = int(os.environ.get("VPCFLOW_DEMO_API_PORT", "8080"))
@@ -56,7 +56,7 @@ def main() -> int:
     env = demo_environment(end + timedelta(hours=2))
     os.environ.update(env)
 
-    from vpcflow.airflow_local import AirflowLocal
+    from vpcflow.devstack.airflow_local import AirflowLocal
 
     airflow = AirflowLocal(home=home, aws_endpoint=settings.endpoint, api_port=API_PORT)
     # localaws starts empty, so Airflow's metadata starts empty too: a run or backfill left by an earlier,
@@ -91,10 +91,10 @@ def main() -> int:
 def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> bool:
     import boto3
 
-    from vpcflow.airflow_api import AirflowAPI
-    from vpcflow.config import StackConfig
-    from vpcflow.generator import GeneratorConfig
-    from vpcflow.generator_sinks import generate_to_log_group, generate_to_s3
+    from vpcflow.devstack.airflow_api import AirflowAPI
+    from vpcflow.model.config import StackConfig
+    from vpcflow.synthetic.generator import GeneratorConfig
+    from vpcflow.synthetic.sinks import generate_to_log_group, generate_to_s3
 
     config = StackConfig()
     api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
@@ -179,7 +179,7 @@ def wait_runs(api, dag_id: str, run_ids: list[str], timeout: float) -> set[str]:
 
 
 def athena(client, config, sql: str) -> tuple[list[list[str | None]], int]:
-    from vpcflow.hourly.config import HourlyConfig
+    from vpcflow.hourly.settings import HourlyConfig
     from vpcflow.hourly.tasks import run_athena
 
     qid = run_athena(client, HourlyConfig(stack=config), sql, poll_s=0.2)
@@ -189,7 +189,7 @@ def athena(client, config, sql: str) -> tuple[list[list[str | None]], int]:
 
 
 def report(api, athena_client, config, runs: list[str], start: datetime, end: datetime) -> None:
-    from vpcflow import sqlfiles
+    from vpcflow.model import sqlfiles
 
     step("per-hour quality verdicts (from the quality table):")
     rows, _ = athena(athena_client, config, (

@@ -22,7 +22,9 @@ from pathlib import Path
 
 import psutil
 
-REPO = Path(__file__).resolve().parents[2]
+from vpcflow.model.resources import require_checkout
+
+REPO = require_checkout("the local developer stack")
 
 COMPONENTS: dict[str, list[str]] = {
     "api-server": ["api-server", "--host", "127.0.0.1", "--port", "{api_port}", "--workers", "1"],
@@ -87,8 +89,8 @@ class AirflowLocal:
             "AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK": "False",
             "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
             "AIRFLOW__SCHEDULER__MIN_FILE_PROCESS_INTERVAL": "5",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "vpcflow.airflow_local.SQLITE_CONNECT_ARGS",
-            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": "vpcflow.airflow_local.SQLITE_CONNECT_ARGS_ASYNC",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS": "vpcflow.devstack.airflow_local.SQLITE_CONNECT_ARGS",
+            "AIRFLOW__DATABASE__SQL_ALCHEMY_CONNECT_ARGS_ASYNC": "vpcflow.devstack.airflow_local.SQLITE_CONNECT_ARGS_ASYNC",
             "AIRFLOW_CONN_AWS_DEFAULT": json.dumps(connection),
         }
         # localaws answers a query or an ingestion within a second: inside Airflow 3.3's window where the

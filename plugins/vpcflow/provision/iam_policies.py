@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from vpcflow.config import StackConfig
+from vpcflow.model.config import StackConfig
 
 VERSION = "2012-10-17"
 

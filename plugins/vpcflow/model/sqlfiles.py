@@ -6,18 +6,12 @@ the values under ``params``; this module renders them the same way so both paths
 
 from __future__ import annotations
 
-import os
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-# plugins/vpcflow/sqlfiles.py -> repository root/sql; the Airflow image mounts it at /opt/airflow/sql.
-_REPO_SQL = Path(__file__).resolve().parents[2] / "sql"
+from vpcflow.model.resources import sql_dir
 
-
-def sql_dir() -> Path:
-    """The folder of templated statements: $VPCFLOW_SQL_DIR, else the repository's sql/."""
-    return Path(os.environ.get("VPCFLOW_SQL_DIR") or _REPO_SQL)
+__all__ = ["render", "sql_dir"]
 
 
 @cache

@@ -13,7 +13,7 @@ own ``random.Random`` and carries, in proportions set by GeneratorConfig:
 
 Attackers and scanners only use the documentation ranges 198.51.100.0/24, 203.0.113.0/24 and 192.0.2.0/24.
 
-Two sinks, both in vpcflow.generator_sinks: S3 objects in Firehose's layout (for history and backfills),
+Two sinks, both in vpcflow.synthetic.sinks: S3 objects in Firehose's layout (for history and backfills),
 or a CloudWatch Logs group (so records travel subscription -> Lambda -> Firehose -> S3 live).
 """
 

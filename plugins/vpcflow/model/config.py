@@ -209,7 +209,7 @@ class StackConfig:
             len(self.filter_pattern) <= 1024, "filter_pattern", self.filter_pattern, "at most 1024 characters"
         )
         if self.flow_log_format:
-            from vpcflow.formats import FlowLogFormatError, parse_log_format
+            from vpcflow.model.formats import FlowLogFormatError, parse_log_format
 
             try:
                 parse_log_format(self.flow_log_format)
@@ -401,7 +401,7 @@ def _check_range(name: str, value: int, bounds: tuple[int, int]) -> None:
 
 def _check_prefix(name: str, value: str) -> None:
     # Prefixes become S3 locations inside single-quoted SQL literals (table and partition LOCATIONs): allow
-    # only the characters vpcflow.partitions.validate_location accepts, so that a bad prefix fails here,
+    # only the characters vpcflow.model.partitions.validate_location accepts, so that a bad prefix fails here,
     # before anything is created, rather than when a statement is built.
     _check(
         value.endswith("/")

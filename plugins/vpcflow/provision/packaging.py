@@ -16,16 +16,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# Where lambdas/ lives when vpcflow is installed elsewhere (e.g. an Airflow image): VPCFLOW_LAMBDAS_DIR.
-LAMBDAS_DIR_ENV = "VPCFLOW_LAMBDAS_DIR"
-VPCFLOW_DIR = Path(__file__).resolve().parent
+from vpcflow.model.resources import PACKAGE_DIR as VPCFLOW_DIR
+from vpcflow.model.resources import lambdas_dir
 
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
@@ -67,7 +64,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
     ),
     "athena_partitioner": LambdaFunction(
         name="athena_partitioner",
-        vpcflow_modules=("partitions",),
+        vpcflow_modules=("model.partitions",),
         description="S3 ObjectCreated -> ALTER TABLE ADD IF NOT EXISTS PARTITION on Athena",
         environment=(
             "TABLE_NAME",
@@ -80,11 +77,6 @@ FUNCTIONS: dict[str, LambdaFunction] = {
         ),
     ),
 }
-
-
-def lambdas_dir() -> Path:
-    """The folder holding one sub-folder per function: $VPCFLOW_LAMBDAS_DIR, else the repo's lambdas/."""
-    return Path(os.environ.get(LAMBDAS_DIR_ENV) or REPO_ROOT / "lambdas")
 
 
 def function(name: str) -> LambdaFunction:
@@ -103,10 +95,11 @@ def lambda_sources(name: str) -> dict[str, bytes]:
     files = {path.name: path.read_bytes() for path in spec.source_dir.glob("*.py")}
     if "handler.py" not in files:
         raise FileNotFoundError(f"Lambda {name!r}: {spec.source_dir}/handler.py is missing")
-    if spec.vpcflow_modules:
-        files["vpcflow/__init__.py"] = _PACKAGE_INIT
-        for module in spec.vpcflow_modules:
-            files[f"vpcflow/{module}.py"] = (VPCFLOW_DIR / f"{module}.py").read_bytes()
+    for module in spec.vpcflow_modules:
+        *packages, name = module.split(".")
+        for depth in range(len(packages) + 1):
+            files["/".join(["vpcflow", *packages[:depth], "__init__.py"])] = _PACKAGE_INIT
+        files["/".join(["vpcflow", *packages, f"{name}.py"])] = VPCFLOW_DIR.joinpath(*packages, f"{name}.py").read_bytes()
     return files
 
 

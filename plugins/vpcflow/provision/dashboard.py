@@ -14,9 +14,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from vpcflow.config import StackConfig
 from vpcflow.dashboard.definition import build_definition
-from vpcflow.provision._common import Result, is_missing
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.common import Result, is_missing
 from vpcflow.provision.quicksight import DATASET_ACTIONS
 
 DASHBOARD_ACTIONS = sorted(

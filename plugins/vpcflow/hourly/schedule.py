@@ -1,35 +1,13 @@
-"""vpcflow configuration: environment variables with defaults. No I/O at import."""
+"""How vpcflow_hourly is scheduled: read from the environment when the DAG file is parsed."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
-
-LOCAL_ENDPOINT = "http://127.0.0.1:4566"
+from dataclasses import dataclass
 
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(f"VPCFLOW_{name}", default)
-
-
-@dataclass(frozen=True)
-class LocalSettings:
-    """Where `vpcflow local` keeps its endpoint, pid file and log."""
-
-    port: int = field(default_factory=lambda: int(_env("LOCALAWS_PORT", "4566")))
-    state_dir: str = field(default_factory=lambda: _env("LOCALAWS_STATE_DIR", ".localaws"))
-
-    @property
-    def endpoint(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid_file(self) -> str:
-        return os.path.join(self.state_dir, "localaws.pid")
-
-    @property
-    def log_file(self) -> str:
-        return os.path.join(self.state_dir, "localaws.log")
 
 
 def _bool(name: str, default: str) -> bool:
