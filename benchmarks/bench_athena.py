@@ -28,8 +28,10 @@ sys.path.insert(0, str(REPO))
 
 from localaws.server import LocalAWS  # noqa: E402
 
-REGEX = (r"^([^ ]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)"
-         r"\\s+([^ ]+)\\s+([0-9]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)$")
+REGEX = (
+    r"^([^ ]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)\\s+([^ ]+)"
+    r"\\s+([^ ]+)\\s+([0-9]+)\\s+([0-9]+)\\s+([^ ]+)\\s+([^ ]+)$"
+)
 DDL = f"""CREATE EXTERNAL TABLE IF NOT EXISTS vpc_flow_logs (
 Version INT, Account STRING, InterfaceId STRING, SourceAddress STRING, DestinationAddress STRING,
 SourcePort INT, DestinationPort INT, Protocol INT, Packets INT, Bytes INT, StartTime INT, EndTime INT,
@@ -59,7 +61,9 @@ def object_body(seed: int, n: int = LINES_PER_OBJECT) -> bytes:
             out.append("garbage: not a flow log line")
             continue
         if i % 1000 == 3:
-            out.append(f"2 123456789012 eni-{r.randrange(1 << 32):08x} - - - - - - - 1700000000 1700000060 - NODATA")
+            out.append(
+                f"2 123456789012 eni-{r.randrange(1 << 32):08x} - - - - - - - 1700000000 1700000060 - NODATA"
+            )
             continue
         action = "REJECT" if r.random() < 0.3 else "ACCEPT"
         out.append(
@@ -72,13 +76,20 @@ def object_body(seed: int, n: int = LINES_PER_OBJECT) -> bytes:
 
 class Athena:
     def __init__(self, endpoint: str):
-        self.client = boto3.client("athena", endpoint_url=endpoint, region_name="us-east-1",
-                                   aws_access_key_id="testing", aws_secret_access_key="testing")
+        self.client = boto3.client(
+            "athena",
+            endpoint_url=endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
 
     def run(self, sql: str) -> dict:
         qid = self.client.start_query_execution(
-            QueryString=sql, QueryExecutionContext={"Database": "default"},
-            ResultConfiguration={"OutputLocation": "s3://bench-results/"})["QueryExecutionId"]
+            QueryString=sql,
+            QueryExecutionContext={"Database": "default"},
+            ResultConfiguration={"OutputLocation": "s3://bench-results/"},
+        )["QueryExecutionId"]
         while True:
             e = self.client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
             if e["Status"]["State"] in ("SUCCEEDED", "FAILED", "CANCELLED"):
@@ -92,8 +103,13 @@ class Athena:
 
 
 def load(endpoint: str, rows: int, parquet: bool) -> Athena:
-    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1",
-                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     s3.create_bucket(Bucket="bench-data")
     s3.create_bucket(Bucket="bench-results")
     bodies = [object_body(seed) for seed in range(4)]  # distinct contents, reused across objects
@@ -107,14 +123,18 @@ def load(endpoint: str, rows: int, parquet: bool) -> Athena:
         key = f"raw/2026/11/{1 + h // 24:02d}/{h % 24:02d}/vpc-flow-1-{n:06d}.gz"  # no partition = no value
         s3.put_object(Bucket="bench-data", Key=key, Body=bodies[n % len(bodies)])
     for h in range(hours):
-        adds.append(f"PARTITION (IngestDateTime='2026-11-{1 + h // 24:02d}-{h % 24:02d}') "
-                    f"LOCATION 's3://bench-data/raw/2026/11/{1 + h // 24:02d}/{h % 24:02d}/'")
+        adds.append(
+            f"PARTITION (IngestDateTime='2026-11-{1 + h // 24:02d}-{h % 24:02d}') "
+            f"LOCATION 's3://bench-data/raw/2026/11/{1 + h // 24:02d}/{h % 24:02d}/'"
+        )
     athena.run("ALTER TABLE vpc_flow_logs ADD IF NOT EXISTS " + " ".join(adds))
     if parquet:
         t0 = time.perf_counter()
-        athena.run("CREATE TABLE vpc_flow_logs_parquet WITH (format='PARQUET', "
-                   "external_location='s3://bench-data/parquet/', partitioned_by=ARRAY['ingestdatetime']) "
-                   "AS SELECT * FROM vpc_flow_logs")
+        athena.run(
+            "CREATE TABLE vpc_flow_logs_parquet WITH (format='PARQUET', "
+            "external_location='s3://bench-data/parquet/', partitioned_by=ARRAY['ingestdatetime']) "
+            "AS SELECT * FROM vpc_flow_logs"
+        )
         print(f"CTAS to Parquet: {time.perf_counter() - t0:.1f} s")
     return athena
 
@@ -174,8 +194,10 @@ def main() -> None:
     rows = int(os.environ.get("BENCH_ATHENA_ROWS", "2000000"))
     big = int(os.environ.get("BENCH_ATHENA_MEMORY_ROWS", "10000000"))
     repeat = int(os.environ.get("BENCH_ATHENA_REPEAT", "5"))
-    print(f"localaws Athena: blog top-25 REJECT query, {rows:,} rows in "
-          f"{rows // LINES_PER_OBJECT} gzip objects of {LINES_PER_OBJECT:,} lines; best of {repeat}")
+    print(
+        f"localaws Athena: blog top-25 REJECT query, {rows:,} rows in "
+        f"{rows // LINES_PER_OBJECT} gzip objects of {LINES_PER_OBJECT:,} lines; best of {repeat}"
+    )
     with LocalAWS(port=0) as aws:
         t0 = time.perf_counter()
         athena = load(aws.endpoint, rows, parquet=True)
@@ -183,7 +205,9 @@ def main() -> None:
         text = timed(athena, TOP25.format(table="vpc_flow_logs"), repeat)
         pq = timed(athena, TOP25.format(table="vpc_flow_logs_parquet"), repeat)
         # ties in cnt may be ordered differently; the counts themselves must agree
-        assert [r[1] for r in text[3]["rows"]] == [r[1] for r in pq[3]["rows"]], "text and parquet answers differ"
+        assert [r[1] for r in text[3]["rows"]] == [r[1] for r in pq[3]["rows"]], (
+            "text and parquet answers differ"
+        )
     print()
     print(f"{'':28}{'text (gzip, RegexSerDe)':>26}{'parquet':>14}{'ratio':>9}")
     for label, i in (("engine seconds", 0), ("client wall seconds", 1), ("process CPU seconds", 2)):
@@ -191,13 +215,18 @@ def main() -> None:
     t_rate, p_rate = rows / text[0], rows / pq[0]
     print(f"{'rows/s (engine time)':28}{t_rate:>26,.0f}{p_rate:>14,.0f}{p_rate / t_rate:>9.1f}")
     print(f"{'rows per CPU-second':28}{rows / text[2]:>26,.0f}{rows / pq[2]:>14,.0f}")
-    print(f"{'DataScannedInBytes':28}{text[3]['Statistics']['DataScannedInBytes']:>26,}"
-          f"{pq[3]['Statistics']['DataScannedInBytes']:>14,}")
-    print(f"targets: text >= 2,000,000 rows/s: {'met' if t_rate >= 2e6 else 'NOT met'}; "
-          f"parquet >= 10x text: {'met' if p_rate >= 10 * t_rate else 'NOT met'}")
+    print(
+        f"{'DataScannedInBytes':28}{text[3]['Statistics']['DataScannedInBytes']:>26,}"
+        f"{pq[3]['Statistics']['DataScannedInBytes']:>14,}"
+    )
+    print(
+        f"targets: text >= 2,000,000 rows/s: {'met' if t_rate >= 2e6 else 'NOT met'}; "
+        f"parquet >= 10x text: {'met' if p_rate >= 10 * t_rate else 'NOT met'}"
+    )
     if big:
-        out = subprocess.run([sys.executable, __file__, "--memory", str(big)], capture_output=True, text=True,
-                             timeout=900)
+        out = subprocess.run(
+            [sys.executable, __file__, "--memory", str(big)], capture_output=True, text=True, timeout=900
+        )
         line = next((x for x in out.stdout.splitlines() if x.startswith("MEM ")), out.stderr[-500:])
         print(f"10M-row query in a fresh process: {line}")
         print("  (RSS is the whole process: moto's S3 store holds the objects too; target < 2048 MB)")

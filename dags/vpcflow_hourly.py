@@ -48,7 +48,9 @@ def _config() -> HourlyConfig:
     return HourlyConfig.from_params(get_current_context()["params"])
 
 
-def _athena(deferrable: bool = SCHEDULE.deferrable, operator: type[AthenaOperator] = AthenaOperator, **kwargs):
+def _athena(
+    deferrable: bool = SCHEDULE.deferrable, operator: type[AthenaOperator] = AthenaOperator, **kwargs
+):
     """An AthenaOperator for one templated statement of sql/hourly/, in the stack's workgroup."""
     return operator(
         database="{{ params.database }}",
@@ -82,14 +84,19 @@ def _athena_quick(**kwargs):
 def vpcflow_hourly():
     @task
     def validate_params() -> dict:
-        return {"hour": get_current_context()["data_interval_start"].strftime("%Y-%m-%d-%H"), **_config().to_params()}
+        return {
+            "hour": get_current_context()["data_interval_start"].strftime("%Y-%m-%d-%H"),
+            **_config().to_params(),
+        }
 
     # Deferred to the triggerer: waiting out the hour holds no worker slot.
     # Without a triggerer, it gives its worker slot back between pokes (reschedule mode).
     wait_for_hour = (
         DateTimeSensorAsync(task_id="wait_for_hour", target_time=WAIT_UNTIL)
         if SCHEDULE.deferrable
-        else DateTimeSensor(task_id="wait_for_hour", target_time=WAIT_UNTIL, mode="reschedule", poke_interval=60)
+        else DateTimeSensor(
+            task_id="wait_for_hour", target_time=WAIT_UNTIL, mode="reschedule", poke_interval=60
+        )
     )
 
     @task(retries=0)
@@ -103,7 +110,9 @@ def vpcflow_hourly():
     register_typed_partition = _athena_quick(
         task_id="register_typed_partition", query="hourly/register_typed_partition.sql"
     )
-    ensure_quality_table = _athena_quick(task_id="ensure_quality_table", query="hourly/create_quality_table.sql")
+    ensure_quality_table = _athena_quick(
+        task_id="ensure_quality_table", query="hourly/create_quality_table.sql"
+    )
     check_quality = _athena(task_id="check_quality", query="hourly/check_quality.sql")
 
     @task(retries=0)
@@ -111,12 +120,20 @@ def vpcflow_hourly():
         from vpcflow.hourly.tasks import evaluate_quality as evaluate
 
         context = get_current_context()
-        return evaluate(S3Hook().get_conn(), AthenaHook().get_conn(), _config(), context["data_interval_start"], query_execution_id)
+        return evaluate(
+            S3Hook().get_conn(),
+            AthenaHook().get_conn(),
+            _config(),
+            context["data_interval_start"],
+            query_execution_id,
+        )
 
     register_parquet_partition = _athena_quick(
         task_id="register_parquet_partition", query="hourly/register_parquet_partition.sql"
     )
-    compact_hour = _athena(task_id="compact_hour", query="hourly/compact_hour.sql", operator=ReplacingAthenaOperator)
+    compact_hour = _athena(
+        task_id="compact_hour", query="hourly/compact_hour.sql", operator=ReplacingAthenaOperator
+    )
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:
@@ -154,7 +171,14 @@ def vpcflow_hourly():
     params_ok = validate_params()
     objects = list_hour_objects()
     verdict = evaluate_quality(check_quality.output)
-    params_ok >> wait_for_hour >> objects >> register_partition >> register_typed_partition >> ensure_quality_table
+    (
+        params_ok
+        >> wait_for_hour
+        >> objects
+        >> register_partition
+        >> register_typed_partition
+        >> ensure_quality_table
+    )
     ensure_quality_table >> check_quality
     verdict >> register_parquet_partition >> compact_hour
     due = spice_refresh_due()

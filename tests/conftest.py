@@ -15,7 +15,6 @@ from typing import Any
 
 import boto3
 import pytest
-
 from localaws.server import LocalAWS
 
 REGION = "us-east-1"
@@ -44,8 +43,15 @@ os.environ.update(
     # dag.test() only runs DAGs it finds in a bundle: the product's DAGs, and DAGs that exist for tests.
     AIRFLOW__DAG_PROCESSOR__DAG_BUNDLE_CONFIG_LIST=json.dumps(
         [
-            {"name": name, "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle", "kwargs": {"path": path}}
-            for name, path in (("dags-folder", str(REPO / "dags")), ("test-dags", str(REPO / "tests" / "dags")))
+            {
+                "name": name,
+                "classpath": "airflow.dag_processing.bundles.local.LocalDagBundle",
+                "kwargs": {"path": path},
+            }
+            for name, path in (
+                ("dags-folder", str(REPO / "dags")),
+                ("test-dags", str(REPO / "tests" / "dags")),
+            )
         ]
     ),
 )

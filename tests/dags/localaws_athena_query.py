@@ -16,8 +16,13 @@ def run_query(deferrable: bool) -> AthenaOperator:
     )
 
 
-@dag(schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), catchup=False, tags=["test"],
-     params={"query": "SELECT 1", "database": "default", "output": "", "sql_conn_id": "aws_default"})
+@dag(
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["test"],
+    params={"query": "SELECT 1", "database": "default", "output": "", "sql_conn_id": "aws_default"},
+)
 def localaws_athena_query():
     @task
     def read_back(params=None) -> list:
@@ -29,8 +34,13 @@ def localaws_athena_query():
     run_query(deferrable=False) >> read_back()
 
 
-@dag(schedule=None, start_date=pendulum.datetime(2026, 1, 1, tz="UTC"), catchup=False, tags=["test"],
-     params={"query": "SELECT 1", "database": "default", "output": ""})
+@dag(
+    schedule=None,
+    start_date=pendulum.datetime(2026, 1, 1, tz="UTC"),
+    catchup=False,
+    tags=["test"],
+    params={"query": "SELECT 1", "database": "default", "output": ""},
+)
 def localaws_athena_query_deferrable():
     run_query(deferrable=True)
 

@@ -23,7 +23,9 @@ def _load(path: Path):
 def test_dag_file_imports_without_connections_or_io(path):
     from airflow.sdk import BaseHook
 
-    with mock.patch.object(BaseHook, "get_connection", side_effect=AssertionError("connection at parse time")):
+    with mock.patch.object(
+        BaseHook, "get_connection", side_effect=AssertionError("connection at parse time")
+    ):
         bag = _load(path)
     assert path.stem in bag.dag_ids, "dag_id must equal the file stem"
 

@@ -119,7 +119,9 @@ def test_the_export_command_works_on_the_current_lock(tmp_path):
     pins = re.findall(r"^([A-Za-z0-9_.-]+)==(\S+)", text, re.MULTILINE)
     assert ("apache-airflow", files.locked_version("apache-airflow")) in pins
     assert not {"pytest", "ruff"} & {name for name, _ in pins}, "dev tools must stay out of the image"
-    assert not {"moto", "localaws"} & {name for name, _ in pins}, "the emulator must stay out of the Airflow image"
+    assert not {"moto", "localaws"} & {name for name, _ in pins}, (
+        "the emulator must stay out of the Airflow image"
+    )
     assert "vpcflow" not in {name for name, _ in pins}
     entries = re.split(r"\n(?=[A-Za-z0-9_.-]+==)", text.strip())
     assert all("--hash=sha256:" in entry for entry in entries), "every exported requirement carries hashes"

@@ -90,9 +90,9 @@ def backfilled(localaws, tmp_path_factory):
 
 
 def _ingestions(clients, config) -> list[dict]:
-    return clients("quicksight").list_ingestions(AwsAccountId=ACCOUNT, DataSetId=config.quicksight_dataset_id)[
-        "Ingestions"
-    ]
+    return clients("quicksight").list_ingestions(
+        AwsAccountId=ACCOUNT, DataSetId=config.quicksight_dataset_id
+    )["Ingestions"]
 
 
 def _rows(clients, config, sql: str) -> list[dict]:

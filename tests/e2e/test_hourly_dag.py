@@ -35,11 +35,20 @@ def stack(localaws, airflow_db, aws_conn):
     provision_catalog(clients, config)
     provision_quicksight(clients, config)
     s3 = clients("s3")
-    summaries = generate_to_s3(GOOD_HOURS[0], GOOD_HOURS[-1] + timedelta(hours=1),
-                               GeneratorConfig(records_per_hour=2000, seed=3), s3=s3, url=config.raw_location)
-    bad = generate_to_s3(BAD_HOUR, BAD_HOUR + timedelta(hours=1),
-                         GeneratorConfig(records_per_hour=1000, seed=4, malformed=0.05), s3=s3,
-                         url=config.raw_location)
+    summaries = generate_to_s3(
+        GOOD_HOURS[0],
+        GOOD_HOURS[-1] + timedelta(hours=1),
+        GeneratorConfig(records_per_hour=2000, seed=3),
+        s3=s3,
+        url=config.raw_location,
+    )
+    bad = generate_to_s3(
+        BAD_HOUR,
+        BAD_HOUR + timedelta(hours=1),
+        GeneratorConfig(records_per_hour=1000, seed=4, malformed=0.05),
+        s3=s3,
+        url=config.raw_location,
+    )
     return config, clients, {s.partition: s for s in summaries + bad}
 
 
@@ -71,13 +80,29 @@ def _state_of_hour(clients, config, hour: datetime) -> dict:
     parquet_prefix = f"{config.parquet_prefix}{hour:%Y/%m/%d/%H}/"
     objects = clients("s3").list_objects_v2(Bucket=config.bucket, Prefix=parquet_prefix).get("Contents", [])
     return {
-        "raw_partitions": [p["Values"] for p in clients("glue").get_partitions(
-            DatabaseName=config.database, TableName=config.raw_table)["Partitions"]],
-        "parquet_rows": int(_scalar(clients, config, f"SELECT count(*) FROM {config.database}."
-                                    f"{config.parquet_table} WHERE ingestdatetime = '{label}'")),
+        "raw_partitions": [
+            p["Values"]
+            for p in clients("glue").get_partitions(DatabaseName=config.database, TableName=config.raw_table)[
+                "Partitions"
+            ]
+        ],
+        "parquet_rows": int(
+            _scalar(
+                clients,
+                config,
+                f"SELECT count(*) FROM {config.database}."
+                f"{config.parquet_table} WHERE ingestdatetime = '{label}'",
+            )
+        ),
         "parquet_objects": len(objects),
-        "quality_rows": int(_scalar(clients, config, f"SELECT count(*) FROM {config.database}."
-                                    f"{config.raw_table}_quality WHERE ingestdatetime = '{label}'")),
+        "quality_rows": int(
+            _scalar(
+                clients,
+                config,
+                f"SELECT count(*) FROM {config.database}."
+                f"{config.raw_table}_quality WHERE ingestdatetime = '{label}'",
+            )
+        ),
     }
 
 
@@ -87,13 +112,18 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
     for i, hour in enumerate(GOOD_HOURS):
         if i == 1:
             # Someone refreshes the dataset by hand just before: the run's own ingestion queues behind it.
-            qs.create_ingestion(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id,
-                                IngestionId="by-hand")
+            qs.create_ingestion(
+                AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id, IngestionId="by-hand"
+            )
         run = _run(hourly_dag, config, hour)
         assert run.state == DagRunState.SUCCESS, _states(run)
 
-    partitions = {tuple(p["Values"]) for p in clients("glue").get_partitions(
-        DatabaseName=config.database, TableName=config.raw_table)["Partitions"]}
+    partitions = {
+        tuple(p["Values"])
+        for p in clients("glue").get_partitions(DatabaseName=config.database, TableName=config.raw_table)[
+            "Partitions"
+        ]
+    }
     assert {(f"{h:%Y-%m-%d-%H}",) for h in GOOD_HOURS} <= partitions
 
     for hour in GOOD_HOURS:
@@ -103,9 +133,18 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
         # Every line the regex reads (NODATA and SKIPDATA included) is compacted; malformed lines are not.
         assert state["parquet_rows"] == expected.records
         assert state["quality_rows"] == 12
-        rows = query_rows(clients("athena"), run_athena(clients("athena"), HourlyConfig(stack=config), (
-            f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
-            f" WHERE ingestdatetime = '{label}'"), poll_s=0.1))
+        rows = query_rows(
+            clients("athena"),
+            run_athena(
+                clients("athena"),
+                HourlyConfig(stack=config),
+                (
+                    f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
+                    f" WHERE ingestdatetime = '{label}'"
+                ),
+                poll_s=0.1,
+            ),
+        )
         checks = {r["check_name"]: (int(r["value"]), r["passed"]) for r in rows}
         assert checks["total_rows"] == (expected.lines, "true")
         assert checks["malformed_rows"] == (expected.malformed, "true")
@@ -113,7 +152,9 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
         assert checks["skipdata_rows"] == (expected.skipdata, "true")
         assert all(passed == "true" for _, passed in checks.values())
 
-    ingestions = qs.list_ingestions(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id)["Ingestions"]
+    ingestions = qs.list_ingestions(AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id)[
+        "Ingestions"
+    ]
     assert ingestions and all(i["IngestionStatus"] == "COMPLETED" for i in ingestions)
     rows_in_spice = max(i["RowInfo"]["TotalRowsInDataset"] for i in ingestions)
     assert rows_in_spice == sum(generated[f"{h:%Y-%m-%d-%H}"].records for h in GOOD_HOURS)
@@ -136,9 +177,18 @@ def test_hour_over_the_malformed_threshold_fails_after_storing_its_verdict(stack
     assert states["evaluate_quality"] == "failed"
     assert states["compact_hour"] == "upstream_failed", "a failed hour must not reach the Parquet table"
     label = f"{BAD_HOUR:%Y-%m-%d-%H}"
-    rows = query_rows(clients("athena"), run_athena(clients("athena"), HourlyConfig(stack=config), (
-        f"SELECT value, passed FROM {config.database}.{config.raw_table}_quality"
-        f" WHERE ingestdatetime = '{label}' AND check_name = 'malformed_rows'"), poll_s=0.1))
+    rows = query_rows(
+        clients("athena"),
+        run_athena(
+            clients("athena"),
+            HourlyConfig(stack=config),
+            (
+                f"SELECT value, passed FROM {config.database}.{config.raw_table}_quality"
+                f" WHERE ingestdatetime = '{label}' AND check_name = 'malformed_rows'"
+            ),
+            poll_s=0.1,
+        ),
+    )
     assert rows == [{"value": str(generated[label].malformed), "passed": "false"}]
 
 
@@ -155,12 +205,20 @@ def test_empty_hour_fails_naming_its_prefix_unless_allowed(stack, hourly_dag):
 def _put_busy_hour(clients, config: StackConfig) -> None:
     """Hour BUSY_HOUR as Firehose writes it: a few ordinary flows and one of 5 GB / 3 G packets."""
     start = int(BUSY_HOUR.timestamp()) + 60
-    lines = [f"2 123456789012 eni-0busy 10.0.0.{i} 10.0.1.1 443 5000{i} 6 10 8400 {start} {start + 60} ACCEPT OK"
-             for i in range(1, 4)]
-    lines.append(f"2 123456789012 eni-0busy 10.9.9.9 10.0.1.1 443 50000 6 {BIG_PACKETS} {BIG_BYTES} "
-                 f"{start} {start + 60} ACCEPT OK")
-    key = f"{config.raw_prefix}{BUSY_HOUR:%Y/%m/%d/%H}/vpcflow-delivery-1-{BUSY_HOUR:%Y-%m-%d-%H}-05-00-busy.gz"
-    clients("s3").put_object(Bucket=config.bucket, Key=key, Body=gzip.compress(("\n".join(lines) + "\n").encode()))
+    lines = [
+        f"2 123456789012 eni-0busy 10.0.0.{i} 10.0.1.1 443 5000{i} 6 10 8400 {start} {start + 60} ACCEPT OK"
+        for i in range(1, 4)
+    ]
+    lines.append(
+        f"2 123456789012 eni-0busy 10.9.9.9 10.0.1.1 443 50000 6 {BIG_PACKETS} {BIG_BYTES} "
+        f"{start} {start + 60} ACCEPT OK"
+    )
+    key = (
+        f"{config.raw_prefix}{BUSY_HOUR:%Y/%m/%d/%H}/vpcflow-delivery-1-{BUSY_HOUR:%Y-%m-%d-%H}-05-00-busy.gz"
+    )
+    clients("s3").put_object(
+        Bucket=config.bucket, Key=key, Body=gzip.compress(("\n".join(lines) + "\n").encode())
+    )
 
 
 def test_flows_wider_than_int_reach_the_parquet_table_whole(stack, hourly_dag):
@@ -171,18 +229,36 @@ def test_flows_wider_than_int_reach_the_parquet_table_whole(stack, hourly_dag):
     label, hourly = f"{BUSY_HOUR:%Y-%m-%d-%H}", HourlyConfig(stack=config)
 
     def big_flow(table: str) -> list[dict]:
-        return query_rows(clients("athena"), run_athena(clients("athena"), hourly, (
-            f"SELECT bytes, packets FROM {config.database}.{table}"
-            f" WHERE ingestdatetime = '{label}' AND sourceaddress = '10.9.9.9'"), poll_s=0.1))
+        return query_rows(
+            clients("athena"),
+            run_athena(
+                clients("athena"),
+                hourly,
+                (
+                    f"SELECT bytes, packets FROM {config.database}.{table}"
+                    f" WHERE ingestdatetime = '{label}' AND sourceaddress = '10.9.9.9'"
+                ),
+                poll_s=0.1,
+            ),
+        )
 
     assert big_flow(config.parquet_table) == [{"bytes": str(BIG_BYTES), "packets": str(BIG_PACKETS)}]
     # Why the typed companion exists: the blog's INT columns read the same line as NULL (Athena does too).
     assert big_flow(config.raw_table) == [{"bytes": None, "packets": None}]
     assert big_flow(config.typed_table) == [{"bytes": str(BIG_BYTES), "packets": str(BIG_PACKETS)}]
 
-    rows = query_rows(clients("athena"), run_athena(clients("athena"), hourly, (
-        f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
-        f" WHERE ingestdatetime = '{label}'"), poll_s=0.1))
+    rows = query_rows(
+        clients("athena"),
+        run_athena(
+            clients("athena"),
+            hourly,
+            (
+                f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
+                f" WHERE ingestdatetime = '{label}'"
+            ),
+            poll_s=0.1,
+        ),
+    )
     checks = {r["check_name"]: (int(r["value"]), r["passed"]) for r in rows}
     assert checks["total_rows"] == (4, "true")
     assert checks["malformed_rows"] == (0, "true") and checks["negative_counts"] == (0, "true")

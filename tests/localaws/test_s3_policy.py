@@ -7,13 +7,16 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
-
 from localaws.s3_policy import applies
 
 
 def _policy(bucket: str, condition: dict | None) -> str:
-    statement = {"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                 "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"]}
+    statement = {
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+    }
     if condition:
         statement["Condition"] = condition
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})

@@ -20,7 +20,11 @@ def _free_port() -> int:
 
 def _vpcflow(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "vpcflow.devstack.cli", *args], env=env, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "vpcflow.devstack.cli", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 

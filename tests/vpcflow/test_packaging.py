@@ -84,7 +84,10 @@ def test_the_partitioner_zip_carries_vpcflow_partitions_as_in_the_repo():
         "vpcflow/model/__init__.py",
         "vpcflow/model/partitions.py",
     } <= names
-    assert archive.read("vpcflow/model/partitions.py") == (REPO / "plugins/vpcflow/model/partitions.py").read_bytes()
+    assert (
+        archive.read("vpcflow/model/partitions.py")
+        == (REPO / "plugins/vpcflow/model/partitions.py").read_bytes()
+    )
     # AND nothing but Python sources: no tests, no caches
     assert all(name.endswith(".py") for name in names)
 

@@ -184,7 +184,12 @@ def test_typed_companion_of_a_custom_format_keeps_its_bigint_fields(moto):  # no
     config = dataclasses.replace(moto.config, flow_log_format="${version} ${bytes} ${packets} ${tcp-flags}")
     ddl = table_ddl(config)
     typed = parse_ddl(ddl[config.typed_table])
-    assert typed.columns == (("version", "int"), ("bytes", "bigint"), ("packets", "bigint"), ("tcp_flags", "int"))
+    assert typed.columns == (
+        ("version", "int"),
+        ("bytes", "bigint"),
+        ("packets", "bigint"),
+        ("tcp_flags", "int"),
+    )
     assert typed.columns == parse_ddl(ddl[config.raw_table]).columns
 
 

@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> None:
         default=LOOPBACK,
         help="interface to bind (default 127.0.0.1; 0.0.0.0 only inside a container's private network)",
     )
-    parser.add_argument("--public-endpoint", help="endpoint URL other containers use, e.g. http://localaws:4566")
+    parser.add_argument(
+        "--public-endpoint", help="endpoint URL other containers use, e.g. http://localaws:4566"
+    )
     parser.add_argument("--state-dir", default=".localaws")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")

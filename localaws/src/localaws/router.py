@@ -24,7 +24,9 @@ class Router:
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
         if request.path == HEALTH_PATH:
-            return Response(json.dumps(self.health()), content_type="application/json")(environ, start_response)
+            return Response(json.dumps(self.health()), content_type="application/json")(
+                environ, start_response
+            )
         service, _region = signed_service(request)
         action = target_action(request)
         for candidate in self.services:

@@ -78,7 +78,9 @@ class LocalAWS:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         moto_app = DomainDispatcherApplication(create_backend_app)
         router = Router(moto_app, [], self.health)
-        self._server = make_server(self.host, self.port, router, threaded=True, request_handler=MotoRequestHandler)
+        self._server = make_server(
+            self.host, self.port, router, threaded=True, request_handler=MotoRequestHandler
+        )
         self.port = self._server.server_address[1]
         ctx = Context(endpoint=self.endpoint, state_dir=self.state_dir, services=self.services)
         for spec in SERVICES:

@@ -73,7 +73,9 @@ class AWSError(Exception):
         )
 
 
-def json_response(payload: Any, status: int = 200, content_type: str = "application/x-amz-json-1.1") -> Response:
+def json_response(
+    payload: Any, status: int = 200, content_type: str = "application/x-amz-json-1.1"
+) -> Response:
     return Response(json.dumps(payload, default=str), status=status, content_type=content_type)
 
 

@@ -28,7 +28,9 @@ class AirflowAPI:
         if auth:
             headers["Authorization"] = f"Bearer {self.token()}"
         request = urllib.request.Request(
-            self.url + path, method=method, headers=headers,
+            self.url + path,
+            method=method,
+            headers=headers,
             data=None if body is None else json.dumps(body).encode(),
         )
         try:
@@ -75,12 +77,19 @@ class AirflowAPI:
         return self._request("GET", path)["task_instances"]
 
     def xcom(self, dag_id: str, run_id: str, task_id: str, key: str = "return_value") -> Any:
-        path = (f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances/"
-                f"{task_id}/xcomEntries/{key}?deserialize=true")
+        path = (
+            f"/api/v2/dags/{dag_id}/dagRuns/{urllib.parse.quote(run_id, safe='')}/taskInstances/"
+            f"{task_id}/xcomEntries/{key}?deserialize=true"
+        )
         return self._request("GET", path)["value"]
 
-    def wait_finished(self, dag_id: str, run_ids: list[str], timeout: float,
-                      on_change: Callable[[dict[str, str]], None] | None = None) -> dict[str, str]:
+    def wait_finished(
+        self,
+        dag_id: str,
+        run_ids: list[str],
+        timeout: float,
+        on_change: Callable[[dict[str, str]], None] | None = None,
+    ) -> dict[str, str]:
         """Wait until every run in run_ids is success or failed; return run id -> state.
 
         on_change gets the states each time they change (for progress lines)."""

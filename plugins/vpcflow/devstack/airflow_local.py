@@ -109,19 +109,41 @@ class AirflowLocal:
             stdin=subprocess.DEVNULL,
         )
         if check and result.returncode != 0:
-            raise AirflowLocalError(f"airflow {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}")
+            raise AirflowLocalError(
+                f"airflow {' '.join(args)} failed ({result.returncode}):\n{result.stderr[-3000:]}"
+            )
         return result.stdout
 
-    def backfill(self, dag_id: str, from_date: str, to_date: str, max_active_runs: int, conf: dict,
-                 env: dict[str, str] | None = None, attempts: int = 5) -> str:
+    def backfill(
+        self,
+        dag_id: str,
+        from_date: str,
+        to_date: str,
+        max_active_runs: int,
+        conf: dict,
+        env: dict[str, str] | None = None,
+        attempts: int = 5,
+    ) -> str:
         """`airflow backfill create` for logical dates from_date..to_date (inclusive).
 
         On SQLite a transaction that read before a scheduler write cannot then write ("database is
         locked" at once: WAL snapshots, no busy wait). Airflow removes the half-created backfill when
         that happens (airflow.models.backfill._cleanup_partial_backfill) so that it can be retried.
         """
-        args = ("backfill", "create", "--dag-id", dag_id, "--from-date", from_date, "--to-date", to_date,
-                "--max-active-runs", str(max_active_runs), "--dag-run-conf", json.dumps(conf))
+        args = (
+            "backfill",
+            "create",
+            "--dag-id",
+            dag_id,
+            "--from-date",
+            from_date,
+            "--to-date",
+            to_date,
+            "--max-active-runs",
+            str(max_active_runs),
+            "--dag-run-conf",
+            json.dumps(conf),
+        )
         for attempt in range(1, attempts + 1):
             try:
                 return self.airflow(*args, env=env)

@@ -14,7 +14,9 @@ def _local(args: argparse.Namespace) -> int:
     settings = LocalSettings(port=args.port) if args.port else LocalSettings()
     if args.action == "up":
         state = local.up(settings)
-        print(f"localaws is up at {settings.endpoint} (pid file {settings.pid_file}, log {settings.log_file})")
+        print(
+            f"localaws is up at {settings.endpoint} (pid file {settings.pid_file}, log {settings.log_file})"
+        )
         print(json.dumps(state, indent=2))
         return 0
     if args.action == "down":
@@ -31,11 +33,15 @@ def _local(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vpcflow", description="Analyse VPC Flow Logs on AWS or on localaws.")
+    parser = argparse.ArgumentParser(
+        prog="vpcflow", description="Analyse VPC Flow Logs on AWS or on localaws."
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     local_cmd = commands.add_parser("local", help="run the embedded local AWS (localaws)")
     local_cmd.add_argument("action", choices=["up", "down", "status"])
-    local_cmd.add_argument("--port", type=int, help="port on 127.0.0.1 (default 4566 or $VPCFLOW_LOCALAWS_PORT)")
+    local_cmd.add_argument(
+        "--port", type=int, help="port on 127.0.0.1 (default 4566 or $VPCFLOW_LOCALAWS_PORT)"
+    )
     local_cmd.set_defaults(func=_local)
     generate_cli.add_parser(commands)
     stack_cli.add_parsers(commands)

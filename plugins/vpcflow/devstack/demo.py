@@ -107,31 +107,55 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
         api.wait_for_dag(dag_id)
         api.unpause(dag_id)
 
-    step("triggering vpcflow_provision (bucket, IAM, Firehose, Lambdas, subscription, Athena, Glue, QuickSight)")
+    step(
+        "triggering vpcflow_provision (bucket, IAM, Firehose, Lambdas, subscription, Athena, Glue, QuickSight)"
+    )
     run_id = api.trigger("vpcflow_provision")
     if wait_runs(api, "vpcflow_provision", [run_id], timeout=600) != {"success"}:
         return False
 
-    step(f"generating {DEMO_HOURS} hours of flow logs ({RECORDS_PER_HOUR}/hour) for {start:%Y-%m-%d %H:00}"
-         f" .. {end:%H:00} UTC, straight into s3://{config.bucket}/{config.raw_prefix} as Firehose writes them")
-    generated = generate_to_s3(start, end, GeneratorConfig(records_per_hour=RECORDS_PER_HOUR, seed=7),
-                               s3=client("s3"), url=config.raw_location)
-    step(f"  {sum(s.lines for s in generated)} lines, {sum(s.malformed for s in generated)} malformed on purpose")
+    step(
+        f"generating {DEMO_HOURS} hours of flow logs ({RECORDS_PER_HOUR}/hour) for {start:%Y-%m-%d %H:00}"
+        f" .. {end:%H:00} UTC, straight into s3://{config.bucket}/{config.raw_prefix} as Firehose writes them"
+    )
+    generated = generate_to_s3(
+        start,
+        end,
+        GeneratorConfig(records_per_hour=RECORDS_PER_HOUR, seed=7),
+        s3=client("s3"),
+        url=config.raw_location,
+    )
+    step(
+        f"  {sum(s.lines for s in generated)} lines, {sum(s.malformed for s in generated)} malformed on purpose"
+    )
 
-    step(f"sending 500 live events through the real-time path: log group {config.log_group} -> subscription"
-         " -> Lambda -> Firehose -> S3")
+    step(
+        f"sending 500 live events through the real-time path: log group {config.log_group} -> subscription"
+        " -> Lambda -> Firehose -> S3"
+    )
     live_hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
-    live = generate_to_log_group(live_hour, live_hour + timedelta(hours=1),
-                                 GeneratorConfig(records_per_hour=500, seed=11, daily_curve=False),
-                                 logs=client("logs"), log_group=config.log_group)
+    live = generate_to_log_group(
+        live_hour,
+        live_hour + timedelta(hours=1),
+        GeneratorConfig(records_per_hour=500, seed=11, daily_curve=False),
+        logs=client("logs"),
+        log_group=config.log_group,
+    )
     live_keys = wait_live_objects(settings, client("s3"), config, live_hour)
     step(f"  {sum(s.lines for s in live)} events arrived as {len(live_keys)} gzip object(s): {live_keys[:2]}")
 
     backfill_to = end.isoformat()
-    step(f"backfilling vpcflow_hourly for {start:%H:00}..{end:%H:00} through the scheduler: airflow backfill"
-         f" create --dag-id vpcflow_hourly --from-date {start.isoformat()} --to-date {backfill_to}")
-    airflow.backfill("vpcflow_hourly", start.isoformat(), (end - timedelta(seconds=1)).isoformat(),
-                     max_active_runs=2, conf={"backfill_to": backfill_to})
+    step(
+        f"backfilling vpcflow_hourly for {start:%H:00}..{end:%H:00} through the scheduler: airflow backfill"
+        f" create --dag-id vpcflow_hourly --from-date {start.isoformat()} --to-date {backfill_to}"
+    )
+    airflow.backfill(
+        "vpcflow_hourly",
+        start.isoformat(),
+        (end - timedelta(seconds=1)).isoformat(),
+        max_active_runs=2,
+        conf={"backfill_to": backfill_to},
+    )
     runs = []
     deadline = time.monotonic() + 60
     while len(runs) < DEMO_HOURS and time.monotonic() < deadline:
@@ -142,12 +166,17 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
     if states == {"success"}:
         from vpcflow.dashboard.page import render_dashboard_html
 
-        page = render_dashboard_html(settings.endpoint, config.quicksight_dashboard_id,
-                                     REPO / ".airflow" / "demo" / "dashboard.html")
-        step(f"the dashboard, rendered from the SPICE dataset the backfill refreshed: {page} (open it in a"
-             " browser; it needs no network)")
-    step(f"Airflow UI: {airflow.url}  (user admin, password {airflow.admin_password()}; up while the demo runs,"
-         " `make up` keeps it running)")
+        page = render_dashboard_html(
+            settings.endpoint, config.quicksight_dashboard_id, REPO / ".airflow" / "demo" / "dashboard.html"
+        )
+        step(
+            f"the dashboard, rendered from the SPICE dataset the backfill refreshed: {page} (open it in a"
+            " browser; it needs no network)"
+        )
+    step(
+        f"Airflow UI: {airflow.url}  (user admin, password {airflow.admin_password()}; up while the demo runs,"
+        " `make up` keeps it running)"
+    )
     return states == {"success"}
 
 
@@ -156,7 +185,9 @@ def wait_live_objects(settings: LocalSettings, s3, config, hour: datetime) -> li
     prefix = f"{config.raw_prefix}{hour:%Y/%m/%d/%H}/"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        request = urllib.request.Request(f"{settings.endpoint}/_localaws/firehose/flush", method="POST", data=b"")
+        request = urllib.request.Request(
+            f"{settings.endpoint}/_localaws/firehose/flush", method="POST", data=b""
+        )
         urllib.request.urlopen(request, timeout=30).read()
         keys = [o["Key"] for o in s3.list_objects_v2(Bucket=config.bucket, Prefix=prefix).get("Contents", [])]
         if keys:
@@ -183,8 +214,13 @@ def athena(client, config, sql: str) -> tuple[list[list[str | None]], int]:
     from vpcflow.hourly.tasks import run_athena
 
     qid = run_athena(client, HourlyConfig(stack=config), sql, poll_s=0.2)
-    scanned = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Statistics"]["DataScannedInBytes"]
-    rows = [[c.get("VarCharValue") for c in row["Data"]] for row in client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]]
+    scanned = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Statistics"][
+        "DataScannedInBytes"
+    ]
+    rows = [
+        [c.get("VarCharValue") for c in row["Data"]]
+        for row in client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
+    ]
     return rows, scanned
 
 
@@ -192,19 +228,26 @@ def report(api, athena_client, config, runs: list[str], start: datetime, end: da
     from vpcflow.model import sqlfiles
 
     step("per-hour quality verdicts (from the quality table):")
-    rows, _ = athena(athena_client, config, (
-        f"SELECT ingestdatetime, check_name, value, passed FROM {config.database}.{config.raw_table}_quality "
-        "WHERE check_name IN ('total_rows', 'malformed_rows', 'nodata_rows', 'skipdata_rows', 'duplicate_rows') "
-        "OR passed = false ORDER BY ingestdatetime, check_name"))
+    rows, _ = athena(
+        athena_client,
+        config,
+        (
+            f"SELECT ingestdatetime, check_name, value, passed FROM {config.database}.{config.raw_table}_quality "
+            "WHERE check_name IN ('total_rows', 'malformed_rows', 'nodata_rows', 'skipdata_rows', 'duplicate_rows') "
+            "OR passed = false ORDER BY ingestdatetime, check_name"
+        ),
+    )
     by_hour: dict[str, dict[str, str]] = {}
     for hour, check, value, passed in rows[1:]:
         by_hour.setdefault(hour, {})[check] = value if passed == "true" else f"{value} FAILED"
     print(f"    {'hour':14} {'rows':>7} {'malformed':>9} {'nodata':>7} {'skipdata':>8} {'dups':>5}  verdict")
     for hour, checks in sorted(by_hour.items()):
         verdict = "FAILED" if any("FAILED" in v for v in checks.values()) else "passed"
-        print(f"    {hour:14} {checks.get('total_rows', '-'):>7} {checks.get('malformed_rows', '-'):>9} "
-              f"{checks.get('nodata_rows', '-'):>7} {checks.get('skipdata_rows', '-'):>8} "
-              f"{checks.get('duplicate_rows', '-'):>5}  {verdict}")
+        print(
+            f"    {hour:14} {checks.get('total_rows', '-'):>7} {checks.get('malformed_rows', '-'):>9} "
+            f"{checks.get('nodata_rows', '-'):>7} {checks.get('skipdata_rows', '-'):>8} "
+            f"{checks.get('duplicate_rows', '-'):>5}  {verdict}"
+        )
 
     step("the blog's top-25 rejected sources query, verbatim:")
     top, scanned_all = athena(athena_client, config, sqlfiles.render("reports/blog_top_rejected.sql"))
@@ -212,10 +255,13 @@ def report(api, athena_client, config, runs: list[str], start: datetime, end: da
         print(f"    {source:40} {count:>6}")
     print(f"    ... {len(top) - 1} rows; scanned {scanned_all:,} bytes (no partition filter: every hour)")
     since = (end - timedelta(hours=2)).strftime("%Y-%m-%d-%H")
-    _, scanned_recent = athena(athena_client, config,
-                               sqlfiles.render("reports/blog_top_rejected_since.sql", since=since))
-    step(f"the same with the blog's partition filter ingestdatetime > '{since}': scanned {scanned_recent:,} bytes"
-         f" ({scanned_recent / max(scanned_all, 1):.0%} of the unfiltered query)")
+    _, scanned_recent = athena(
+        athena_client, config, sqlfiles.render("reports/blog_top_rejected_since.sql", since=since)
+    )
+    step(
+        f"the same with the blog's partition filter ingestdatetime > '{since}': scanned {scanned_recent:,} bytes"
+        f" ({scanned_recent / max(scanned_all, 1):.0%} of the unfiltered query)"
+    )
 
 
 if __name__ == "__main__":

@@ -47,11 +47,21 @@ def up(settings: LocalSettings, wait_seconds: float = 30.0) -> dict[str, Any]:
     if running_pid(settings) and (state := health(settings)):
         return state
     if health(settings):
-        raise LocalAWSError(f"port {settings.port} already answers but {settings.pid_file} names no live localaws")
+        raise LocalAWSError(
+            f"port {settings.port} already answers but {settings.pid_file} names no live localaws"
+        )
     Path(settings.state_dir).mkdir(parents=True, exist_ok=True)
     with open(settings.log_file, "ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "localaws", "--port", str(settings.port), "--state-dir", settings.state_dir],
+            [
+                sys.executable,
+                "-m",
+                "localaws",
+                "--port",
+                str(settings.port),
+                "--state-dir",
+                settings.state_dir,
+            ],
             stdout=log,
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,

@@ -25,16 +25,23 @@ def _stack(args: argparse.Namespace) -> int:
     if args.action == "up":
         local.up(settings)
         airflow.start()
-        print(f"localaws: {settings.endpoint}   Airflow UI: {airflow.url}  (user admin, password "
-              f"{airflow.admin_password()})\nlistening on {sorted(airflow.listening())}; `make down` stops it all")
+        print(
+            f"localaws: {settings.endpoint}   Airflow UI: {airflow.url}  (user admin, password "
+            f"{airflow.admin_password()})\nlistening on {sorted(airflow.listening())}; `make down` stops it all"
+        )
         return 0
     if args.action == "down":
         stopped = airflow.stop()
         local.down(settings)
         print(f"stopped {', '.join(stopped) or 'no Airflow component'} and localaws")
         return 0
-    print(json.dumps({"localaws": local.health(settings), "airflow_listening": sorted(airflow.listening())},
-                     indent=2, default=str))
+    print(
+        json.dumps(
+            {"localaws": local.health(settings), "airflow_listening": sorted(airflow.listening())},
+            indent=2,
+            default=str,
+        )
+    )
     return 0
 
 
@@ -46,8 +53,9 @@ def _backfill(args: argparse.Namespace) -> int:
     # `airflow backfill create` takes logical dates, inclusive; TO is where the last hour ends.
     last_hour = pendulum.parse(args.to_date).subtract(seconds=1).isoformat()
     # The run of the backfill's last hour refreshes SPICE once (see vpcflow.hourly.tasks.spice_refresh_due).
-    out = airflow.backfill("vpcflow_hourly", args.from_date, last_hour, args.max_active_runs,
-                           conf={"backfill_to": args.to_date})
+    out = airflow.backfill(
+        "vpcflow_hourly", args.from_date, last_hour, args.max_active_runs, conf={"backfill_to": args.to_date}
+    )
     print(out)
     return 0
 

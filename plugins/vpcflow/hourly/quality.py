@@ -44,8 +44,13 @@ class CheckResult:
     passed: bool
 
     def as_row(self) -> dict[str, object]:
-        return {"check_name": self.check, "value": self.value, "ratio": self.ratio,
-                "threshold": self.threshold, "passed": self.passed}
+        return {
+            "check_name": self.check,
+            "value": self.value,
+            "ratio": self.ratio,
+            "threshold": self.threshold,
+            "passed": self.passed,
+        }
 
 
 def evaluate(counts: Mapping[str, int | None], thresholds: Thresholds) -> list[CheckResult]:
@@ -63,14 +68,18 @@ def evaluate(counts: Mapping[str, int | None], thresholds: Thresholds) -> list[C
     return results
 
 
-def failure_message(hour: str, results: Iterable[CheckResult], samples: Mapping[str, list[str]]) -> str | None:
+def failure_message(
+    hour: str, results: Iterable[CheckResult], samples: Mapping[str, list[str]]
+) -> str | None:
     """The message a breached hour fails with, or None when every check passed."""
     failed = [r for r in results if not r.passed]
     if not failed:
         return None
     lines = [f"quality checks failed for hour {hour}:"]
     for result in failed:
-        lines.append(f"  {result.check}: {result.value} rows ({result.ratio:.4%}) > threshold {result.threshold:.4%}")
+        lines.append(
+            f"  {result.check}: {result.value} rows ({result.ratio:.4%}) > threshold {result.threshold:.4%}"
+        )
         lines.extend(f"    {sample}" for sample in samples.get(result.check, []))
     return "\n".join(lines)
 
@@ -80,7 +89,9 @@ def line_failures(line: str, hour_start: int, tolerance_s: int) -> set[str]:
     match = _LINE.match(line)
     if not match:
         return {"malformed_rows"}
-    (_v, _acct, _eni, _src, _dst, sport, dport, proto, packets, nbytes, start, end, action, status) = match.groups()
+    (_v, _acct, _eni, _src, _dst, sport, dport, proto, packets, nbytes, start, end, action, status) = (
+        match.groups()
+    )
     failed = set()
     if status not in ("OK", "NODATA", "SKIPDATA"):
         failed.add("bad_log_status")

@@ -61,15 +61,25 @@ class HourlyConfig:
         if self.outside_hour_tolerance_s < 0:
             raise ConfigError(f"outside_hour_tolerance_s={self.outside_hour_tolerance_s!r} is invalid: >= 0")
         if self.spice_refresh not in SPICE_REFRESH_MODES:
-            raise ConfigError(f"spice_refresh={self.spice_refresh!r} is invalid: expected one of {SPICE_REFRESH_MODES}")
+            raise ConfigError(
+                f"spice_refresh={self.spice_refresh!r} is invalid: expected one of {SPICE_REFRESH_MODES}"
+            )
         for name, value in dataclasses.asdict(self.thresholds).items():
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"max_{name}_ratio={value!r} is invalid: expected a share between 0 and 1")
 
     def to_params(self) -> dict[str, Any]:
         params = self.stack.to_params()
-        params.update({f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name not in ("stack", "thresholds")})
-        params.update({f"max_{name}_ratio": value for name, value in dataclasses.asdict(self.thresholds).items()})
+        params.update(
+            {
+                f.name: getattr(self, f.name)
+                for f in dataclasses.fields(self)
+                if f.name not in ("stack", "thresholds")
+            }
+        )
+        params.update(
+            {f"max_{name}_ratio": value for name, value in dataclasses.asdict(self.thresholds).items()}
+        )
         return params
 
     @classmethod

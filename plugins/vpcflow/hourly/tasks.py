@@ -50,7 +50,9 @@ def query_rows(athena_client: Any, query_execution_id: str) -> list[dict[str, st
     """All rows of a finished query as dicts of strings (Athena's own representation)."""
     rows: list[dict[str, str | None]] = []
     header: list[str] | None = None
-    for page in athena_client.get_paginator("get_query_results").paginate(QueryExecutionId=query_execution_id):
+    for page in athena_client.get_paginator("get_query_results").paginate(
+        QueryExecutionId=query_execution_id
+    ):
         for row in page["ResultSet"]["Rows"]:
             values = [cell.get("VarCharValue") for cell in row["Data"]]
             if header is None:
@@ -76,7 +78,9 @@ def run_athena(athena_client: Any, config: HourlyConfig, sql: str, poll_s: float
         if status["State"] == "SUCCEEDED":
             return qid
         if status["State"] in ("FAILED", "CANCELLED"):
-            raise RuntimeError(f"Athena query {qid} {status['State']}: {status.get('StateChangeReason')}\n{sql}")
+            raise RuntimeError(
+                f"Athena query {qid} {status['State']}: {status.get('StateChangeReason')}\n{sql}"
+            )
         time.sleep(poll_s)
 
 
@@ -92,7 +96,9 @@ def store_quality(
     bucket, prefix = _split(location)
     key = f"{prefix}quality-{hour_label(hour)}.parquet"
     con = duckdb.connect()
-    con.execute("CREATE TABLE q (check_name VARCHAR, value BIGINT, ratio DOUBLE, threshold DOUBLE, passed BOOLEAN)")
+    con.execute(
+        "CREATE TABLE q (check_name VARCHAR, value BIGINT, ratio DOUBLE, threshold DOUBLE, passed BOOLEAN)"
+    )
     con.executemany(
         "INSERT INTO q VALUES (?, ?, ?, ?, ?)",
         [(r["check_name"], r["value"], r["ratio"], r["threshold"], r["passed"]) for r in rows],
@@ -160,7 +166,9 @@ def clear_parquet_partition(s3_client: Any, config: HourlyConfig, hour: datetime
     return deleted
 
 
-def spice_refresh_due(config: HourlyConfig, run_type: Any, interval_end: datetime, conf: dict[str, Any]) -> bool:
+def spice_refresh_due(
+    config: HourlyConfig, run_type: Any, interval_end: datetime, conf: dict[str, Any]
+) -> bool:
     """Whether this run refreshes SPICE. QuickSight allows 32 refreshes a day (8 on Standard), so a
     backfill refreshes once, in the run of its last hour (``backfill_to`` in the run's conf)."""
     # The Task SDK's DagRunType is a plain str Enum: str() of it is 'DagRunType.BACKFILL', not 'backfill'.
@@ -177,7 +185,9 @@ def spice_refresh_due(config: HourlyConfig, run_type: Any, interval_end: datetim
     return interval_end >= parse(backfill_to) - timedelta(seconds=1)
 
 
-def summarise(athena_client: Any, query_execution_id: str, verdict: dict[str, Any], objects: dict[str, Any]) -> dict[str, Any]:
+def summarise(
+    athena_client: Any, query_execution_id: str, verdict: dict[str, Any], objects: dict[str, Any]
+) -> dict[str, Any]:
     rows = query_rows(athena_client, query_execution_id)
     total = next(r for r in rows if r["kind"] == "total")
     summary = {
@@ -187,12 +197,16 @@ def summarise(athena_client: Any, query_execution_id: str, verdict: dict[str, An
         "flows": int(total["flows"]),
         "bytes": int(total["bytes"]),
         "rejects": int(total["rejects"]),
-        "top_rejected_sources": [(r["sourceaddress"], int(r["flows"])) for r in rows if r["kind"] == "top_rejected"],
+        "top_rejected_sources": [
+            (r["sourceaddress"], int(r["flows"])) for r in rows if r["kind"] == "top_rejected"
+        ],
         "quality": "passed" if verdict["passed"] else f"failed: {', '.join(verdict['failed_checks'])}",
     }
     buffer = io.StringIO()
-    buffer.write(f"hour {summary['hour']}: {summary['flows']} flows, {summary['bytes']} bytes, "
-                 f"{summary['rejects']} rejects, quality {summary['quality']}")
+    buffer.write(
+        f"hour {summary['hour']}: {summary['flows']} flows, {summary['bytes']} bytes, "
+        f"{summary['rejects']} rejects, quality {summary['quality']}"
+    )
     for source, flows in summary["top_rejected_sources"]:
         buffer.write(f"\n  rejected source {source}: {flows} flows")
     log.info(buffer.getvalue())

@@ -24,7 +24,9 @@ def checkout() -> Path | None:
 def require_checkout(what: str) -> Path:
     root = checkout()
     if root is None:
-        raise FileNotFoundError(f"{what} runs from a vpcflow checkout (git clone), not from an installed wheel")
+        raise FileNotFoundError(
+            f"{what} runs from a vpcflow checkout (git clone), not from an installed wheel"
+        )
     return root
 
 

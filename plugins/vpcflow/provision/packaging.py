@@ -99,7 +99,9 @@ def lambda_sources(name: str) -> dict[str, bytes]:
         *packages, name = module.split(".")
         for depth in range(len(packages) + 1):
             files["/".join(["vpcflow", *packages[:depth], "__init__.py"])] = _PACKAGE_INIT
-        files["/".join(["vpcflow", *packages, f"{name}.py"])] = VPCFLOW_DIR.joinpath(*packages, f"{name}.py").read_bytes()
+        files["/".join(["vpcflow", *packages, f"{name}.py"])] = VPCFLOW_DIR.joinpath(
+            *packages, f"{name}.py"
+        ).read_bytes()
     return files
 
 

@@ -13,11 +13,36 @@ from typing import Any
 import pytest
 
 # The blog's regex after Hive unescaping (the DDL writes each backslash twice).
-BLOG_REGEX = (r"^([^ ]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)"
-              r"\s+([0-9]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)$")
-COLUMNS = ["version", "account", "interfaceid", "sourceaddress", "destinationaddress", "sourceport",
-           "destinationport", "protocol", "packets", "bytes", "starttime", "endtime", "action", "logstatus"]
-INT_COLUMNS = {"version", "sourceport", "destinationport", "protocol", "packets", "bytes", "starttime", "endtime"}
+BLOG_REGEX = (
+    r"^([^ ]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)\s+([^ ]+)"
+    r"\s+([0-9]+)\s+([0-9]+)\s+([^ ]+)\s+([^ ]+)$"
+)
+COLUMNS = [
+    "version",
+    "account",
+    "interfaceid",
+    "sourceaddress",
+    "destinationaddress",
+    "sourceport",
+    "destinationport",
+    "protocol",
+    "packets",
+    "bytes",
+    "starttime",
+    "endtime",
+    "action",
+    "logstatus",
+]
+INT_COLUMNS = {
+    "version",
+    "sourceport",
+    "destinationport",
+    "protocol",
+    "packets",
+    "bytes",
+    "starttime",
+    "endtime",
+}
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
 
 
@@ -46,8 +71,13 @@ class Athena:
         self.client = client
         self.output = output
 
-    def start(self, sql: str, database: str = "default", workgroup: str | None = None,
-              output: str | None = "default") -> str:
+    def start(
+        self,
+        sql: str,
+        database: str = "default",
+        workgroup: str | None = None,
+        output: str | None = "default",
+    ) -> str:
         kwargs: dict[str, Any] = {"QueryString": sql, "QueryExecutionContext": {"Database": database}}
         if output is not None:
             kwargs["ResultConfiguration"] = {"OutputLocation": self.output if output == "default" else output}
@@ -109,9 +139,11 @@ def bucket(aws_client: Callable[[str], Any], unique: str) -> str:
 # ---- the blog's data, generated deterministically ------------------------------------------------
 def flow_line(r: random.Random, i: int, sources: list[str], action: str | None = None) -> str:
     action = action or ("REJECT" if r.random() < 0.35 else "ACCEPT")
-    return (f"2 123456789012 eni-{r.randrange(1 << 24):06x} {r.choice(sources)} 172.31.0.{r.randrange(256)} "
-            f"{r.randrange(1024, 65536)} {r.choice((22, 80, 443))} 6 {r.randrange(1, 20)} {r.randrange(40, 9000)} "
-            f"{1484377200 + i} {1484377260 + i} {action} OK")
+    return (
+        f"2 123456789012 eni-{r.randrange(1 << 24):06x} {r.choice(sources)} 172.31.0.{r.randrange(256)} "
+        f"{r.randrange(1024, 65536)} {r.choice((22, 80, 443))} 6 {r.randrange(1, 20)} {r.randrange(40, 9000)} "
+        f"{1484377200 + i} {1484377260 + i} {action} OK"
+    )
 
 
 def clean_lines(seed: int, n: int) -> list[str]:
@@ -146,12 +178,12 @@ def odd_whitespace_lines(seed: int) -> list[str]:
     sources = ["10.9.9.1", "10.9.9.2"]
     base = [flow_line(r, i, sources, "REJECT") for i in range(8)]
     return [
-        base[0].replace(" ", "\t", 1),            # tab after version: \s+ matches it
-        base[1].replace(" ", "  ", 3),            # doubled spaces: \s+ matches them
-        base[2] + " ",                            # trailing space: ([^ ]+)$ fails -> NULL row
-        "",                                       # empty line -> NULL row
-        " " + base[3],                            # leading space: ^([^ ]+) fails -> NULL row
-        base[4].replace("eni-", "eni-\t"),        # tab inside a [^ ]+ token: kept in the value
+        base[0].replace(" ", "\t", 1),  # tab after version: \s+ matches it
+        base[1].replace(" ", "  ", 3),  # doubled spaces: \s+ matches them
+        base[2] + " ",  # trailing space: ([^ ]+)$ fails -> NULL row
+        "",  # empty line -> NULL row
+        " " + base[3],  # leading space: ^([^ ]+) fails -> NULL row
+        base[4].replace("eni-", "eni-\t"),  # tab inside a [^ ]+ token: kept in the value
         base[5],
         base[6],
     ]

@@ -19,8 +19,14 @@ def test_query_lifecycle_statistics_and_result_files(athena: Athena, aws_client,
     status, stats = done["Status"], done["Statistics"]
     assert status["State"] == "SUCCEEDED"
     assert status["CompletionDateTime"] >= status["SubmissionDateTime"]
-    for key in ("EngineExecutionTimeInMillis", "DataScannedInBytes", "TotalExecutionTimeInMillis",
-                "QueryQueueTimeInMillis", "QueryPlanningTimeInMillis", "ServiceProcessingTimeInMillis"):
+    for key in (
+        "EngineExecutionTimeInMillis",
+        "DataScannedInBytes",
+        "TotalExecutionTimeInMillis",
+        "QueryQueueTimeInMillis",
+        "QueryPlanningTimeInMillis",
+        "ServiceProcessingTimeInMillis",
+    ):
         assert isinstance(stats[key], int), key
     assert done["StatementType"] == "DML"
     assert done["QueryExecutionContext"] == {"Database": "default", "Catalog": "AwsDataCatalog"}
@@ -29,8 +35,12 @@ def test_query_lifecycle_statistics_and_result_files(athena: Athena, aws_client,
 
     result = athena.client.get_query_results(QueryExecutionId=qid)
     info = result["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]
-    assert [(c["Name"], c["Type"]) for c in info] == [("one", "integer"), ("s", "varchar"), ("n", "unknown"),
-                                                      ("d", "double")]
+    assert [(c["Name"], c["Type"]) for c in info] == [
+        ("one", "integer"),
+        ("s", "varchar"),
+        ("n", "unknown"),
+        ("d", "double"),
+    ]
     rows = result["ResultSet"]["Rows"]
     assert rows[0] == {"Data": [{"VarCharValue": n} for n in ("one", "s", "n", "d")]}
     assert rows[1] == {"Data": [{"VarCharValue": "1"}, {"VarCharValue": 'a,"b'}, {}, {"VarCharValue": "2.5"}]}
@@ -42,8 +52,10 @@ def test_query_lifecycle_statistics_and_result_files(athena: Athena, aws_client,
 
 
 def test_unnamed_columns_and_trino_semantics(athena: Athena) -> None:
-    run = athena.run("SELECT count(*), 7 / 2, date_parse('2017-01-14-07', '%Y-%m-%d-%H'), "
-                     "from_unixtime(0), ARRAY[1, 2], 'x' || 'y' AS xy")
+    run = athena.run(
+        "SELECT count(*), 7 / 2, date_parse('2017-01-14-07', '%Y-%m-%d-%H'), "
+        "from_unixtime(0), ARRAY[1, 2], 'x' || 'y' AS xy"
+    )
     assert run.rows[0] == ["_col0", "_col1", "_col2", "_col3", "_col4", "xy"]
     assert run.rows[1] == ["1", "3", "2017-01-14 07:00:00.000", "1970-01-01 00:00:00.000 UTC", "[1, 2]", "xy"]
     assert [c["Type"] for c in run.columns][:3] == ["bigint", "integer", "timestamp"]
@@ -68,14 +80,23 @@ def test_results_paginate_with_max_results_and_next_token(athena: Athena) -> Non
 
 def test_client_request_token_is_idempotent(athena: Athena) -> None:
     token = "t" * 40
-    a = athena.client.start_query_execution(QueryString="SELECT 1", ClientRequestToken=token,
-                                            ResultConfiguration={"OutputLocation": athena.output})
-    b = athena.client.start_query_execution(QueryString="SELECT 1", ClientRequestToken=token,
-                                            ResultConfiguration={"OutputLocation": athena.output})
+    a = athena.client.start_query_execution(
+        QueryString="SELECT 1",
+        ClientRequestToken=token,
+        ResultConfiguration={"OutputLocation": athena.output},
+    )
+    b = athena.client.start_query_execution(
+        QueryString="SELECT 1",
+        ClientRequestToken=token,
+        ResultConfiguration={"OutputLocation": athena.output},
+    )
     assert a["QueryExecutionId"] == b["QueryExecutionId"]
     with pytest.raises(botocore.exceptions.ClientError) as err:
-        athena.client.start_query_execution(QueryString="SELECT 2", ClientRequestToken=token,
-                                            ResultConfiguration={"OutputLocation": athena.output})
+        athena.client.start_query_execution(
+            QueryString="SELECT 2",
+            ClientRequestToken=token,
+            ResultConfiguration={"OutputLocation": athena.output},
+        )
     assert err.value.response["Error"]["Code"] == "InvalidRequestException"
 
 
@@ -84,8 +105,9 @@ def test_bad_requests_raise_invalid_request(athena: Athena) -> None:
     cases = [
         lambda: c.start_query_execution(QueryString=" "),
         lambda: c.start_query_execution(QueryString="SELECT 1"),  # primary has no OutputLocation
-        lambda: c.start_query_execution(QueryString="SELECT 1",
-                                        ResultConfiguration={"OutputLocation": "s3://no-such-bucket-x/"}),
+        lambda: c.start_query_execution(
+            QueryString="SELECT 1", ResultConfiguration={"OutputLocation": "s3://no-such-bucket-x/"}
+        ),
         lambda: c.get_query_execution(QueryExecutionId="00000000-0000-0000-0000-000000000000"),
         lambda: c.get_work_group(WorkGroup="nope"),
     ]
@@ -116,11 +138,15 @@ def test_failures_read_like_athena(athena: Athena, database: str) -> None:
 
 def test_batch_get_list_and_stop(athena: Athena, unique: str) -> None:
     c = athena.client
-    c.create_work_group(Name=f"wg-{unique}", Configuration={
-        "ResultConfiguration": {"OutputLocation": athena.output}})
+    c.create_work_group(
+        Name=f"wg-{unique}", Configuration={"ResultConfiguration": {"OutputLocation": athena.output}}
+    )
     done = athena.run("SELECT 1", workgroup=f"wg-{unique}", output=None)
-    slow = athena.start("SELECT count(*) FROM UNNEST(sequence(1, 30000)) a(x) CROSS JOIN UNNEST(sequence(1, 30000)) b(y)",
-                        workgroup=f"wg-{unique}", output=None)
+    slow = athena.start(
+        "SELECT count(*) FROM UNNEST(sequence(1, 30000)) a(x) CROSS JOIN UNNEST(sequence(1, 30000)) b(y)",
+        workgroup=f"wg-{unique}",
+        output=None,
+    )
     c.stop_query_execution(QueryExecutionId=slow)
     stopped = athena.wait(slow)
     assert stopped["Status"]["State"] == "CANCELLED"
@@ -133,13 +159,19 @@ def test_batch_get_list_and_stop(athena: Athena, unique: str) -> None:
         c.get_query_results(QueryExecutionId=slow)
 
 
-def test_workgroups_output_location_enforcement_and_cutoff(athena: Athena, aws_client, bucket: str,
-                                                           database: str, unique: str) -> None:
+def test_workgroups_output_location_enforcement_and_cutoff(
+    athena: Athena, aws_client, bucket: str, database: str, unique: str
+) -> None:
     c = athena.client
     names = {g["Name"] for g in c.list_work_groups()["WorkGroups"]}
     assert "primary" in names
-    c.create_work_group(Name=f"enforced-{unique}", Configuration={
-        "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/wg/"}, "EnforceWorkGroupConfiguration": True})
+    c.create_work_group(
+        Name=f"enforced-{unique}",
+        Configuration={
+            "ResultConfiguration": {"OutputLocation": f"s3://{bucket}/wg/"},
+            "EnforceWorkGroupConfiguration": True,
+        },
+    )
     wg = c.get_work_group(WorkGroup=f"enforced-{unique}")["WorkGroup"]
     assert wg["Configuration"]["ResultConfiguration"]["OutputLocation"] == f"s3://{bucket}/wg/"
     assert wg["State"] == "ENABLED"
@@ -150,10 +182,17 @@ def test_workgroups_output_location_enforcement_and_cutoff(athena: Athena, aws_c
 
     # a table of 12 MB of plain text, and a workgroup that may scan 10 MB per query
     line = "2 123456789012 eni-1 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK\n"
-    aws_client("s3").put_object(Bucket=bucket, Key="big/data.txt", Body=(line * (12_000_000 // len(line) + 1)).encode())
+    aws_client("s3").put_object(
+        Bucket=bucket, Key="big/data.txt", Body=(line * (12_000_000 // len(line) + 1)).encode()
+    )
     athena.run(f"CREATE EXTERNAL TABLE big (line STRING) LOCATION 's3://{bucket}/big/'", database)
-    c.create_work_group(Name=f"capped-{unique}", Configuration={
-        "ResultConfiguration": {"OutputLocation": athena.output}, "BytesScannedCutoffPerQuery": 10_000_000})
+    c.create_work_group(
+        Name=f"capped-{unique}",
+        Configuration={
+            "ResultConfiguration": {"OutputLocation": athena.output},
+            "BytesScannedCutoffPerQuery": 10_000_000,
+        },
+    )
     capped = athena.run("SELECT count(*) FROM big", database, ok=False, workgroup=f"capped-{unique}")
     assert capped.state == "FAILED"
     assert capped.reason == "Query cancelled! : Bytes scanned limit was exceeded"
@@ -161,13 +200,21 @@ def test_workgroups_output_location_enforcement_and_cutoff(athena: Athena, aws_c
 
 
 def test_catalog_calls_read_glue(athena: Athena, database: str, bucket: str) -> None:
-    athena.run(f"CREATE EXTERNAL TABLE t1 (a INT COMMENT 'first', b STRING) PARTITIONED BY (dt STRING) "
-               f"STORED AS PARQUET LOCATION 's3://{bucket}/t1/'", database)
+    athena.run(
+        f"CREATE EXTERNAL TABLE t1 (a INT COMMENT 'first', b STRING) PARTITIONED BY (dt STRING) "
+        f"STORED AS PARQUET LOCATION 's3://{bucket}/t1/'",
+        database,
+    )
     c = athena.client
     assert c.get_database(CatalogName="AwsDataCatalog", DatabaseName=database)["Database"]["Name"] == database
     assert database in {d["Name"] for d in c.list_databases(CatalogName="AwsDataCatalog")["DatabaseList"]}
-    meta = c.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName=database, TableName="t1")["TableMetadata"]
-    assert meta["Columns"] == [{"Name": "a", "Type": "int", "Comment": "first"}, {"Name": "b", "Type": "string"}]
+    meta = c.get_table_metadata(CatalogName="AwsDataCatalog", DatabaseName=database, TableName="t1")[
+        "TableMetadata"
+    ]
+    assert meta["Columns"] == [
+        {"Name": "a", "Type": "int", "Comment": "first"},
+        {"Name": "b", "Type": "string"},
+    ]
     assert meta["PartitionKeys"] == [{"Name": "dt", "Type": "string"}]
     assert meta["TableType"] == "EXTERNAL_TABLE"
     assert meta["Parameters"]["location"] == f"s3://{bucket}/t1/"
@@ -179,7 +226,9 @@ def test_catalog_calls_read_glue(athena: Athena, database: str, bucket: str) -> 
 
 
 def test_waiters_see_a_query_run(athena: Athena) -> None:
-    qid = athena.start("SELECT count(*) FROM UNNEST(sequence(1, 3000)) a(x) CROSS JOIN UNNEST(sequence(1, 3000)) b(y)")
+    qid = athena.start(
+        "SELECT count(*) FROM UNNEST(sequence(1, 3000)) a(x) CROSS JOIN UNNEST(sequence(1, 3000)) b(y)"
+    )
     seen = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -189,13 +238,16 @@ def test_waiters_see_a_query_run(athena: Athena) -> None:
             break
     assert "SUCCEEDED" in seen
     assert athena.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"][1]["Data"][0] == {
-        "VarCharValue": "9000000"}
+        "VarCharValue": "9000000"
+    }
 
 
 def test_execution_parameters_bind_question_marks(athena: Athena) -> None:
     qid = athena.client.start_query_execution(
-        QueryString="SELECT ? AS a, '?' AS q, ? + 1 AS b", ExecutionParameters=["'x'", "41"],
-        ResultConfiguration={"OutputLocation": athena.output})["QueryExecutionId"]
+        QueryString="SELECT ? AS a, '?' AS q, ? + 1 AS b",
+        ExecutionParameters=["'x'", "41"],
+        ResultConfiguration={"OutputLocation": athena.output},
+    )["QueryExecutionId"]
     execution = athena.wait(qid)
     assert execution["ExecutionParameters"] == ["'x'", "41"]
     rows = athena.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]

@@ -35,7 +35,9 @@ def blog_statements() -> dict[str, str]:
     rest = text
     while "CREATE EXTERNAL TABLE IF NOT EXISTS vpc_flow_logs (" in rest:
         start = rest.index("CREATE EXTERNAL TABLE IF NOT EXISTS vpc_flow_logs (")
-        end = rest.index("LOCATION 's3://<bucket_and_prefix>/';", start) + len("LOCATION 's3://<bucket_and_prefix>/';")
+        end = rest.index("LOCATION 's3://<bucket_and_prefix>/';", start) + len(
+            "LOCATION 's3://<bucket_and_prefix>/';"
+        )
         creates.append(rest[start:end])
         rest = rest[end:]
     selects = []
@@ -48,8 +50,15 @@ def blog_statements() -> dict[str, str]:
     alter_start = text.index("ALTER TABLE default.vpc_flow_logs ADD PARTITION")
     alter = text[alter_start : text.index(";", alter_start) + 1]
     assert len(creates) == 2 and len(selects) == 3, (len(creates), len(selects))
-    return {"create": creates[0], "create_partitioned": creates[1], "drop": "DROP TABLE IF EXISTS vpc_flow_logs;",
-            "alter": alter, "top25": selects[0], "top25_since": selects[1], "top25_recent": selects[2]}
+    return {
+        "create": creates[0],
+        "create_partitioned": creates[1],
+        "drop": "DROP TABLE IF EXISTS vpc_flow_logs;",
+        "alter": alter,
+        "top25": selects[0],
+        "top25_since": selects[1],
+        "top25_recent": selects[2],
+    }
 
 
 def top25(rows: list[tuple[Any, ...]]) -> Counter:
@@ -123,8 +132,9 @@ def test_blog_tables_and_queries(athena: Athena, aws_client, database: str, buck
     assert run.scanned == sum(sizes[h] for h in later) < sum(sizes.values())
 
 
-def test_blog_recent_hours_query_prunes_by_current_time(athena: Athena, aws_client, database: str,
-                                                        bucket: str) -> None:
+def test_blog_recent_hours_query_prunes_by_current_time(
+    athena: Athena, aws_client, database: str, bucket: str
+) -> None:
     blog = blog_statements()
     s3 = aws_client("s3")
     now = dt.datetime.now(dt.UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
@@ -136,12 +146,17 @@ def test_blog_recent_hours_query_prunes_by_current_time(athena: Athena, aws_clie
         value = hour.strftime("%Y-%m-%d-%H")
         lines[value] = clean_lines(40 + k, 300)
         sizes[value] = put(s3, bucket, f"logs/{hour:%Y/%m/%d/%H}/part-0", gz(lines[value]))
-        athena.run(f"ALTER TABLE vpc_flow_logs ADD PARTITION (IngestDateTime='{value}') "
-                   f"LOCATION 's3://{bucket}/logs/{hour:%Y/%m/%d/%H}/'", database)
+        athena.run(
+            f"ALTER TABLE vpc_flow_logs ADD PARTITION (IngestDateTime='{value}') "
+            f"LOCATION 's3://{bucket}/logs/{hour:%Y/%m/%d/%H}/'",
+            database,
+        )
     for _ in range(2):  # an hour boundary passing mid-test changes the answer: measure again then
         cut = (dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=2)).strftime("%Y-%m-%d-%H")
         run = athena.run(blog["top25_recent"], database)
-        if cut == (dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=2)).strftime("%Y-%m-%d-%H"):
+        if cut == (dt.datetime.now(dt.UTC).replace(tzinfo=None) - dt.timedelta(hours=2)).strftime(
+            "%Y-%m-%d-%H"
+        ):
             break
     recent = [v for v in lines if v >= cut]
     assert len(recent) == 3
@@ -165,11 +180,15 @@ def test_fast_and_exact_regex_paths_agree(athena: Athena, aws_client, database: 
     want = Counter(as_athena(r) for r in regex_serde_rows(lines))
     assert Counter(tuple(r) for r in fast_rows) == want
     assert Counter(tuple(r) for r in exact_rows) == want
-    nulls = athena.run("SELECT count(*) FROM vpc_flow_logs WHERE version IS NULL AND logstatus IS NULL", database)
+    nulls = athena.run(
+        "SELECT count(*) FROM vpc_flow_logs WHERE version IS NULL AND logstatus IS NULL", database
+    )
     assert int(nulls.rows[1][0]) == sum(1 for r in regex_serde_rows(lines) if r[0] is None)
 
 
-def test_unconvertible_values_are_null_not_dropped(athena: Athena, aws_client, database: str, bucket: str) -> None:
+def test_unconvertible_values_are_null_not_dropped(
+    athena: Athena, aws_client, database: str, bucket: str
+) -> None:
     """A file with no non-matching line still has values that do not fit INT: NULL, the row stays."""
     blog = blog_statements()
     lines = [line for line in clean_lines(9, 40) if "12345678901x" not in line]

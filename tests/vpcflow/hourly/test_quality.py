@@ -60,7 +60,9 @@ def test_line_failures_mirror_the_sql_checks(line, expected):
 
 def test_offending_lines_carry_object_and_line_number():
     body = gzip.compress(f"{OK}\nnot a flow log\n{OK}\nstill not\n".encode())
-    found = find_offending_lines([("s3://bucket/raw/2026/11/26/03/a.gz", body)], {"malformed_rows"}, HOUR, 1800)
+    found = find_offending_lines(
+        [("s3://bucket/raw/2026/11/26/03/a.gz", body)], {"malformed_rows"}, HOUR, 1800
+    )
     assert found == {
         "malformed_rows": [
             "s3://bucket/raw/2026/11/26/03/a.gz:2: not a flow log",

@@ -71,8 +71,10 @@ class AthenaAPI:
         group = self.workgroups.get(body.get("WorkGroup"))
         if previous is not None:
             if previous.query != query or previous.workgroup != group.name:
-                raise invalid("Idempotent parameters do not match: the ClientRequestToken was used for a different "
-                              "query or workgroup")
+                raise invalid(
+                    "Idempotent parameters do not match: the ClientRequestToken was used for a different "
+                    "query or workgroup"
+                )
             return {"QueryExecutionId": previous.id}
         if group.state != "ENABLED":
             raise invalid(f"WorkGroup {group.name} is disabled.")
@@ -85,11 +87,16 @@ class AthenaAPI:
                 raise invalid(str(err)) from err
         context = body.get("QueryExecutionContext") or {}
         requested = (body.get("ResultConfiguration") or {}).get("OutputLocation")
-        location = group.output_location if (group.enforced and group.output_location) else (
-            requested or group.output_location)
+        location = (
+            group.output_location
+            if (group.enforced and group.output_location)
+            else (requested or group.output_location)
+        )
         if not location:
-            raise invalid("No output location provided. An output location is required either through the "
-                          "Workgroup result configuration setting or as an API input.")
+            raise invalid(
+                "No output location provided. An output location is required either through the "
+                "Workgroup result configuration setting or as an API input."
+            )
         try:
             bucket, _ = split_uri(location)
         except ValueError as err:
@@ -97,9 +104,16 @@ class AthenaAPI:
         if not self.s3.bucket_exists(bucket):
             raise invalid(f"Unable to verify/create output bucket {bucket}")
         execution = self.executions.submit(
-            query=query, executed=executed, parameters=parameters, database=context.get("Database") or "default",
-            catalog=context.get("Catalog") or "AwsDataCatalog", workgroup=group.name,
-            output_dir=as_dir(location), region=region, cutoff=group.cutoff, token=token,
+            query=query,
+            executed=executed,
+            parameters=parameters,
+            database=context.get("Database") or "default",
+            catalog=context.get("Catalog") or "AwsDataCatalog",
+            workgroup=group.name,
+            output_dir=as_dir(location),
+            region=region,
+            cutoff=group.cutoff,
+            token=token,
         )
         return {"QueryExecutionId": execution.id}
 
@@ -122,8 +136,13 @@ class AthenaAPI:
         for qid in ids:
             execution = self.executions.get(qid)
             if execution is None:
-                missing.append({"QueryExecutionId": qid, "ErrorCode": "INVALID_INPUT",
-                                "ErrorMessage": f"QueryExecution {qid} was not found"})
+                missing.append(
+                    {
+                        "QueryExecutionId": qid,
+                        "ErrorCode": "INVALID_INPUT",
+                        "ErrorMessage": f"QueryExecution {qid} was not found",
+                    }
+                )
             else:
                 found.append(execution.describe())
         return {"QueryExecutions": found, "UnprocessedQueryExecutionIds": missing}
@@ -148,15 +167,23 @@ class AthenaAPI:
         if execution.state not in TERMINAL:
             raise invalid(f"Query has not yet finished. Current state: {execution.state}")
         if execution.results_expired:
-            raise invalid(f"localaws keeps the rows of the latest queries only; read {execution.output_location}")
+            raise invalid(
+                f"localaws keeps the rows of the latest queries only; read {execution.output_location}"
+            )
         if execution.state != "SUCCEEDED" or execution.result is None:
-            raise invalid(f"Query did not finish successfully. Final query state: {execution.state}"
-                          + (f"\n{execution.reason}" if execution.reason else ""))
+            raise invalid(
+                f"Query did not finish successfully. Final query state: {execution.state}"
+                + (f"\n{execution.reason}" if execution.reason else "")
+            )
         limit = _max(body, "MaxResults", MAX_PAGE, MAX_PAGE)
         rows, nxt = execution.result.page(_offset(body.get("NextToken")), limit)
         update = 0
-        if (execution.statement_type == "DML" and execution.result.names == ["rows"] and execution.result.rows
-                and strip_comments(execution.query).upper().startswith(("INSERT", "CREATE"))):
+        if (
+            execution.statement_type == "DML"
+            and execution.result.names == ["rows"]
+            and execution.result.rows
+            and strip_comments(execution.query).upper().startswith(("INSERT", "CREATE"))
+        ):
             update = int(execution.result.rows[0][0] or 0)  # CTAS / INSERT INTO report rows written
         out: dict[str, Any] = {
             "UpdateCount": update,
@@ -239,17 +266,26 @@ class AthenaAPI:
         if expression:
             import fnmatch
 
-            names = [n for n in names if fnmatch.fnmatchcase(n.lower(), expression.lower().replace(".*", "*"))]
-        out: dict[str, Any] = {"TableMetadataList": [_table_metadata(catalog, db, n)
-                                                     for n in names[start : start + limit]]}
+            names = [
+                n for n in names if fnmatch.fnmatchcase(n.lower(), expression.lower().replace(".*", "*"))
+            ]
+        out: dict[str, Any] = {
+            "TableMetadataList": [_table_metadata(catalog, db, n) for n in names[start : start + limit]]
+        }
         if start + limit < len(names):
             out["NextToken"] = _token(start + limit)
         return out
 
     def GetDataCatalog(self, body: dict[str, Any], region: str) -> dict[str, Any]:
         self._catalog({"CatalogName": body.get("Name")}, region)
-        return {"DataCatalog": {"Name": "AwsDataCatalog", "Type": "GLUE", "Description": "",
-                                "Parameters": {"catalog-id": self.account_id}}}
+        return {
+            "DataCatalog": {
+                "Name": "AwsDataCatalog",
+                "Type": "GLUE",
+                "Description": "",
+                "Parameters": {"catalog-id": self.account_id},
+            }
+        }
 
     def ListDataCatalogs(self, body: dict[str, Any], region: str) -> dict[str, Any]:
         return {"DataCatalogsSummary": [{"CatalogName": "AwsDataCatalog", "Type": "GLUE"}]}
@@ -271,8 +307,14 @@ def _table_metadata(catalog: Catalog, db: str, name: str) -> dict[str, Any]:
     raw = next((t for t in catalog.tables(db) if t["Name"].lower() == name.lower()), {})
     params = dict(table.parameters)
     if not table.is_view:
-        params.update({"inputformat": table.input_format, "outputformat": table.output_format,
-                       "location": table.location, "serde.serialization.lib": table.serde})
+        params.update(
+            {
+                "inputformat": table.input_format,
+                "outputformat": table.output_format,
+                "location": table.location,
+                "serde.serialization.lib": table.serde,
+            }
+        )
         params.update({f"serde.param.{k}": v for k, v in table.serde_params.items()})
     return {
         "Name": table.name,

@@ -91,9 +91,13 @@ class Table:
         return cls(
             database=database,
             name=data["Name"],
-            columns=[Column(c["Name"], c.get("Type", "string"), c.get("Comment")) for c in sd.get("Columns", [])],
-            partition_keys=[Column(c["Name"], c.get("Type", "string"), c.get("Comment"))
-                            for c in data.get("PartitionKeys") or []],
+            columns=[
+                Column(c["Name"], c.get("Type", "string"), c.get("Comment")) for c in sd.get("Columns", [])
+            ],
+            partition_keys=[
+                Column(c["Name"], c.get("Type", "string"), c.get("Comment"))
+                for c in data.get("PartitionKeys") or []
+            ],
             location=sd.get("Location", ""),
             serde=serde.get("SerializationLibrary", LAZY_SIMPLE_SERDE) or LAZY_SIMPLE_SERDE,
             serde_params=dict(serde.get("Parameters") or {}),
@@ -156,7 +160,9 @@ class Catalog:
         """Athena always has a ``default`` database."""
         with self._lock:
             if "default" not in self.glue.databases:
-                self.glue.create_database("default", {"Name": "default", "Description": "Default Hive database"})
+                self.glue.create_database(
+                    "default", {"Name": "default", "Description": "Default Hive database"}
+                )
 
     def databases(self) -> list[dict[str, Any]]:
         self.ensure_default_database()
@@ -169,8 +175,14 @@ class Catalog:
             db = self._db(name)
             return db.as_dict() if db is not None else None
 
-    def create_database(self, name: str, if_not_exists: bool, description: str = "",
-                        location: str = "", properties: dict[str, str] | None = None) -> None:
+    def create_database(
+        self,
+        name: str,
+        if_not_exists: bool,
+        description: str = "",
+        location: str = "",
+        properties: dict[str, str] | None = None,
+    ) -> None:
         name = name.lower()
         with self._lock:
             if name in self.glue.databases:
@@ -191,10 +203,15 @@ class Catalog:
             if db is None:
                 if if_exists:
                     return
-                raise QueryFailed(None, f"FAILED: SemanticException [Error 10072]: Database does not exist: {name}")
+                raise QueryFailed(
+                    None, f"FAILED: SemanticException [Error 10072]: Database does not exist: {name}"
+                )
             if db.tables and not cascade:
-                raise QueryFailed(None, f"FAILED: InvalidOperationException Database {name} is not empty. "
-                                  "One or more tables exist.")
+                raise QueryFailed(
+                    None,
+                    f"FAILED: InvalidOperationException Database {name} is not empty. "
+                    "One or more tables exist.",
+                )
             self.glue.delete_database(db.name)
 
     # --- tables ----------------------------------------------------------------------------------
@@ -241,8 +258,11 @@ class Catalog:
         with self._lock:
             raw = self._tbl(table.database, table.name).partitions.values()
             return [
-                Partition(list(p.values), (p.partition_input.get("StorageDescriptor") or {}).get("Location", ""),
-                          p.creation_time)
+                Partition(
+                    list(p.values),
+                    (p.partition_input.get("StorageDescriptor") or {}).get("Location", ""),
+                    p.creation_time,
+                )
                 for p in raw
             ]
 

@@ -22,14 +22,17 @@ from localaws.athena.types import normalise_hive
 
 _NAME = r"(?:`[^`]+`|\"[^\"]+\"|[\w]+)"
 _QNAME = rf"({_NAME}(?:\s*\.\s*{_NAME})?)"
-_PARTITION_SPEC = re.compile(r"PARTITION\s*\((?P<spec>(?:[^()']|'(?:[^']|'')*')*)\)"
-                             r"(?:\s*LOCATION\s*'(?P<loc>(?:[^']|'')*)')?", re.I)
+_PARTITION_SPEC = re.compile(
+    r"PARTITION\s*\((?P<spec>(?:[^()']|'(?:[^']|'')*')*)\)"
+    r"(?:\s*LOCATION\s*'(?P<loc>(?:[^']|'')*)')?",
+    re.I,
+)
 _KV = re.compile(r"\s*(" + _NAME + r")\s*=\s*('(?:[^']|'')*'|\"[^\"]*\"|[^,\s]+)\s*(?:,|$)")
 
 
 def _unquote_name(name: str) -> str:
     name = name.strip()
-    if name[:1] in "`\"" and name[-1:] == name[:1]:
+    if name[:1] in '`"' and name[-1:] == name[:1]:
         name = name[1:-1]
     return name.lower()
 
@@ -61,19 +64,25 @@ def partition_path(table: Table, values: list[str]) -> str:
     return "/".join(f"{k.name}={v}" for k, v in zip(table.partition_keys, values, strict=True)) + "/"
 
 
-def _values_for(table: Table, spec: list[tuple[str, str]], partial: bool = False) -> list[str] | dict[str, str]:
+def _values_for(
+    table: Table, spec: list[tuple[str, str]], partial: bool = False
+) -> list[str] | dict[str, str]:
     keys = [k.name.lower() for k in table.partition_keys]
     given = dict(spec)
     unknown = [k for k in given if k not in keys]
     if unknown:
-        raise ddl_failed(f"SemanticException [Error 10006]: Partition not found {unknown[0]}: partition column "
-                         f"{unknown[0]} is not a partition key of {table.database}.{table.name} (keys: {keys})")
+        raise ddl_failed(
+            f"SemanticException [Error 10006]: Partition not found {unknown[0]}: partition column "
+            f"{unknown[0]} is not a partition key of {table.database}.{table.name} (keys: {keys})"
+        )
     if partial:
         return given
     missing = [k for k in keys if k not in given]
     if missing:
-        raise ddl_failed(f"SemanticException [Error 10098]: Non-Partition column appears in the partition "
-                         f"specification: partition spec of {table.name} lacks {missing}")
+        raise ddl_failed(
+            f"SemanticException [Error 10098]: Non-Partition column appears in the partition "
+            f"specification: partition spec of {table.name} lacks {missing}"
+        )
     return [given[k] for k in keys]
 
 
@@ -89,18 +98,27 @@ class DDL:
         name = (table.db or table.name) if isinstance(table, exp.Table) else table.name
         comment = re.search(r"\bCOMMENT\s+'((?:[^']|'')*)'", sql, re.I)
         location = re.search(r"\bLOCATION\s+'((?:[^']|'')*)'", sql, re.I)
-        props = dict(re.findall(r"'([^']*)'\s*=\s*'([^']*)'", sql.split("DBPROPERTIES", 1)[1])) \
-            if re.search(r"DBPROPERTIES", sql, re.I) else {}
-        self.catalog.create_database(name, bool(ast.args.get("exists")),
-                                     comment.group(1) if comment else "",
-                                     location.group(1) if location else "", props)
+        props = (
+            dict(re.findall(r"'([^']*)'\s*=\s*'([^']*)'", sql.split("DBPROPERTIES", 1)[1]))
+            if re.search(r"DBPROPERTIES", sql, re.I)
+            else {}
+        )
+        self.catalog.create_database(
+            name,
+            bool(ast.args.get("exists")),
+            comment.group(1) if comment else "",
+            location.group(1) if location else "",
+            props,
+        )
         return ResultSet.text("result", [])
 
     # ---- CREATE EXTERNAL TABLE ------------------------------------------------------------------
     def create_table(self, ast: exp.Create) -> ResultSet:
         schema = ast.this
         if not isinstance(schema, exp.Schema):
-            raise QueryFailed("SYNTAX_ERROR", "CREATE TABLE needs a column list or AS SELECT", error_type=1004)
+            raise QueryFailed(
+                "SYNTAX_ERROR", "CREATE TABLE needs a column list or AS SELECT", error_type=1004
+            )
         tref = schema.this
         db = (tref.db or self.database).lower()
         name = tref.name.lower()
@@ -114,10 +132,12 @@ class DDL:
                 external = True
             elif isinstance(p, exp.PartitionedByProperty):
                 inner = p.this
-                table.partition_keys = [self._column(c) for c in inner.expressions if isinstance(c, exp.ColumnDef)]
+                table.partition_keys = [
+                    self._column(c) for c in inner.expressions if isinstance(c, exp.ColumnDef)
+                ]
             elif isinstance(p, exp.RowFormatSerdeProperty):
                 table.serde = p.this.name
-                for q in (p.args.get("serde_properties").expressions if p.args.get("serde_properties") else []):
+                for q in p.args.get("serde_properties").expressions if p.args.get("serde_properties") else []:
                     serde_props[q.name] = q.args["value"].name
             elif isinstance(p, exp.RowFormatDelimitedProperty):
                 table.serde = cat.LAZY_SIMPLE_SERDE
@@ -125,9 +145,13 @@ class DDL:
                 if fields is not None:
                     serde_props["field.delim"] = fields.name
                     serde_props["serialization.format"] = fields.name
-                for arg, key in (("escaped", "escape.delim"), ("collection_items", "collection.delim"),
-                                 ("map_keys", "mapkey.delim"), ("lines", "line.delim"),
-                                 ("null", "serialization.null.format")):
+                for arg, key in (
+                    ("escaped", "escape.delim"),
+                    ("collection_items", "collection.delim"),
+                    ("map_keys", "mapkey.delim"),
+                    ("lines", "line.delim"),
+                    ("null", "serialization.null.format"),
+                ):
                     if p.args.get(arg) is not None:
                         serde_props[key] = p.args[arg].name
             elif isinstance(p, exp.SerdeProperties):
@@ -137,20 +161,29 @@ class DDL:
                 fmt = p.this.name.upper()
                 if fmt == "PARQUET":
                     table.serde, table.input_format, table.output_format = (
-                        cat.PARQUET_SERDE, cat.PARQUET_INPUT, cat.PARQUET_OUTPUT)
+                        cat.PARQUET_SERDE,
+                        cat.PARQUET_INPUT,
+                        cat.PARQUET_OUTPUT,
+                    )
                 elif fmt not in ("TEXTFILE", ""):
-                    raise QueryFailed("NOT_SUPPORTED", f"STORED AS {fmt} is not supported by localaws "
-                                      "(TEXTFILE and PARQUET are)")
+                    raise QueryFailed(
+                        "NOT_SUPPORTED",
+                        f"STORED AS {fmt} is not supported by localaws (TEXTFILE and PARQUET are)",
+                    )
             elif isinstance(p, exp.LocationProperty):
                 table.location = p.this.name
             elif isinstance(p, exp.Property):
                 table.parameters[p.name] = p.args["value"].name
         if not external:
-            raise ddl_failed("SemanticException Only external table creation is supported in Athena "
-                             f"(CREATE EXTERNAL TABLE {name} ...)")
+            raise ddl_failed(
+                "SemanticException Only external table creation is supported in Athena "
+                f"(CREATE EXTERNAL TABLE {name} ...)"
+            )
         if table.serde == cat.REGEX_SERDE and "input.regex" not in serde_props:
-            raise ddl_failed(f"SemanticException org.apache.hadoop.hive.serde2.SerDeException This table does "
-                             f"not have serde property \"input.regex\"! (table {name})")
+            raise ddl_failed(
+                f"SemanticException org.apache.hadoop.hive.serde2.SerDeException This table does "
+                f'not have serde property "input.regex"! (table {name})'
+            )
         table.serde_params = serde_props
         table.parameters.setdefault("EXTERNAL", "TRUE")
         if table.is_parquet:
@@ -191,40 +224,54 @@ class DDL:
             if exists:
                 return ResultSet.text("result", [])
             if kind == "VIEW":
-                raise QueryFailed(None, f"line 1:1: View '{cat.CATALOG}.{db}.{name}' does not exist", error_type=1301)
+                raise QueryFailed(
+                    None, f"line 1:1: View '{cat.CATALOG}.{db}.{name}' does not exist", error_type=1301
+                )
             raise ddl_failed(f"SemanticException [Error 10001]: Table not found {db}.{name}")
         self.catalog.drop_table(db, name)
         return ResultSet.text("result", [])
 
     # ---- ALTER TABLE ... PARTITION ---------------------------------------------------------------
     def alter(self, sql: str) -> ResultSet:
-        m = re.match(rf"\s*ALTER\s+TABLE\s+{_QNAME}\s+(ADD|DROP)\s+(IF\s+(?:NOT\s+)?EXISTS\s+)?(.*)$", sql, re.I | re.S)
+        m = re.match(
+            rf"\s*ALTER\s+TABLE\s+{_QNAME}\s+(ADD|DROP)\s+(IF\s+(?:NOT\s+)?EXISTS\s+)?(.*)$", sql, re.I | re.S
+        )
         if not m:
-            raise QueryFailed("NOT_SUPPORTED", "localaws supports ALTER TABLE ... ADD/DROP PARTITION only: "
-                              f"{sql.strip()[:100]}")
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"localaws supports ALTER TABLE ... ADD/DROP PARTITION only: {sql.strip()[:100]}",
+            )
         db, name = split_qname(m.group(1), self.database)
         table = self._table_for_ddl(db, name)
         action, guard, rest = m.group(2).upper(), bool(m.group(3)), m.group(4)
         specs = list(_PARTITION_SPEC.finditer(rest))
         leftover = _PARTITION_SPEC.sub("", rest).replace(",", "").strip().rstrip(";").strip()
         if not specs or leftover:
-            raise QueryFailed("SYNTAX_ERROR", f"cannot read ALTER TABLE {action} PARTITION clause near "
-                              f"'{(leftover or rest)[:60]}'", error_type=1004)
+            raise QueryFailed(
+                "SYNTAX_ERROR",
+                f"cannot read ALTER TABLE {action} PARTITION clause near '{(leftover or rest)[:60]}'",
+                error_type=1004,
+            )
         if not table.partition_keys:
-            raise ddl_failed(f"SemanticException table is not partitioned but partition spec exists: "
-                             f"{db}.{name}")
+            raise ddl_failed(
+                f"SemanticException table is not partitioned but partition spec exists: {db}.{name}"
+            )
         if action == "ADD":
             todo = []
             for spec in specs:
                 values = _values_for(table, _spec_values(spec.group("spec")))
                 loc = spec.group("loc")
-                loc = loc.replace("''", "'") if loc else as_dir(table.location) + partition_path(table, values)
+                loc = (
+                    loc.replace("''", "'") if loc else as_dir(table.location) + partition_path(table, values)
+                )
                 todo.append((values, loc))
             if not guard:
                 for values, _ in todo:
                     if self.catalog.has_partition(table, values):
-                        raise ddl_failed("AlreadyExistsException Partition already exists: "
-                                         f"{partition_path(table, values).rstrip('/')}")
+                        raise ddl_failed(
+                            "AlreadyExistsException Partition already exists: "
+                            f"{partition_path(table, values).rstrip('/')}"
+                        )
             for values, loc in todo:
                 self.catalog.add_partition(table, values, loc)
             return ResultSet.text("result", [])
@@ -233,11 +280,16 @@ class DDL:
         for spec in specs:
             given = _values_for(table, _spec_values(spec.group("spec")), partial=True)
             keys = [k.name.lower() for k in table.partition_keys]
-            hits = [p for p in self.catalog.partitions(table)
-                    if all(p.values[keys.index(k)] == v for k, v in given.items())]
+            hits = [
+                p
+                for p in self.catalog.partitions(table)
+                if all(p.values[keys.index(k)] == v for k, v in given.items())
+            ]
             if not hits and not guard:
-                raise ddl_failed("SemanticException [Error 10006]: Partition not found "
-                                 + ", ".join(f"{k}={v}" for k, v in given.items()))
+                raise ddl_failed(
+                    "SemanticException [Error 10006]: Partition not found "
+                    + ", ".join(f"{k}={v}" for k, v in given.items())
+                )
             matched.extend(hits)
         for p in matched:
             self.catalog.drop_partition(table, p.values)
@@ -255,7 +307,9 @@ class DDL:
     def msck(self, sql: str) -> ResultSet:
         m = re.match(rf"\s*MSCK\s+REPAIR\s+TABLE\s+{_QNAME}\s*;?\s*$", sql, re.I)
         if not m:
-            raise QueryFailed("SYNTAX_ERROR", f"expected MSCK REPAIR TABLE name: {sql.strip()[:80]}", error_type=1004)
+            raise QueryFailed(
+                "SYNTAX_ERROR", f"expected MSCK REPAIR TABLE name: {sql.strip()[:80]}", error_type=1004
+            )
         db, name = split_qname(m.group(1), self.database)
         table = self._table_for_ddl(db, name)
         if not table.partition_keys:
@@ -265,7 +319,7 @@ class DDL:
         _, prefix = base[5:].split("/", 1) if "/" in base[5:] else ("", "")
         found: dict[tuple[str, ...], str] = {}
         for obj in self.s3.list(base):
-            rel = obj.key[len(prefix):]
+            rel = obj.key[len(prefix) :]
             segs = rel.split("/")[:-1]
             if len(segs) < len(keys):
                 continue
@@ -277,15 +331,22 @@ class DDL:
                 values.append(unquote(v))
             if len(values) == len(keys):
                 found.setdefault(tuple(values), base + "/".join(segs[: len(keys)]) + "/")
-        missing = [(v, loc) for v, loc in sorted(found.items()) if not self.catalog.has_partition(table, list(v))]
+        missing = [
+            (v, loc) for v, loc in sorted(found.items()) if not self.catalog.has_partition(table, list(v))
+        ]
         lines = []
         if missing:
-            names = "\t".join(f"{name}:" + "/".join(f"{k}={x}" for k, x in zip(keys, v, strict=True)) for v, _ in missing)
+            names = "\t".join(
+                f"{name}:" + "/".join(f"{k}={x}" for k, x in zip(keys, v, strict=True)) for v, _ in missing
+            )
             lines.append(f"Partitions not in metastore:\t{names}")
             for values, loc in missing:
                 self.catalog.add_partition(table, list(values), loc)
-                lines.append("Repair: Added partition to metastore " + f"{name}:"
-                             + "/".join(f"{k}={x}" for k, x in zip(keys, values, strict=True)))
+                lines.append(
+                    "Repair: Added partition to metastore "
+                    + f"{name}:"
+                    + "/".join(f"{k}={x}" for k, x in zip(keys, values, strict=True))
+                )
         return ResultSet.text("result", lines)
 
     # ---- SHOW / DESCRIBE ------------------------------------------------------------------------
@@ -295,12 +356,18 @@ class DDL:
         if m:
             table = self._table_for_ddl(*split_qname(m.group(1), self.database))
             if not table.partition_keys:
-                raise ddl_failed(f"SemanticException [Error 10241]: Table {table.name} is not a partitioned table")
+                raise ddl_failed(
+                    f"SemanticException [Error 10241]: Table {table.name} is not a partitioned table"
+                )
             keys = [k.name for k in table.partition_keys]
-            lines = sorted("/".join(f"{k}={v}" for k, v in zip(keys, p.values, strict=True))
-                           for p in self.catalog.partitions(table))
+            lines = sorted(
+                "/".join(f"{k}={v}" for k, v in zip(keys, p.values, strict=True))
+                for p in self.catalog.partitions(table)
+            )
             return ResultSet.text("partition", lines)
-        m = re.match(rf"SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+({_NAME}))?(?:\s+(?:LIKE\s+)?'([^']*)')?$", text, re.I)
+        m = re.match(
+            rf"SHOW\s+TABLES(?:\s+(?:IN|FROM)\s+({_NAME}))?(?:\s+(?:LIKE\s+)?'([^']*)')?$", text, re.I
+        )
         if m:
             db = _unquote_name(m.group(1)) if m.group(1) else self.database
             if not self.catalog.database_exists(db):
@@ -325,15 +392,21 @@ class DDL:
         raise QueryFailed("NOT_SUPPORTED", f"localaws does not support this SHOW statement: {text[:80]}")
 
     def describe(self, sql: str) -> ResultSet:
-        m = re.match(rf"\s*(?:DESCRIBE|DESC)\s+(?:EXTENDED\s+|FORMATTED\s+)?{_QNAME}(?:\s+({_NAME}))?\s*;?\s*$",
-                     sql, re.I)
+        m = re.match(
+            rf"\s*(?:DESCRIBE|DESC)\s+(?:EXTENDED\s+|FORMATTED\s+)?{_QNAME}(?:\s+({_NAME}))?\s*;?\s*$",
+            sql,
+            re.I,
+        )
         if not m:
             raise QueryFailed("SYNTAX_ERROR", f"expected DESCRIBE table: {sql.strip()[:80]}", error_type=1004)
         table = self._table_for_ddl(*split_qname(m.group(1), self.database))
 
         def row(c: Column) -> str:
-            return f"{c.name:<20} \t{c.type:<20} \t{c.comment or ''}".rstrip(" ") if c.comment else \
-                f"{c.name:<20} \t{c.type:<20} \t"
+            return (
+                f"{c.name:<20} \t{c.type:<20} \t{c.comment or ''}".rstrip(" ")
+                if c.comment
+                else f"{c.name:<20} \t{c.type:<20} \t"
+            )
 
         if m.group(2):
             wanted = _unquote_name(m.group(2))
@@ -360,14 +433,22 @@ def show_create(table: Table) -> str:
     cols = ",\n".join(f"  `{c.name}` {c.type}" for c in table.columns)
     out = [f"CREATE EXTERNAL TABLE `{table.database}`.`{table.name}`(", cols, ")"]
     if table.partition_keys:
-        out.append("PARTITIONED BY ( \n" + ",\n".join(f"  `{c.name}` {c.type}" for c in table.partition_keys) + ")")
+        out.append(
+            "PARTITIONED BY ( \n" + ",\n".join(f"  `{c.name}` {c.type}" for c in table.partition_keys) + ")"
+        )
     out.append("ROW FORMAT SERDE ")
     out.append(f"  '{table.serde}' ")
     if table.serde_params:
         out.append("WITH SERDEPROPERTIES ( ")
         out.append(",\n".join(f"  '{k}'='{v}'" for k, v in table.serde_params.items()) + ") ")
-    out += ["STORED AS INPUTFORMAT ", f"  '{table.input_format}' ", "OUTPUTFORMAT ", f"  '{table.output_format}'",
-            "LOCATION", f"  '{table.location}'"]
+    out += [
+        "STORED AS INPUTFORMAT ",
+        f"  '{table.input_format}' ",
+        "OUTPUTFORMAT ",
+        f"  '{table.output_format}'",
+        "LOCATION",
+        f"  '{table.location}'",
+    ]
     if table.parameters:
         out.append("TBLPROPERTIES (")
         out.append(",\n".join(f"  '{k}'='{v}'" for k, v in table.parameters.items()) + ")")

@@ -27,12 +27,45 @@ DUCKDB_THREADS = 2
 DUCKDB_MEMORY = "1GB"
 
 
-_STARTERS = {"SELECT", "WITH", "VALUES", "CREATE", "DROP", "ALTER", "SHOW", "DESCRIBE", "DESC", "INSERT", "MSCK",
-             "EXPLAIN", "TABLE", "UNLOAD", "USE", "DELETE", "UPDATE", "MERGE", "PREPARE", "EXECUTE", "DEALLOCATE",
-             "GRANT", "REVOKE", "CALL", "SET", "RESET", "START", "COMMIT", "ROLLBACK", "ANALYZE", "REFRESH", "("}
-_EXPECTING = ("Expecting: 'ALTER', 'ANALYZE', 'CALL', 'COMMIT', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', "
-              "'DESCRIBE', 'DROP', 'EXECUTE', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', "
-              "'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'UNLOAD', 'UPDATE', 'USE', 'VALUES', 'WITH', <query>")
+_STARTERS = {
+    "SELECT",
+    "WITH",
+    "VALUES",
+    "CREATE",
+    "DROP",
+    "ALTER",
+    "SHOW",
+    "DESCRIBE",
+    "DESC",
+    "INSERT",
+    "MSCK",
+    "EXPLAIN",
+    "TABLE",
+    "UNLOAD",
+    "USE",
+    "DELETE",
+    "UPDATE",
+    "MERGE",
+    "PREPARE",
+    "EXECUTE",
+    "DEALLOCATE",
+    "GRANT",
+    "REVOKE",
+    "CALL",
+    "SET",
+    "RESET",
+    "START",
+    "COMMIT",
+    "ROLLBACK",
+    "ANALYZE",
+    "REFRESH",
+    "(",
+}
+_EXPECTING = (
+    "Expecting: 'ALTER', 'ANALYZE', 'CALL', 'COMMIT', 'CREATE', 'DEALLOCATE', 'DELETE', 'DESC', "
+    "'DESCRIBE', 'DROP', 'EXECUTE', 'EXPLAIN', 'GRANT', 'INSERT', 'MERGE', 'PREPARE', 'REFRESH', 'RESET', "
+    "'REVOKE', 'ROLLBACK', 'SET', 'SHOW', 'START', 'UNLOAD', 'UPDATE', 'USE', 'VALUES', 'WITH', <query>"
+)
 
 
 def parse(sql: str) -> exp.Expression:
@@ -54,8 +87,10 @@ def parse(sql: str) -> exp.Expression:
     ast = statements[0]
     if isinstance(ast, exp.Command):
         word = (ast.this or "").split()[0] if ast.this else sql.split()[0]
-        raise QueryFailed("NOT_SUPPORTED", f"line 1:1: localaws cannot run this {word.upper()} statement: "
-                          f"{sql.strip()[:100]}")
+        raise QueryFailed(
+            "NOT_SUPPORTED",
+            f"line 1:1: localaws cannot run this {word.upper()} statement: {sql.strip()[:100]}",
+        )
     return ast
 
 
@@ -66,8 +101,13 @@ class Engine:
         self.tmp_root = tmp_root
 
     def connect(self, tmpdir: Path) -> Any:
-        con = duckdb.connect(config={"threads": DUCKDB_THREADS, "memory_limit": DUCKDB_MEMORY,
-                                     "temp_directory": str(tmpdir / "spill")})
+        con = duckdb.connect(
+            config={
+                "threads": DUCKDB_THREADS,
+                "memory_limit": DUCKDB_MEMORY,
+                "temp_directory": str(tmpdir / "spill"),
+            }
+        )
         con.execute("SET TimeZone='UTC'")
         # Trino divides integers as integers (7/2 = 3); DuckDB's '/' would give 3.5.
         con.execute("SET integer_division=true")
@@ -78,8 +118,15 @@ class Engine:
         con.execute("SET disabled_optimizers='type_pushdown'")
         return con
 
-    def run(self, query_id: str, sql: str, database: str, output_dir: str | None,
-            cutoff: int | None, on_connect: Any = None) -> tuple[ResultSet, int]:
+    def run(
+        self,
+        query_id: str,
+        sql: str,
+        database: str,
+        output_dir: str | None,
+        cutoff: int | None,
+        on_connect: Any = None,
+    ) -> tuple[ResultSet, int]:
         """(result, bytes scanned). Raises QueryFailed. ``on_connect(con)`` lets the caller cancel."""
         self.tmp_root.mkdir(parents=True, exist_ok=True)
         tmpdir = Path(tempfile.mkdtemp(prefix=f"{query_id}-", dir=self.tmp_root))

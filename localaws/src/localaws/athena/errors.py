@@ -38,7 +38,9 @@ def position(node: object) -> str:
 
 
 def table_not_found(catalog: str, db: str, table: str, where: str = "") -> QueryFailed:
-    return QueryFailed("TABLE_NOT_FOUND", f"{where}Table '{catalog}.{db}.{table}' does not exist", error_type=1301)
+    return QueryFailed(
+        "TABLE_NOT_FOUND", f"{where}Table '{catalog}.{db}.{table}' does not exist", error_type=1301
+    )
 
 
 def schema_not_found(catalog: str, db: str, where: str = "") -> QueryFailed:

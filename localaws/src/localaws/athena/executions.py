@@ -93,7 +93,10 @@ class Execution:
             "Status": status,
             "Statistics": stats,
             "WorkGroup": self.workgroup,
-            "EngineVersion": {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"},
+            "EngineVersion": {
+                "SelectedEngineVersion": "AUTO",
+                "EffectiveEngineVersion": "Athena engine version 3",
+            },
             "SubstatementType": self.query.split(None, 1)[0].upper() if self.query.split() else "",
         }
         if self.parameters:
@@ -140,13 +143,34 @@ class Executions:
             qid = self._tokens.get(token)
             return self._by_id.get(qid) if qid else None
 
-    def submit(self, *, query: str, executed: str | None = None, parameters: list[str] | None = None, database: str, catalog: str, workgroup: str, output_dir: str, region: str,
-               cutoff: int | None, token: str | None) -> Execution:
+    def submit(
+        self,
+        *,
+        query: str,
+        executed: str | None = None,
+        parameters: list[str] | None = None,
+        database: str,
+        catalog: str,
+        workgroup: str,
+        output_dir: str,
+        region: str,
+        cutoff: int | None,
+        token: str | None,
+    ) -> Execution:
         self.start()
         execution = Execution(
-            id=str(uuid.uuid4()), query=query, database=database, catalog=catalog, workgroup=workgroup,
-            output_dir=output_dir, region=region, statement_type=statement_type(query), cutoff=cutoff, token=token,
-            executed=executed or query, parameters=list(parameters) if parameters else None,
+            id=str(uuid.uuid4()),
+            query=query,
+            database=database,
+            catalog=catalog,
+            workgroup=workgroup,
+            output_dir=output_dir,
+            region=region,
+            statement_type=statement_type(query),
+            cutoff=cutoff,
+            token=token,
+            executed=executed or query,
+            parameters=list(parameters) if parameters else None,
         )
         with self._lock:
             self._by_id[execution.id] = execution
@@ -194,7 +218,9 @@ class Executions:
                 old.result = None
                 old.results_expired = True
 
-    def _finish(self, execution: Execution, state: str, reason: str | None, error: dict[str, Any] | None = None) -> None:
+    def _finish(
+        self, execution: Execution, state: str, reason: str | None, error: dict[str, Any] | None = None
+    ) -> None:
         execution.state = state
         execution.reason = reason
         execution.error = error
@@ -202,8 +228,12 @@ class Executions:
 
     def _fail(self, execution: Execution, reason: str, category: int = 3, error_type: int = 1) -> None:
         """FAILED with Athena's AthenaError (ErrorCategory 1 system, 2 user, 3 other); caller holds the lock."""
-        self._finish(execution, "FAILED", reason, {
-            "ErrorCategory": category, "ErrorType": error_type, "Retryable": False, "ErrorMessage": reason})
+        self._finish(
+            execution,
+            "FAILED",
+            reason,
+            {"ErrorCategory": category, "ErrorType": error_type, "Retryable": False, "ErrorMessage": reason},
+        )
 
     def _run(self, execution: Execution) -> None:
         with self._lock:
@@ -241,9 +271,17 @@ class Executions:
         t0 = time.perf_counter()
         try:
             if execution.catalog.lower() != "awsdatacatalog":
-                raise QueryFailed("CATALOG_NOT_FOUND", f"Catalog '{execution.catalog.lower()}' does not exist")
-            result, scanned = engine.run(execution.id, execution.executed, execution.database, execution.output_dir,
-                                         execution.cutoff, on_connect)
+                raise QueryFailed(
+                    "CATALOG_NOT_FOUND", f"Catalog '{execution.catalog.lower()}' does not exist"
+                )
+            result, scanned = engine.run(
+                execution.id,
+                execution.executed,
+                execution.database,
+                execution.output_dir,
+                execution.cutoff,
+                on_connect,
+            )
             execution.bytes_scanned = scanned
             execution.engine_ms = int((time.perf_counter() - t0) * 1000)
             t1 = time.perf_counter()

@@ -157,12 +157,16 @@ class TableReader:
         """[(files, extra columns)]: one group, or one group per file carrying its "$path"."""
         if not self.with_path:
             return [(files, pcols)] if files else []
-        return [([f], pcols + [f"{literal(uri_of(f))} AS \"$path\""]) for f in files]
+        return [([f], pcols + [f'{literal(uri_of(f))} AS "$path"']) for f in files]
 
     # ---- listing --------------------------------------------------------------------------------
-    def plan(self, table: Table, partitions: list[Partition] | None) -> list[tuple[list[str], list[S3Object]]]:
+    def plan(
+        self, table: Table, partitions: list[Partition] | None
+    ) -> list[tuple[list[str], list[S3Object]]]:
         """[(partition values, objects)], objects listed now so the cutoff can be checked before reading."""
-        groups = [([], table.location)] if partitions is None else [(p.values, p.location) for p in partitions]
+        groups = (
+            [([], table.location)] if partitions is None else [(p.values, p.location) for p in partitions]
+        )
         planned = []
         for values, location in groups:
             objs = self.s3.list(location) if location else []
@@ -170,8 +174,9 @@ class TableReader:
         return planned
 
     # ---- reading --------------------------------------------------------------------------------
-    def scan(self, table: Table, planned: list[tuple[list[str], list[S3Object]]],
-             needed: set[str] | None = None) -> Scan:
+    def scan(
+        self, table: Table, planned: list[tuple[list[str], list[S3Object]]], needed: set[str] | None = None
+    ) -> Scan:
         nbytes = sum(o.size for _, objs in planned for o in objs)
         nobjs = sum(len(objs) for _, objs in planned)
         # Athena's "$path" pseudo-column: only when the query names it, each object is then its own scan.
@@ -224,14 +229,22 @@ class TableReader:
             key = (obj.bucket, obj.key, obj.etag, skip)
             raw = self.s3.read(obj)
             facts = _facts_get(key)
-            if facts is not None and facts.safe and facts.accepted is not None and not skip and raw[:3] != b"BZh":
+            if (
+                facts is not None
+                and facts.safe
+                and facts.accepted is not None
+                and not skip
+                and raw[:3] != b"BZh"
+            ):
                 gz = raw[:2] == b"\x1f\x8b"
                 path = self._tmp(".gz" if gz else ".txt")
                 with open(path, "wb") as f:
                     f.write(raw)
                     if not gz and raw and not raw.endswith(b"\n"):
                         f.write(b"\n")
-                return i, LocalFile(path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits, obj.uri)
+                return i, LocalFile(
+                    path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits, obj.uri
+                )
             data = _decompress(raw)
             del raw
             if skip:
@@ -282,20 +295,27 @@ class TableReader:
     @staticmethod
     def _lines_reader(paths: list[str]) -> str:
         # One VARCHAR per line: a 4-byte delimiter of control characters that text never holds, no quoting.
-        return (f"read_csv({literal_list(paths)}, columns={{'line': 'VARCHAR'}}, delim={literal(_LINE_DELIM)}, "
-                "quote='', escape='', header=false, auto_detect=false, new_line='\\n')")
+        return (
+            f"read_csv({literal_list(paths)}, columns={{'line': 'VARCHAR'}}, delim={literal(_LINE_DELIM)}, "
+            "quote='', escape='', header=false, auto_detect=false, new_line='\\n')"
+        )
 
     # ---- RegexSerDe -----------------------------------------------------------------------------
     def _regex(self, table: Table, planned) -> str:
         pattern = table.serde_params.get("input.regex")
         if not pattern:
-            raise QueryFailed("HIVE_INVALID_METADATA", f"Table {table.database}.{table.name}: RegexSerDe "
-                              "needs SERDEPROPERTIES ('input.regex'=...)")
+            raise QueryFailed(
+                "HIVE_INVALID_METADATA",
+                f"Table {table.database}.{table.name}: RegexSerDe needs SERDEPROPERTIES ('input.regex'=...)",
+            )
         ncols = len(table.columns)
         groups = rx.group_count(pattern)
         if groups != ncols:
-            raise QueryFailed("HIVE_CURSOR_ERROR", f"Number of matching groups doesn't match the number of "
-                              f"columns: regex has {groups} groups, table {table.name} has {ncols} columns")
+            raise QueryFailed(
+                "HIVE_CURSOR_ERROR",
+                f"Number of matching groups doesn't match the number of "
+                f"columns: regex has {groups} groups, table {table.name} has {ncols} columns",
+            )
         layout = rx.space_layout(pattern)
         if layout is not None:
             parts = self._fetch_layout(table, planned)
@@ -316,9 +336,11 @@ class TableReader:
     @staticmethod
     def _layout_reader(layout: list[str], paths: list[str], gz: bool, extra: str = "") -> str:
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout))) + "}"
-        return (f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
-                f"auto_detect=false, new_line='\\n', columns={columns}, ignore_errors=true, "
-                f"compression='{'gzip' if gz else 'none'}'{extra})")
+        return (
+            f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
+            f"auto_detect=false, new_line='\\n', columns={columns}, ignore_errors=true, "
+            f"compression='{'gzip' if gz else 'none'}'{extra})"
+        )
 
     @staticmethod
     def _digits_ok(layout: list[str]) -> str:
@@ -333,14 +355,17 @@ class TableReader:
         reader = self._layout_reader(layout, [f.path for f in files], False, ", filename=true")
         rows = self.con.execute(
             f"SELECT filename, count(*), count(*) FILTER (WHERE NOT ({self._digits_ok(layout)})) "
-            f"FROM {reader} GROUP BY filename").fetchall()
+            f"FROM {reader} GROUP BY filename"
+        ).fetchall()
         counts = {r[0]: (int(r[1]), int(r[2])) for r in rows}
         for f in files:
             f.accepted, f.bad_digits = counts.get(f.path, (0, 0))
             if f.key is not None:
                 _facts_put(f.key, Facts(f.lines, True, f.accepted, f.bad_digits))
 
-    def _regex_fast(self, table: Table, layout: list[str], files: list[LocalFile], pcols: list[str]) -> list[str]:
+    def _regex_fast(
+        self, table: Table, layout: list[str], files: list[LocalFile], pcols: list[str]
+    ) -> list[str]:
         # Safe files hold single-space separated non-empty tokens and no other whitespace, so a line
         # matches iff it has len(layout) tokens (else the reader drops it) and its [0-9]+ tokens are
         # digits. Files known to have no bad [0-9]+ token skip that per-row check.
@@ -357,8 +382,10 @@ class TableReader:
                     continue
                 reader = self._layout_reader(layout, group, gz)
                 if check:
-                    selects.append(f"SELECT {', '.join(checked + pcols)} FROM "
-                                   f"(SELECT *, {self._digits_ok(layout)} AS __ok FROM {reader})")
+                    selects.append(
+                        f"SELECT {', '.join(checked + pcols)} FROM "
+                        f"(SELECT *, {self._digits_ok(layout)} AS __ok FROM {reader})"
+                    )
                 else:
                     selects.append(f"SELECT {', '.join(direct + pcols)} FROM {reader}")
         nulls = sum(f.lines - (f.accepted or 0) for f in files)
@@ -371,10 +398,14 @@ class TableReader:
         re2 = java_re2_literal(pattern)
         names = [f"c{i}" for i in range(len(table.columns))]
         name_list = "[" + ", ".join(f"'{n}'" for n in names) + "]"
-        extract = (f"CASE WHEN regexp_full_match(__line, {re2}) THEN "
-                   f"regexp_extract(__line, {java_re2_literal('^(?:' + pattern + ')$')}, {name_list}) END")
-        cols = [f"{self._convert(f'__m.{n}', c.type)} AS {ident(c.name)}"
-                for n, c in zip(names, table.columns, strict=True)]
+        extract = (
+            f"CASE WHEN regexp_full_match(__line, {re2}) THEN "
+            f"regexp_extract(__line, {java_re2_literal('^(?:' + pattern + ')$')}, {name_list}) END"
+        )
+        cols = [
+            f"{self._convert(f'__m.{n}', c.type)} AS {ident(c.name)}"
+            for n, c in zip(names, table.columns, strict=True)
+        ]
         inner = f"SELECT {extract} AS __m FROM (SELECT coalesce(line, '') AS __line FROM {self._lines_reader([f.path for f in files])})"
         return f"SELECT {', '.join(cols + pcols)} FROM ({inner})"
 
@@ -394,11 +425,15 @@ class TableReader:
             cols = []
             for i, c in enumerate(table.columns, start=1):
                 raw = f"__f[{i}]"
-                cols.append(f"{self._convert(f'CASE WHEN {raw} = {literal(null_format)} THEN NULL ELSE {raw} END', c.type)} "
-                            f"AS {ident(c.name)}")
+                cols.append(
+                    f"{self._convert(f'CASE WHEN {raw} = {literal(null_format)} THEN NULL ELSE {raw} END', c.type)} "
+                    f"AS {ident(c.name)}"
+                )
             for group, extra in self._by_file(part.files, pcols, lambda f: f.uri):
-                inner = (f"SELECT string_split(coalesce(line, ''), {literal(delim)}) AS __f "
-                         f"FROM {self._lines_reader([f.path for f in group])}")
+                inner = (
+                    f"SELECT string_split(coalesce(line, ''), {literal(delim)}) AS __f "
+                    f"FROM {self._lines_reader([f.path for f in group])}"
+                )
                 selects.append(f"SELECT {', '.join(cols + extra)} FROM ({inner})")
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
@@ -433,7 +468,8 @@ class TableReader:
             rows = self.con.execute(
                 "SELECT file_name, path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), "
                 "data_page_offset), data_page_offset), total_compressed_size FROM parquet_metadata(?)",
-                [[p for p, _, _ in sparse]]).fetchall()
+                [[p for p, _, _ in sparse]],
+            ).fetchall()
             for file_name, column, offset, length in rows:
                 chunks.setdefault(file_name, []).append((column, offset, length))
 
@@ -452,16 +488,22 @@ class TableReader:
         del staged, sparse
         selects = []
         for i, (values, _) in enumerate(planned):
-            for files, extra in self._by_file(by_part.get(i) or [], self._partition_cols(table, values), uris.get):
+            for files, extra in self._by_file(
+                by_part.get(i) or [], self._partition_cols(table, values), uris.get
+            ):
                 selects.append(self._parquet_select(table, files, extra))
         return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
 
     def _parquet_select(self, table: Table, files: list[str], extra: list[str]) -> str:
         src = f"read_parquet({literal_list(files)}, union_by_name=true)"
         try:
-            present = {row[0].lower(): row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()}
+            present = {
+                row[0].lower(): row[0] for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+            }
         except Exception as err:
-            raise QueryFailed("HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}") from err
+            raise QueryFailed(
+                "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}"
+            ) from err
         cols = []
         for c in table.columns:
             duck = hive_to_duckdb(c.type)
@@ -490,7 +532,9 @@ class TableReader:
         return start
 
     @staticmethod
-    def _write_chunks(path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]) -> int:
+    def _write_chunks(
+        path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]
+    ) -> int:
         """Fills in the kept columns' chunks; returns the bytes of the object read (footer included)."""
         written = 4 + (len(raw) - start)
         end = 4

@@ -33,18 +33,20 @@ class ResultSet:
     def column_info(self) -> list[dict[str, Any]]:
         out = []
         for i, (name, typ) in enumerate(zip(self.names, self.types, strict=True)):
-            out.append({
-                "CatalogName": "hive",
-                "SchemaName": "",
-                "TableName": "",
-                "Name": name,
-                "Label": name,
-                "Type": typ,
-                "Precision": self.precision[i] if i < len(self.precision) else 0,
-                "Scale": self.scale[i] if i < len(self.scale) else 0,
-                "Nullable": "UNKNOWN",
-                "CaseSensitive": typ in ("varchar", "string", "char"),
-            })
+            out.append(
+                {
+                    "CatalogName": "hive",
+                    "SchemaName": "",
+                    "TableName": "",
+                    "Name": name,
+                    "Label": name,
+                    "Type": typ,
+                    "Precision": self.precision[i] if i < len(self.precision) else 0,
+                    "Scale": self.scale[i] if i < len(self.scale) else 0,
+                    "Nullable": "UNKNOWN",
+                    "CaseSensitive": typ in ("varchar", "string", "char"),
+                }
+            )
         return out
 
     def all_rows(self) -> list[tuple[str | None, ...]]:
@@ -68,8 +70,11 @@ class ResultSet:
         return ("\n".join(lines) + "\n").encode() if lines else b""
 
     def txt_bytes(self) -> bytes:
-        return ("\n".join("\t".join("" if v is None else v for v in row) for row in self.rows) + "\n").encode() \
-            if self.rows else b""
+        return (
+            ("\n".join("\t".join("" if v is None else v for v in row) for row in self.rows) + "\n").encode()
+            if self.rows
+            else b""
+        )
 
     def metadata_bytes(self) -> bytes:
         # Real Athena writes a protobuf here; readers in this project only need the column metadata.

@@ -81,7 +81,9 @@ class S3:
     def read(self, obj: S3Object) -> bytes:
         key = self.backend.get_object(obj.bucket, obj.key)
         if key is None:
-            raise QueryFailed("HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split {obj.uri}: object vanished")
+            raise QueryFailed(
+                "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split {obj.uri}: object vanished"
+            )
         return key.value
 
     def read_uri(self, uri: str) -> bytes | None:

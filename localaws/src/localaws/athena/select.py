@@ -177,12 +177,23 @@ class Planner:
         from localaws.athena.views import view_sql
 
         text, view_db = view_sql(view)
-        inner = Session(self.s.catalog, self.s.s3, self.s.con, self.s.tmpdir, view_db or view.database,
-                        self.s.cutoff_bytes, self.s.bytes_scanned, self.s.created_views, self.s.schema_only)
+        inner = Session(
+            self.s.catalog,
+            self.s.s3,
+            self.s.con,
+            self.s.tmpdir,
+            view_db or view.database,
+            self.s.cutoff_bytes,
+            self.s.bytes_scanned,
+            self.s.created_views,
+            self.s.schema_only,
+        )
         try:
             ast = sqlglot.parse_one(text, read="athena")
         except sqlglot.errors.ParseError as err:
-            raise QueryFailed("HIVE_VIEW_INVALID", f"View {view.database}.{view.name} is invalid: {err}") from err
+            raise QueryFailed(
+                "HIVE_VIEW_INVALID", f"View {view.database}.{view.name} is invalid: {err}"
+            ) from err
         planner = Planner(inner)
         ast = planner.prepare(ast, depth + 1)
         self.s.bytes_scanned = inner.bytes_scanned
@@ -212,12 +223,14 @@ class Planner:
         rows = []
         for i, p in enumerate(parts):
             vals = [
-                "NULL" if v == "__HIVE_DEFAULT_PARTITION__" else f"TRY_CAST({literal(v)} AS {hive_to_duckdb(k.type)})"
+                "NULL"
+                if v == "__HIVE_DEFAULT_PARTITION__"
+                else f"TRY_CAST({literal(v)} AS {hive_to_duckdb(k.type)})"
                 for k, v in zip(table.partition_keys, p.values, strict=False)
             ]
             rows.append(f"({i}, {', '.join(vals)})")
         for start in range(0, len(rows), 1000):
-            con.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start:start + 1000])}")
+            con.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start : start + 1000])}")
         cond = exp.and_(*[p.copy() for p in preds])
         for c in cond.find_all(exp.Column):
             c.set("table", None)
@@ -263,16 +276,28 @@ def transpile(ast: exp.Expression) -> str:
 
 
 _DUCK_ERRORS = [
-    (re.compile(r'Referenced column "?([^"\s]+)"? not found'), "COLUMN_NOT_FOUND",
-     "Column '{0}' cannot be resolved or requester is not authorized to access requested resources"),
-    (re.compile(r"Scalar Function with name (\S+) does not exist"), "FUNCTION_NOT_FOUND",
-     "Function '{0}' not registered"),
-    (re.compile(r"Table Function with name (\S+) does not exist"), "FUNCTION_NOT_FOUND",
-     "Function '{0}' not registered"),
+    (
+        re.compile(r'Referenced column "?([^"\s]+)"? not found'),
+        "COLUMN_NOT_FOUND",
+        "Column '{0}' cannot be resolved or requester is not authorized to access requested resources",
+    ),
+    (
+        re.compile(r"Scalar Function with name (\S+) does not exist"),
+        "FUNCTION_NOT_FOUND",
+        "Function '{0}' not registered",
+    ),
+    (
+        re.compile(r"Table Function with name (\S+) does not exist"),
+        "FUNCTION_NOT_FOUND",
+        "Function '{0}' not registered",
+    ),
     (re.compile(r"Parser Error: (.*)", re.S), "SYNTAX_ERROR", "{0}"),
     (re.compile(r"Conversion Error: (.*)", re.S), "INVALID_CAST_ARGUMENT", "{0}"),
-    (re.compile(r"No function matches the given name and argument types '([^']*)'"), "TYPE_MISMATCH",
-     "Unexpected parameters for function {0}"),
+    (
+        re.compile(r"No function matches the given name and argument types '([^']*)'"),
+        "TYPE_MISMATCH",
+        "Unexpected parameters for function {0}",
+    ),
     (re.compile(r"Binder Error: (.*)", re.S), "SEMANTIC_ERROR", "{0}"),
     (re.compile(r"Out of Memory Error: (.*)", re.S), "EXCEEDED_LOCAL_MEMORY_LIMIT", "{0}"),
 ]

@@ -5,8 +5,11 @@ from __future__ import annotations
 import re
 
 # Athena: DDL = catalog changes; DML = SELECT, CTAS, INSERT; UTILITY = SHOW, DESCRIBE, EXPLAIN.
-_DDL = re.compile(r"^(CREATE\s+(EXTERNAL\s+)?TABLE|CREATE\s+(DATABASE|SCHEMA)|CREATE\s+(OR\s+REPLACE\s+)?VIEW|"
-                  r"DROP\s|ALTER\s|MSCK\s)", re.I)
+_DDL = re.compile(
+    r"^(CREATE\s+(EXTERNAL\s+)?TABLE|CREATE\s+(DATABASE|SCHEMA)|CREATE\s+(OR\s+REPLACE\s+)?VIEW|"
+    r"DROP\s|ALTER\s|MSCK\s)",
+    re.I,
+)
 _CTAS = re.compile(r"^CREATE\s+TABLE\b.*?\bAS\s*\(?\s*(SELECT|WITH|VALUES)\b", re.I | re.S)
 _UTILITY = re.compile(r"^(SHOW|DESCRIBE|DESC|EXPLAIN)\b", re.I)
 
@@ -41,9 +44,16 @@ def kind(sql: str) -> str:
         return "create_database"
     if re.match(r"CREATE\s+(OR\s+REPLACE\s+)?VIEW", up):
         return "create_view"
-    for word, label in (("DROP", "drop"), ("ALTER", "alter"), ("MSCK", "msck"), ("SHOW", "show"),
-                        ("DESCRIBE", "describe"), ("DESC ", "describe"), ("EXPLAIN", "explain"),
-                        ("INSERT", "insert")):
+    for word, label in (
+        ("DROP", "drop"),
+        ("ALTER", "alter"),
+        ("MSCK", "msck"),
+        ("SHOW", "show"),
+        ("DESCRIBE", "describe"),
+        ("DESC ", "describe"),
+        ("EXPLAIN", "explain"),
+        ("INSERT", "insert"),
+    ):
         if up.startswith(word):
             return label
     return "select"
@@ -86,6 +96,8 @@ def bind_parameters(sql: str, parameters: list[str]) -> str:
             out.append(ch)
             i += 1
     if values:
-        raise ValueError(f"Incorrect number of parameters: expected {len(parameters) - len(values)} "
-                         f"but found {len(parameters)}")
+        raise ValueError(
+            f"Incorrect number of parameters: expected {len(parameters) - len(values)} "
+            f"but found {len(parameters)}"
+        )
     return "".join(out)

@@ -9,8 +9,18 @@ from sqlglot import exp
 
 # Precision Athena reports in ColumnInfo for fixed-size types (what the JDBC/ODBC drivers expect).
 _PRECISION = {
-    "boolean": 0, "tinyint": 3, "smallint": 5, "integer": 10, "bigint": 19, "float": 17, "double": 17,
-    "varchar": 2147483647, "date": 0, "timestamp": 3, "varbinary": 1073741824, "json": 0,
+    "boolean": 0,
+    "tinyint": 3,
+    "smallint": 5,
+    "integer": 10,
+    "bigint": 19,
+    "float": 17,
+    "double": 17,
+    "varchar": 2147483647,
+    "date": 0,
+    "timestamp": 3,
+    "varbinary": 1073741824,
+    "json": 0,
 }
 
 
@@ -36,11 +46,25 @@ def duckdb_to_hive(duck_type: str) -> str:
     """A query result type as a Glue column type (for CTAS and views)."""
     t = duck_type.upper()
     simple = {
-        "BOOLEAN": "boolean", "TINYINT": "tinyint", "SMALLINT": "smallint", "INTEGER": "int",
-        "BIGINT": "bigint", "HUGEINT": "bigint", "UTINYINT": "smallint", "USMALLINT": "int",
-        "UINTEGER": "bigint", "UBIGINT": "bigint", "FLOAT": "float", "DOUBLE": "double",
-        "VARCHAR": "string", "DATE": "date", "TIMESTAMP": "timestamp", "BLOB": "binary",
-        "TIMESTAMP WITH TIME ZONE": "timestamp", "UUID": "string", "JSON": "string",
+        "BOOLEAN": "boolean",
+        "TINYINT": "tinyint",
+        "SMALLINT": "smallint",
+        "INTEGER": "int",
+        "BIGINT": "bigint",
+        "HUGEINT": "bigint",
+        "UTINYINT": "smallint",
+        "USMALLINT": "int",
+        "UINTEGER": "bigint",
+        "UBIGINT": "bigint",
+        "FLOAT": "float",
+        "DOUBLE": "double",
+        "VARCHAR": "string",
+        "DATE": "date",
+        "TIMESTAMP": "timestamp",
+        "BLOB": "binary",
+        "TIMESTAMP WITH TIME ZONE": "timestamp",
+        "UUID": "string",
+        "JSON": "string",
     }
     if t in simple:
         return simple[t]
@@ -67,13 +91,31 @@ def athena_type(duck_type: str) -> tuple[str, int, int]:
     if t.startswith("STRUCT("):
         return "row", 0, 0
     name = {
-        "BOOLEAN": "boolean", "TINYINT": "tinyint", "SMALLINT": "smallint", "INTEGER": "integer",
-        "BIGINT": "bigint", "HUGEINT": "bigint", "UTINYINT": "smallint", "USMALLINT": "integer",
-        "UINTEGER": "bigint", "UBIGINT": "bigint", "FLOAT": "float", "DOUBLE": "double",
-        "VARCHAR": "varchar", "DATE": "date", "TIMESTAMP": "timestamp", "TIMESTAMP_NS": "timestamp",
-        "TIMESTAMP_MS": "timestamp", "TIMESTAMP_S": "timestamp",
-        "TIMESTAMP WITH TIME ZONE": "timestamp with time zone", "TIME": "time", "BLOB": "varbinary",
-        "INTERVAL": "interval day to second", "UUID": "uuid", "JSON": "json", '"NULL"': "unknown",
+        "BOOLEAN": "boolean",
+        "TINYINT": "tinyint",
+        "SMALLINT": "smallint",
+        "INTEGER": "integer",
+        "BIGINT": "bigint",
+        "HUGEINT": "bigint",
+        "UTINYINT": "smallint",
+        "USMALLINT": "integer",
+        "UINTEGER": "bigint",
+        "UBIGINT": "bigint",
+        "FLOAT": "float",
+        "DOUBLE": "double",
+        "VARCHAR": "varchar",
+        "DATE": "date",
+        "TIMESTAMP": "timestamp",
+        "TIMESTAMP_NS": "timestamp",
+        "TIMESTAMP_MS": "timestamp",
+        "TIMESTAMP_S": "timestamp",
+        "TIMESTAMP WITH TIME ZONE": "timestamp with time zone",
+        "TIME": "time",
+        "BLOB": "varbinary",
+        "INTERVAL": "interval day to second",
+        "UUID": "uuid",
+        "JSON": "json",
+        '"NULL"': "unknown",
         "NULL": "unknown",
     }.get(t, "varchar")
     return name, _PRECISION.get(name, 0), 0

@@ -30,7 +30,9 @@ def view_sql(view: Table) -> tuple[str, str | None]:
         try:
             doc = json.loads(base64.b64decode(payload))
         except ValueError as err:
-            raise QueryFailed("HIVE_VIEW_INVALID", f"View {view.database}.{view.name}: unreadable definition") from err
+            raise QueryFailed(
+                "HIVE_VIEW_INVALID", f"View {view.database}.{view.name}: unreadable definition"
+            ) from err
         return doc["originalSql"], doc.get("schema")
     if not text:
         raise QueryFailed("HIVE_VIEW_INVALID", f"View {view.database}.{view.name} has no definition")

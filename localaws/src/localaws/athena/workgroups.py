@@ -43,18 +43,30 @@ class WorkGroup:
         config = {
             "ResultConfiguration": dict(self.configuration.get("ResultConfiguration") or {}),
             "EnforceWorkGroupConfiguration": self.enforced,
-            "PublishCloudWatchMetricsEnabled": bool(self.configuration.get("PublishCloudWatchMetricsEnabled", False)),
+            "PublishCloudWatchMetricsEnabled": bool(
+                self.configuration.get("PublishCloudWatchMetricsEnabled", False)
+            ),
             "RequesterPaysEnabled": bool(self.configuration.get("RequesterPaysEnabled", False)),
             "EngineVersion": ENGINE,
         }
         if self.cutoff is not None:
             config["BytesScannedCutoffPerQuery"] = self.cutoff
-        return {"Name": self.name, "State": self.state, "Configuration": config,
-                "Description": self.description, "CreationTime": self.created}
+        return {
+            "Name": self.name,
+            "State": self.state,
+            "Configuration": config,
+            "Description": self.description,
+            "CreationTime": self.created,
+        }
 
     def summary(self) -> dict[str, Any]:
-        return {"Name": self.name, "State": self.state, "Description": self.description,
-                "CreationTime": self.created, "EngineVersion": ENGINE}
+        return {
+            "Name": self.name,
+            "State": self.state,
+            "Description": self.description,
+            "CreationTime": self.created,
+            "EngineVersion": ENGINE,
+        }
 
 
 def _validate_config(config: dict[str, Any]) -> None:
@@ -86,8 +98,9 @@ class WorkGroups:
         with self._lock:
             if name in self._groups:
                 raise invalid("WorkGroup is already created")
-            self._groups[name] = WorkGroup(name, body.get("Description", ""), "ENABLED", dict(config),
-                                           tags=list(body.get("Tags") or []))
+            self._groups[name] = WorkGroup(
+                name, body.get("Description", ""), "ENABLED", dict(config), tags=list(body.get("Tags") or [])
+            )
 
     def update(self, body: dict[str, Any]) -> None:
         group = self.get(body.get("WorkGroup"))
@@ -99,8 +112,12 @@ class WorkGroups:
             if body.get("State"):
                 group.state = body["State"]
             c = group.configuration
-            for key in ("EnforceWorkGroupConfiguration", "PublishCloudWatchMetricsEnabled", "RequesterPaysEnabled",
-                        "BytesScannedCutoffPerQuery"):
+            for key in (
+                "EnforceWorkGroupConfiguration",
+                "PublishCloudWatchMetricsEnabled",
+                "RequesterPaysEnabled",
+                "BytesScannedCutoffPerQuery",
+            ):
                 if key in updates:
                     c[key] = updates[key]
             if updates.get("RemoveBytesScannedCutoffPerQuery"):

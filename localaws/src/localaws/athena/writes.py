@@ -78,12 +78,14 @@ class Writer:
         name = tref.name.lower()
         props: dict[str, object] = {}
         no_data = False
-        for p in (ast.args.get("properties").expressions if ast.args.get("properties") else []):
+        for p in ast.args.get("properties").expressions if ast.args.get("properties") else []:
             if isinstance(p, exp.FileFormatProperty):
                 props["format"] = p.this.name.upper()
             elif isinstance(p, exp.PartitionedByProperty):
                 arr = p.this
-                props["partitioned_by"] = [e.name.lower() for e in (arr.expressions if hasattr(arr, "expressions") else [])]
+                props["partitioned_by"] = [
+                    e.name.lower() for e in (arr.expressions if hasattr(arr, "expressions") else [])
+                ]
             elif isinstance(p, exp.WithDataProperty):
                 no_data = bool(p.args.get("no"))
             elif isinstance(p, exp.LocationProperty):
@@ -98,14 +100,20 @@ class Writer:
         if self.s.catalog.table_or_none(db, name) is not None:
             if ast.args.get("exists"):
                 return _rows_result(0)
-            raise QueryFailed("TABLE_ALREADY_EXISTS", f"line 1:1: Table '{cat.CATALOG}.{db}.{name}' already exists",
-                              error_type=1301)
+            raise QueryFailed(
+                "TABLE_ALREADY_EXISTS",
+                f"line 1:1: Table '{cat.CATALOG}.{db}.{name}' already exists",
+                error_type=1301,
+            )
         location = str(props.get("external_location") or "")
         if location:
             if self.s.s3.list(location):
-                raise QueryFailed("HIVE_PATH_ALREADY_EXISTS", f"Target directory for table '{db}.{name}' already "
-                                  f"exists: {location}. You may need to manually clean the data at location "
-                                  f"'{self.output_dir}tables/{self.query_id}' before retrying.")
+                raise QueryFailed(
+                    "HIVE_PATH_ALREADY_EXISTS",
+                    f"Target directory for table '{db}.{name}' already "
+                    f"exists: {location}. You may need to manually clean the data at location "
+                    f"'{self.output_dir}tables/{self.query_id}' before retrying.",
+                )
         else:
             if not self.output_dir:
                 raise QueryFailed(None, "No output location provided for the table data.")
@@ -113,28 +121,40 @@ class Writer:
         split_uri(location)
         sql, names, types = result_relation(self.s, ast.expression)
         pcols = list(props.get("partitioned_by") or [])
-        if pcols and names[-len(pcols):] != pcols:
-            raise QueryFailed("HIVE_COLUMN_ORDER_MISMATCH", "Partition keys must be the last columns in the table "
-                              f"and in the same order as the table properties: {pcols}")
+        if pcols and names[-len(pcols) :] != pcols:
+            raise QueryFailed(
+                "HIVE_COLUMN_ORDER_MISMATCH",
+                "Partition keys must be the last columns in the table "
+                f"and in the same order as the table properties: {pcols}",
+            )
         hive_types = [duckdb_to_hive(t) for t in types]
         ncols = len(names) - len(pcols)
         table = Table(
-            database=db, name=name,
+            database=db,
+            name=name,
             columns=[Column(n, t) for n, t in zip(names[:ncols], hive_types[:ncols], strict=True)],
             partition_keys=[Column(n, t) for n, t in zip(names[ncols:], hive_types[ncols:], strict=True)],
-            location=as_dir(location), serde=cat.PARQUET_SERDE, input_format=cat.PARQUET_INPUT,
+            location=as_dir(location),
+            serde=cat.PARQUET_SERDE,
+            input_format=cat.PARQUET_INPUT,
             output_format=cat.PARQUET_OUTPUT,
-            parameters={"has_encrypted_data": "false",
-                        "parquet.compression": str(props.get("write_compression", "SNAPPY")).upper(),
-                        "classification": "parquet"},
+            parameters={
+                "has_encrypted_data": "false",
+                "parquet.compression": str(props.get("write_compression", "SNAPPY")).upper(),
+                "classification": "parquet",
+            },
         )
         self.s.catalog.create_table(table)
         if no_data:
             return _rows_result(0)
-        typed = ", ".join(f"CAST({ident(f'__c{i}')} AS {hive_to_duckdb(t)}) AS {ident(n)}"
-                          for i, (n, t) in enumerate(zip(names, hive_types, strict=True)))
+        typed = ", ".join(
+            f"CAST({ident(f'__c{i}')} AS {hive_to_duckdb(t)}) AS {ident(n)}"
+            for i, (n, t) in enumerate(zip(names, hive_types, strict=True))
+        )
         aliases = ", ".join(f"__c{i}" for i in range(len(names)))
-        self.s.con.execute(f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {typed} FROM ({sql}) AS __q({aliases})")
+        self.s.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {typed} FROM ({sql}) AS __q({aliases})"
+        )
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         compression = _COMPRESSION.get(str(props.get("write_compression", "SNAPPY")).upper(), "snappy")
         if count:
@@ -155,30 +175,46 @@ class Writer:
         if table.is_view:
             raise QueryFailed("NOT_SUPPORTED", f"Inserting into views is not supported: {db}.{name}")
         if not table.is_parquet:
-            raise QueryFailed("NOT_SUPPORTED", f"localaws INSERT INTO writes Parquet tables only; {db}.{name} "
-                              f"uses {table.serde}")
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"localaws INSERT INTO writes Parquet tables only; {db}.{name} uses {table.serde}",
+            )
         all_cols = table.columns + table.partition_keys
         query = ast.expression
         sql, names, _types = result_relation(self.s, query)
         targets = cols_given or [c.name for c in all_cols]
         if len(names) != len(targets):
-            raise QueryFailed("SYNTAX_ERROR", f"line 1:1: Insert query has mismatched column types: table has "
-                              f"{len(targets)} columns, query has {len(names)}", error_type=1004)
+            raise QueryFailed(
+                "SYNTAX_ERROR",
+                f"line 1:1: Insert query has mismatched column types: table has "
+                f"{len(targets)} columns, query has {len(names)}",
+                error_type=1004,
+            )
         unknown = [c for c in targets if c not in {x.name for x in all_cols}]
         if unknown:
-            raise QueryFailed("COLUMN_NOT_FOUND", f"line 1:1: Insert column name does not exist in target table: "
-                              f"{unknown[0]}")
+            raise QueryFailed(
+                "COLUMN_NOT_FOUND",
+                f"line 1:1: Insert column name does not exist in target table: {unknown[0]}",
+            )
         pos = {c: i for i, c in enumerate(targets)}
         aliases = ", ".join(f"__c{i}" for i in range(len(names)))
         select = ", ".join(
-            (f"TRY_CAST(__c{pos[c.name]} AS {hive_to_duckdb(c.type)})" if c.name in pos
-             else f"CAST(NULL AS {hive_to_duckdb(c.type)})") + f" AS {ident(c.name)}"
+            (
+                f"TRY_CAST(__c{pos[c.name]} AS {hive_to_duckdb(c.type)})"
+                if c.name in pos
+                else f"CAST(NULL AS {hive_to_duckdb(c.type)})"
+            )
+            + f" AS {ident(c.name)}"
             for c in all_cols
         )
-        self.s.con.execute(f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {select} FROM ({sql}) AS __q({aliases})")
+        self.s.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {select} FROM ({sql}) AS __q({aliases})"
+        )
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         if count:
-            compression = _COMPRESSION.get(table.parameters.get("parquet.compression", "SNAPPY").upper(), "snappy")
+            compression = _COMPRESSION.get(
+                table.parameters.get("parquet.compression", "SNAPPY").upper(), "snappy"
+            )
             out = self._copy_out("SELECT * FROM __write", [c.name for c in table.partition_keys], compression)
             self._upload(out, table.location, table, register=True)
         return _rows_result(count)
@@ -190,9 +226,13 @@ class Writer:
         name = tref.name.lower()
         existing = self.s.catalog.table_or_none(db, name)
         if existing is not None and not ast.args.get("replace"):
-            raise QueryFailed(None, f"line 1:1: View '{cat.CATALOG}.{db}.{name}' already exists", error_type=1301)
+            raise QueryFailed(
+                None, f"line 1:1: View '{cat.CATALOG}.{db}.{name}' already exists", error_type=1301
+            )
         if existing is not None and not existing.is_view:
-            raise QueryFailed(None, f"line 1:1: Table '{cat.CATALOG}.{db}.{name}' already exists", error_type=1301)
+            raise QueryFailed(
+                None, f"line 1:1: Table '{cat.CATALOG}.{db}.{name}' already exists", error_type=1301
+            )
         body = ast.expression
         body_sql = body.sql("athena")
         self.s.schema_only = True
@@ -202,12 +242,21 @@ class Writer:
             self.s.schema_only = False
         hive_types = [duckdb_to_hive(t) for t in types]
         # Presto view columns use Presto type names
-        presto = [t.replace("string", "varchar").replace("int", "integer") if t in ("string", "int") else t
-                  for t in hive_types]
-        view = Table(database=db, name=name, columns=[Column(n, t) for n, t in zip(names, hive_types, strict=True)],
-                     table_type="VIRTUAL_VIEW", serde="", input_format="", output_format="",
-                     parameters={"presto_view": "true", "comment": "Presto View"},
-                     view_sql=views.encode(body_sql, db, list(zip(names, presto, strict=True))))
+        presto = [
+            t.replace("string", "varchar").replace("int", "integer") if t in ("string", "int") else t
+            for t in hive_types
+        ]
+        view = Table(
+            database=db,
+            name=name,
+            columns=[Column(n, t) for n, t in zip(names, hive_types, strict=True)],
+            table_type="VIRTUAL_VIEW",
+            serde="",
+            input_format="",
+            output_format="",
+            parameters={"presto_view": "true", "comment": "Presto View"},
+            view_sql=views.encode(body_sql, db, list(zip(names, presto, strict=True))),
+        )
         self.s.catalog.create_table(view, replace=existing is not None)
         return ResultSet.text("result", [])
 
