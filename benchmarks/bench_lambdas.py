@@ -22,6 +22,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 LAMBDA_DIR = REPO / "lambdas" / "cloudwatch_to_firehose"
+SHARED_DIR = REPO / "lambdas" / "shared"  # packed beside handler.py in the zip (vpcflow.provision.packaging)
 sys.path.insert(0, str(LAMBDA_DIR))
 sys.path.insert(0, str(REPO))
 
@@ -83,10 +84,10 @@ def billed(records: list[bytes]) -> int:
 # payload to a stubbed Firehose; ru_maxrss is the process's peak resident memory, as Lambda counts it.
 _MEMORY_PROBE = r"""
 import json, resource, sys
-sys.path[:0] = [sys.argv[1], sys.argv[2]]
+sys.path[:0] = sys.argv[1:4]
 import boto3, handler
 from botocore.stub import Stubber
-sys.path.insert(0, sys.argv[3])
+sys.path.insert(0, sys.argv[4])
 from benchmarks.bench_lambdas import largest_payload
 event, _, _ = largest_payload()
 client = boto3.client("firehose", region_name="us-east-1", config=handler.CLIENT_CONFIG)
@@ -102,7 +103,15 @@ print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 
 def peak_rss_mb() -> int:
     out = subprocess.run(
-        [sys.executable, "-c", _MEMORY_PROBE, str(LAMBDA_DIR), str(REPO / "plugins"), str(REPO)],
+        [
+            sys.executable,
+            "-c",
+            _MEMORY_PROBE,
+            str(LAMBDA_DIR),
+            str(SHARED_DIR),
+            str(REPO / "plugins"),
+            str(REPO),
+        ],
         capture_output=True,
         text=True,
         check=True,

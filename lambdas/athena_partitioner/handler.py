@@ -9,22 +9,17 @@ is idempotent (S3 may deliver an event twice).
 from __future__ import annotations
 
 import functools
-import json
 import os
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import athena_query
 import boto3
 import s3_events
 from vpcflow.model import partitions
+from vpcflow_lambda import ConfigError, configure, optional, remaining_time, required, summary_line
 
-DEFAULT_TIMEOUT_MS = 60_000  # when the context cannot tell the remaining time (local runs)
-
-
-class ConfigError(ValueError):
-    """A missing or invalid environment variable."""
+FUNCTION = "athena_partitioner"
 
 
 @dataclass(frozen=True)
@@ -44,27 +39,22 @@ class Settings:
 
 
 def load_settings(env: Mapping[str, str] = os.environ) -> Settings:
-    table_name = env.get("TABLE_NAME", "").strip()
-    if not table_name:
-        raise ConfigError(
-            "environment variable TABLE_NAME is required: <database>.<table>, e.g. default.vpc_flow_logs"
-        )
+    table_name = required(env, "TABLE_NAME", "<database>.<table>, e.g. default.vpc_flow_logs")
     try:
         database, table = partitions.validate_table_name(table_name)
-        location = env.get("TABLE_LOCATION", "").strip() or None
-        staging = env.get("S3_STAGING_DIR", "").strip() or None
+        location = optional(env, "TABLE_LOCATION")
+        staging = optional(env, "S3_STAGING_DIR")
         return Settings(
             database=database,
             table=table,
             partition_type=partitions.PartitionType.parse(env.get("PARTITION_TYPE")),
             table_location=partitions.normalize_location(location, "TABLE_LOCATION") if location else None,
             staging_dir=partitions.normalize_location(staging, "S3_STAGING_DIR") if staging else None,
-            workgroup=env.get("ATHENA_WORKGROUP", "").strip() or None,
+            workgroup=optional(env, "ATHENA_WORKGROUP"),
             column=partitions.validate_identifier(
-                env.get("PARTITION_COLUMN", "").strip() or partitions.DEFAULT_PARTITION_COLUMN,
-                "PARTITION_COLUMN",
+                optional(env, "PARTITION_COLUMN") or partitions.DEFAULT_PARTITION_COLUMN, "PARTITION_COLUMN"
             ),
-            region=env.get("ATHENA_REGION", "").strip() or None,
+            region=optional(env, "ATHENA_REGION"),
         )
     except partitions.PartitionError as exc:
         raise ConfigError(f"invalid configuration: {exc}") from None
@@ -86,35 +76,13 @@ def glue_table_location(database: str, table: str, region: str | None) -> str:
 
 
 def handler(event, context):
-    try:
-        settings = load_settings()
-    except ConfigError as exc:
-        _log({"function": "athena_partitioner", "outcome": "error", "error": f"ConfigError: {exc}"}, context)
-        raise
+    settings = configure(FUNCTION, context, load_settings)
     return add_partitions(event, context, client("athena", settings.region), settings)
-
-
-def _log(summary: dict, context) -> None:
-    request_id = getattr(context, "aws_request_id", None)
-    if request_id:
-        summary["request_id"] = request_id
-    # One JSON line on stdout: CloudWatch Logs Insights parses it as fields.
-    print(json.dumps(summary, default=str), flush=True)
-
-
-def remaining_time(context) -> Callable[[], int]:
-    get = getattr(context, "get_remaining_time_in_millis", None)
-    if callable(get):
-        return get
-    deadline = time.monotonic() + DEFAULT_TIMEOUT_MS / 1000
-    return lambda: int((deadline - time.monotonic()) * 1000)
 
 
 def add_partitions(event, context, athena, settings: Settings, table_location: str | None = None) -> dict:
     """Add the partitions of every created object in ``event``; return (and print) the one-line summary."""
-    started = time.monotonic()
-    summary: dict = {"function": "athena_partitioner", "table": settings.table_name}
-    try:
+    with summary_line(FUNCTION, context, table=settings.table_name) as summary:
         if s3_events.is_test_event(event):
             summary["outcome"] = "ignored_test_event"
             return summary
@@ -146,10 +114,3 @@ def add_partitions(event, context, athena, settings: Settings, table_location: s
         )
         summary["outcome"] = "added"
         return summary
-    except Exception as exc:
-        summary["outcome"] = "error"
-        summary["error"] = f"{type(exc).__name__}: {exc}"
-        raise
-    finally:
-        summary["duration_ms"] = round((time.monotonic() - started) * 1000, 1)
-        _log(summary, context)

@@ -1,5 +1,6 @@
-"""Make the Lambda folders importable as their zips lay them out (modules at the root), and load each
-handler.py under its own name, since both functions call their entry module ``handler``."""
+"""Make the Lambda folders importable as their zips lay them out (modules at the root, lambdas/shared/
+beside them, as packaging copies it), and load each handler.py under its own name, since both functions
+call their entry module ``handler``."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from vpcflow.provision import packaging
 
 from tests.lambdas.events import LambdaContext
 
 LAMBDAS = Path(__file__).resolve().parents[2] / "lambdas"
 
-for _name in ("cloudwatch_to_firehose", "athena_partitioner"):
+for _name in (*packaging.FUNCTIONS, packaging.SHARED_FOLDER):
     if str(LAMBDAS / _name) not in sys.path:
         sys.path.insert(0, str(LAMBDAS / _name))
 

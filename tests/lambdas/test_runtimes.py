@@ -29,8 +29,9 @@ INTERPRETERS = _interpreters()
 SCRIPT = r"""
 import base64, gzip, json, sys
 sys.path[:0] = sys.argv[1:3]
-import awslogs, packing, s3_events
+import awslogs, packing, s3_events, vpcflow_lambda
 from vpcflow.model import partitions
+assert vpcflow_lambda.bounded_int({"N": " 5 "}, "N", 1, 0, 9) == 5
 envelope = {"messageType": "DATA_MESSAGE", "logGroup": "g", "logStream": "s", "owner": "1",
             "logEvents": [{"id": "1", "timestamp": 1, "message": f"line {i}"} for i in range(100)]}
 event = {"awslogs": {"data": base64.b64encode(gzip.compress(json.dumps(envelope).encode())).decode()}}

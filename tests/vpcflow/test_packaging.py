@@ -21,6 +21,15 @@ FUNCTIONS = sorted(packaging.FUNCTIONS)
 REPO = Path(__file__).resolve().parents[2]
 
 
+def copy_lambdas(target: Path, monkeypatch) -> None:
+    """GIVEN a copy of the lambdas folder, which packaging then reads."""
+    for name in [*FUNCTIONS, packaging.SHARED_FOLDER]:
+        (target / name).mkdir()
+        for source in (REPO / "lambdas" / name).glob("*.py"):
+            (target / name / source.name).write_bytes(source.read_bytes())
+    monkeypatch.setenv("VPCFLOW_LAMBDAS_DIR", str(target))
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_building_twice_gives_the_same_bytes_and_code_sha256(name):
     first, second = packaging.build_lambda_zip(name), packaging.build_lambda_zip(name)
@@ -38,12 +47,7 @@ def test_entries_are_sorted_with_fixed_time_and_mode():
 
 
 def test_content_changes_change_the_digest_and_file_times_do_not(tmp_path, monkeypatch):
-    # GIVEN a copy of the lambdas folder
-    for name in FUNCTIONS:
-        (tmp_path / name).mkdir()
-        for source in (REPO / "lambdas" / name).glob("*.py"):
-            (tmp_path / name / source.name).write_bytes(source.read_bytes())
-    monkeypatch.setenv("VPCFLOW_LAMBDAS_DIR", str(tmp_path))
+    copy_lambdas(tmp_path, monkeypatch)
     before = packaging.build_lambda_zip("cloudwatch_to_firehose")
     # WHEN only a file's time and mode change THEN the zip is the same
     handler = tmp_path / "cloudwatch_to_firehose" / "handler.py"
@@ -80,6 +84,7 @@ def test_the_partitioner_zip_carries_vpcflow_partitions_as_in_the_repo():
         "handler.py",
         "s3_events.py",
         "athena_query.py",
+        "vpcflow_lambda.py",
         "vpcflow/__init__.py",
         "vpcflow/model/__init__.py",
         "vpcflow/model/partitions.py",
@@ -92,9 +97,46 @@ def test_the_partitioner_zip_carries_vpcflow_partitions_as_in_the_repo():
     assert all(name.endswith(".py") for name in names)
 
 
-def test_the_forwarder_zip_holds_only_its_own_modules():
+def test_the_forwarder_zip_holds_only_its_own_modules_and_the_shared_one():
     archive = zipfile.ZipFile(io.BytesIO(packaging.build_lambda_zip("cloudwatch_to_firehose")))
-    assert sorted(archive.namelist()) == ["awslogs.py", "delivery.py", "handler.py", "packing.py"]
+    assert sorted(archive.namelist()) == [
+        "awslogs.py",
+        "delivery.py",
+        "handler.py",
+        "packing.py",
+        "vpcflow_lambda.py",
+    ]
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_every_zip_carries_the_shared_module_as_in_the_repo(name):
+    archive = zipfile.ZipFile(io.BytesIO(packaging.build_lambda_zip(name)))
+    assert archive.read("vpcflow_lambda.py") == (REPO / "lambdas/shared/vpcflow_lambda.py").read_bytes()
+
+
+def test_a_shared_module_change_changes_every_digest(tmp_path, monkeypatch):
+    copy_lambdas(tmp_path, monkeypatch)
+    before = {name: packaging.build_lambda_zip(name) for name in FUNCTIONS}
+    shared = tmp_path / packaging.SHARED_FOLDER / "vpcflow_lambda.py"
+    shared.write_text(shared.read_text() + "\n# changed\n")
+    assert all(packaging.build_lambda_zip(name) != before[name] for name in FUNCTIONS)
+
+
+def test_the_shared_folder_is_not_a_function():
+    with pytest.raises(ValueError, match=r"unknown Lambda 'shared'"):
+        packaging.build_lambda_zip(packaging.SHARED_FOLDER)
+    # AND every other folder under lambdas/ is one
+    folders = {p.name for p in (REPO / "lambdas").iterdir() if p.is_dir() and p.name != "__pycache__"}
+    assert folders == {*FUNCTIONS, packaging.SHARED_FOLDER}
+
+
+def test_a_function_module_cannot_shadow_a_shared_one(tmp_path, monkeypatch):
+    # GIVEN a function folder with its own file of the shared module's name
+    copy_lambdas(tmp_path, monkeypatch)
+    (tmp_path / "athena_partitioner" / "vpcflow_lambda.py").write_text("")
+    # WHEN packed THEN refused: the in-process tests and the zip would import different files
+    with pytest.raises(ValueError, match=r"vpcflow_lambda.py is both in its folder and in shared/"):
+        packaging.build_lambda_zip("athena_partitioner")
 
 
 def _top_level_imports(source: bytes) -> set[str]:

@@ -4,9 +4,10 @@ Every entry gets a fixed timestamp (1980-01-01 00:00:00, the zip epoch), fixed U
 the same compression settings, and entries are sorted by name. Provisioning compares ``code_sha256(zip)``
 with the CodeSha256 that Lambda reports to tell whether the code changed.
 
-A function's zip holds the ``*.py`` files of its folder under ``lambdas/`` at the zip root, plus the
-vpcflow modules it imports (copied from ``plugins/vpcflow`` at build time, never kept as copies in the
-repo). boto3 is not packed: the Lambda Python runtimes ship it.
+A function's zip holds the ``*.py`` files of its folder under ``lambdas/`` at the zip root, the shared
+modules it declares (from ``lambdas/shared/``, also at the root) and the vpcflow modules it imports (from
+``plugins/vpcflow``); both are copied at build time, never kept as copies in the repo. boto3 is not
+packed: the Lambda Python runtimes ship it.
 
 Compressed bytes depend on the zlib build; one machine (or one CI image) always gives the same digest.
 """
@@ -24,6 +25,7 @@ from pathlib import Path
 from vpcflow.model.resources import PACKAGE_DIR as VPCFLOW_DIR
 from vpcflow.model.resources import lambdas_dir
 
+SHARED_FOLDER = "shared"  # lambdas/shared/ holds modules for several functions; it is not one itself
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 FILE_MODE = 0o100644  # regular file, rw-r--r--
 COMPRESS_LEVEL = 9
@@ -40,6 +42,7 @@ class LambdaFunction:
     name: str
     handler: str = "handler.handler"
     runtime: str = "python3.12"
+    shared_modules: tuple[str, ...] = ()  # stems of lambdas/shared/*.py
     vpcflow_modules: tuple[str, ...] = ()
     description: str = ""
     environment: tuple[str, ...] = field(default=())  # the variables it reads, for documentation
@@ -52,6 +55,7 @@ class LambdaFunction:
 FUNCTIONS: dict[str, LambdaFunction] = {
     "cloudwatch_to_firehose": LambdaFunction(
         name="cloudwatch_to_firehose",
+        shared_modules=("vpcflow_lambda",),
         description="CloudWatch Logs subscription -> Firehose PutRecordBatch (packed records, retries)",
         environment=(
             "DELIVERY_STREAM_NAME",
@@ -64,6 +68,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
     ),
     "athena_partitioner": LambdaFunction(
         name="athena_partitioner",
+        shared_modules=("vpcflow_lambda",),
         vpcflow_modules=("model.partitions",),
         description="S3 ObjectCreated -> ALTER TABLE ADD IF NOT EXISTS PARTITION on Athena",
         environment=(
@@ -87,14 +92,19 @@ def function(name: str) -> LambdaFunction:
 
 
 def lambda_sources(name: str) -> dict[str, bytes]:
-    """Archive name -> content for one function: its folder's ``*.py`` (not tests, not caches) and the
-    vpcflow modules it declares."""
+    """Archive name -> content for one function: its folder's ``*.py`` (not tests, not caches), and the
+    shared and vpcflow modules it declares."""
     spec = function(name)
     if not spec.source_dir.is_dir():
         raise FileNotFoundError(f"Lambda {name!r}: no source folder {spec.source_dir}")
     files = {path.name: path.read_bytes() for path in spec.source_dir.glob("*.py")}
     if "handler.py" not in files:
         raise FileNotFoundError(f"Lambda {name!r}: {spec.source_dir}/handler.py is missing")
+    for module in spec.shared_modules:
+        if f"{module}.py" in files:
+            # Two files for one import name: the in-process tests and the zip would disagree on which wins.
+            raise ValueError(f"Lambda {name!r}: {module}.py is both in its folder and in {SHARED_FOLDER}/")
+        files[f"{module}.py"] = (lambdas_dir() / SHARED_FOLDER / f"{module}.py").read_bytes()
     for module in spec.vpcflow_modules:
         *packages, name = module.split(".")
         for depth in range(len(packages) + 1):
