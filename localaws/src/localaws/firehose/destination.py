@@ -1,6 +1,6 @@
-"""How Firehose turns a buffer of records into one S3 object: key layout, compression, the write itself.
+"""How Firehose turns a buffer of records into one S3 object: the destination, key layout, compression.
 
-Kept apart from the HTTP side (localaws/firehose.py) so the naming rules can be read and tested alone.
+Pure rules, kept apart from the buffering and the writing so they can be read and tested alone.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("localaws.firehose")
@@ -99,19 +98,3 @@ def encode(dest: Destination, data: bytes) -> bytes:
             "firehose: CompressionFormat %s is not emulated; delivering uncompressed", dest.compression
         )
     return data
-
-
-def put_object(account_id: str, bucket: str, key: str, body: bytes) -> None:
-    """Write through moto's S3 backend in-process: no HTTP (so no thread of the endpoint is needed, even
-    during shutdown) and S3 event notifications still fire, as they do for objects Firehose writes."""
-    from moto.s3.models import s3_backends
-
-    s3_backends[account_id]["aws"].put_object(bucket, key, body)
-
-
-def write_aside(state_dir: Path, bucket: str, key: str, body: bytes) -> Path:
-    """Keep an object that could not be delivered on disk, so no record is ever dropped silently."""
-    path = state_dir / "firehose-undelivered" / bucket / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(body)
-    return path
