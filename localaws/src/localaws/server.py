@@ -23,7 +23,7 @@ LOOPBACK = "127.0.0.1"
 # Order matters: the first service that claims a request answers it. Each entry is "module:Class".
 SERVICES = (
     "localaws.firehose.service:FirehoseService",
-    "localaws.lambda_runtime:LambdaService",
+    "localaws.lambda_.service:LambdaService",
     "localaws.athena.service:AthenaService",
     "localaws.quicksight.service:QuickSightService",
     "localaws.athena_named_queries:NamedQueriesService",

@@ -1,6 +1,6 @@
 """The child side of the local Lambda runtime: one process per warm sandbox, stdlib only.
 
-Run as ``python lambda_bootstrap.py`` with the function's code directory as the working directory and
+Run as ``python bootstrap.py`` with the function's code directory as the working directory and
 ``_HANDLER`` naming ``module.function``. Protocol (one JSON object per line):
 
 - stdin  <- {"request_id", "event" (JSON text), "deadline_ms", "invoked_function_arn"}
@@ -96,7 +96,7 @@ class _RuntimeError(Exception):
 def main() -> None:
     global _current_request_id
     # The handler's directory comes first on sys.path, as /var/task does on AWS; this file's own
-    # directory (localaws/) must not shadow the function's modules.
+    # directory (localaws/lambda_/: service.py, api.py, ...) must not shadow the function's modules.
     sys.path[0] = os.getcwd()
     extra = os.environ.pop("_LOCALAWS_EXTRA_PATH", "")
     sys.path[1:1] = [p for p in extra.split(os.pathsep) if p]
