@@ -26,7 +26,6 @@ SERVICES = (
     "localaws.lambda_.service:LambdaService",
     "localaws.athena.service:AthenaService",
     "localaws.quicksight.service:QuickSightService",
-    "localaws.athena_named_queries:NamedQueriesService",
     "localaws.dashboard.service:DashboardPageService",
 )
 

@@ -1,10 +1,23 @@
-"""How a query fails: Athena's error names and messages, so clients and people see what AWS would show."""
+"""Athena's errors: refused requests as its JSON API answers them, and how a query fails (Athena's error
+names and messages), so clients and people see what AWS would show."""
 
 from __future__ import annotations
+
+from localaws.service import AWSError
 
 # Athena's AthenaError.ErrorCategory: 1 system, 2 user, 3 other.
 USER = 2
 SYSTEM = 1
+
+
+def invalid(message: str) -> AWSError:
+    """A refused request: Athena answers InvalidRequestException for most of what it refuses."""
+    return AWSError("InvalidRequestException", message)
+
+
+def metadata_error(message: str) -> AWSError:
+    """A catalog, database or table the catalog calls cannot find."""
+    return AWSError("MetadataException", message)
 
 
 class QueryFailed(Exception):

@@ -24,9 +24,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import Any
 
+from localaws.athena.errors import invalid
 from localaws.service import AWSError
-
-FAULTS_PATH = "/_localaws/athena/faults"
 
 
 @dataclass
@@ -80,7 +79,7 @@ class Fault:
 
 
 def _bad(message: str) -> AWSError:
-    return AWSError("InvalidRequestException", f"athena faults: {message}")
+    return invalid(f"athena faults: {message}")
 
 
 @dataclass

@@ -25,6 +25,7 @@ from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
 from localaws.athena.sqltext import ident, literal
 from localaws.athena.types import hive_to_duckdb, to_varchar_sql
+from localaws.athena.views import view_sql
 
 MAX_VIEW_DEPTH = 10
 
@@ -174,8 +175,6 @@ class Planner:
         self.s.created_views.add(key)
 
     def _create_view(self, view: Table, depth: int) -> None:
-        from localaws.athena.views import view_sql
-
         text, view_db = view_sql(view)
         inner = Session(
             self.s.catalog,

@@ -7,15 +7,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from localaws.service import AWSError
+from localaws.athena.errors import invalid
 
 PRIMARY = "primary"
 MIN_CUTOFF = 10_000_000  # Athena's smallest BytesScannedCutoffPerQuery
 ENGINE = {"SelectedEngineVersion": "AUTO", "EffectiveEngineVersion": "Athena engine version 3"}
-
-
-def invalid(message: str) -> AWSError:
-    return AWSError("InvalidRequestException", message)
 
 
 @dataclass
