@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from localaws.dashboard.expressions import UnsupportedExpression, to_sql
+from localaws.quicksight import athena_query, columns, spice, transforms
 
 CHART_KINDS = {"LineChartVisual": "line", "BarChartVisual": "bar", "PieChartVisual": "pie"}
 WELLS = {
@@ -109,9 +110,6 @@ class Renderer:
         """Run a DIRECT_QUERY dataset's SQL through the local Athena into a Parquet file, typed as SPICE types."""
         import boto3
 
-        from localaws.quicksight import athena_query, spice, transforms
-        from localaws.quicksight.runner import build_sql
-
         tables = list(data_set["PhysicalTableMap"].values())
         if len(tables) != 1 or not ({"RelationalTable", "CustomSql"} & set(tables[0])):
             raise Unsupported(
@@ -137,16 +135,18 @@ class Renderer:
             source.get("DataSourceParameters", {}).get("AthenaParameters", {}).get("WorkGroup") or "primary"
         )
         athena, s3 = client("athena"), client("s3")
-        query_id = athena_query.start(athena, s3, build_sql(tables[0]), work_group, account, region)
+        query_id = athena_query.start(
+            athena, s3, athena_query.build_sql(tables[0]), work_group, account, region
+        )
         execution = athena_query.wait(athena, query_id, cancelled=lambda: False, poll_seconds=0.05)
-        columns = spice.physical_columns(data_set) or [
-            {"Name": c["Name"], "Type": spice.athena_column_type(c["Type"])}
+        physical = columns.physical_columns(data_set) or [
+            {"Name": c["Name"], "Type": columns.athena_column_type(c["Type"])}
             for c in athena_query.column_info(athena, query_id)
         ]
         csv_path = target.with_suffix(".csv")
         athena_query.download(athena, s3, execution, csv_path)
         partial, _ = spice.build_extract(
-            csv_path, columns, target, outputs=transforms.outputs(data_set, columns)
+            csv_path, physical, target, outputs=transforms.outputs(data_set, physical)
         )
         spice.commit(partial, target)
 

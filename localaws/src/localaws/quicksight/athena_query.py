@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 TERMINAL = ("SUCCEEDED", "FAILED", "CANCELLED")
+DEFAULT_CATALOG = "awsdatacatalog"
 
 
 class QueryFailed(Exception):
@@ -27,6 +28,23 @@ class QueryFailed(Exception):
 
 class QueryCancelled(Exception):
     pass
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def build_sql(table: dict[str, Any]) -> str:
+    """The statement QuickSight sends to Athena for a physical table."""
+    if "CustomSql" in table:
+        return table["CustomSql"]["SqlQuery"]
+    relational = table["RelationalTable"]
+    columns = ", ".join(_quote(c["Name"]) for c in relational["InputColumns"])
+    # "AwsDataCatalog" is Athena's default catalog, so the two-part name means the same table.
+    parts = [relational.get("Catalog"), relational.get("Schema"), relational["Name"]]
+    if parts[0] and parts[0].lower() == DEFAULT_CATALOG:
+        parts[0] = None
+    return f"SELECT {columns} FROM {'.'.join(_quote(p) for p in parts if p)}"
 
 
 def _error_type(reason: str) -> str:

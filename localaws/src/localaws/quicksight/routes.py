@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from localaws.quicksight.store import RESOURCE_KINDS
+
 _ID = r"(?P<{}>[^/]+)"
 
 # (method, URI template, operation). Templates copied from the 2018-04-01 service model.
@@ -89,6 +91,17 @@ def match(method: str, path: str) -> tuple[str, dict[str, str]] | None:
             if found:
                 return operation, found.groupdict()
     return None
+
+
+def parse_arn(arn: str) -> tuple[str, str, str, str] | None:
+    """(region, account, kind, id) of a QuickSight ARN localaws keeps, else None (a tag call moto answers)."""
+    parts = arn.split(":", 5)
+    if len(parts) != 6 or parts[2] != "quicksight":
+        return None
+    kind, _, resource_id = parts[5].partition("/")
+    if kind not in RESOURCE_KINDS or not resource_id or "/" in resource_id:
+        return None
+    return parts[3], parts[4], kind, resource_id
 
 
 @dataclass

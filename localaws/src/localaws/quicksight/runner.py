@@ -5,22 +5,19 @@ from __future__ import annotations
 import copy
 import logging
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from localaws.quicksight import athena_query, ingestions, spice, transforms
+from localaws.quicksight import athena_query, columns, ingestion_queue, spice, transforms
 from localaws.quicksight.store import Ingestion, Region, now
-
-if TYPE_CHECKING:
-    from localaws.quicksight.service import QuickSightService
 
 log = logging.getLogger("localaws.quicksight")
 
 # Two cores on the target machine: more concurrent extracts would only queue inside DuckDB and Athena.
 MAX_CONCURRENT = 2
 LOOKBACK_UNITS = {"HOUR": timedelta(hours=1), "DAY": timedelta(days=1), "WEEK": timedelta(weeks=1)}
-DEFAULT_CATALOG = "awsdatacatalog"
 
 
 class IngestionFailed(Exception):
@@ -30,53 +27,40 @@ class IngestionFailed(Exception):
         self.message = message
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
-def build_sql(table: dict[str, Any]) -> str:
-    """The statement QuickSight sends to Athena for a physical table."""
-    if "CustomSql" in table:
-        return table["CustomSql"]["SqlQuery"]
-    relational = table["RelationalTable"]
-    columns = ", ".join(_quote(c["Name"]) for c in relational["InputColumns"])
-    # "AwsDataCatalog" is Athena's default catalog, so the two-part name means the same table.
-    parts = [relational.get("Catalog"), relational.get("Schema"), relational["Name"]]
-    if parts[0] and parts[0].lower() == DEFAULT_CATALOG:
-        parts[0] = None
-    return f"SELECT {columns} FROM {'.'.join(_quote(p) for p in parts if p)}"
-
-
 def _lookback(data_set: dict[str, Any]) -> dict[str, Any] | None:
     properties = data_set.get("_refresh_properties") or {}
     return properties.get("RefreshConfiguration", {}).get("IncrementalRefresh", {}).get("LookbackWindow")
 
 
-def _outputs(data_set: dict[str, Any], columns: list[dict[str, Any]]) -> list[transforms.Output]:
+def _outputs(data_set: dict[str, Any], physical: list[dict[str, Any]]) -> list[transforms.Output]:
     try:
-        return transforms.outputs(data_set, columns)
+        return transforms.outputs(data_set, physical)
     except (transforms.UnsupportedTransform, transforms.UnknownColumn) as err:
         raise IngestionFailed("CUSTOMER_ERROR", f"Data set {data_set['DataSetId']}: {err}") from err
 
 
 class Runner:
-    def __init__(self, svc: QuickSightService):
-        self.svc = svc
+    def __init__(self, lock: threading.RLock, endpoint: str, work_dir: Path):
+        self.lock = lock  # the service's lock over all QuickSight state
+        self.endpoint = endpoint
+        self.work_dir = work_dir
         self.slots = threading.Semaphore(MAX_CONCURRENT)
         self.threads: set[threading.Thread] = set()
-        self.work_dir = svc.ctx.state_dir / "quicksight" / "work"
         self._clients: dict[tuple[str, str], Any] = {}
         self._clients_lock = threading.Lock()
 
-    def launch(self, region: Region, ingestion: Ingestion) -> None:
-        name = f"quicksight-ingestion-{ingestion.record['IngestionId']}"
-        thread = threading.Thread(target=self._run, args=(region, ingestion), name=name, daemon=True)
-        self.threads.add(thread)
-        thread.start()
+    def launch_ready(self, region: Region) -> None:
+        """Start a thread for each ingestion whose turn has come. The caller holds the lock."""
+        ready, region.ready = region.ready, []
+        for ingestion in ready:
+            name = f"quicksight-ingestion-{ingestion.record['IngestionId']}"
+            thread = threading.Thread(target=self._run, args=(region, ingestion), name=name, daemon=True)
+            self.threads.add(thread)
+            thread.start()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        with self.svc.lock:
-            for region in self.svc.regions.values():
+    def stop(self, regions: Iterable[Region], timeout: float = 5.0) -> None:
+        with self.lock:
+            for region in regions:
                 for ingestion in region.ingestions.values():
                     ingestion.cancelled = True
         for thread in list(self.threads):
@@ -93,7 +77,7 @@ class Runner:
             if key not in self._clients:
                 self._clients[key] = boto3.session.Session().client(
                     service,
-                    endpoint_url=self.svc.ctx.endpoint,
+                    endpoint_url=self.endpoint,
                     region_name=region,
                     aws_access_key_id="localaws",
                     aws_secret_access_key="localaws",
@@ -101,7 +85,7 @@ class Runner:
             return self._clients[key]
 
     def _run(self, region: Region, ingestion: Ingestion) -> None:
-        lock = self.svc.lock
+        lock = self.lock
         data_set_id = ingestion.data_set_id
         try:
             with lock:
@@ -118,29 +102,29 @@ class Runner:
                 if data_set is None:
                     raise IngestionFailed("DATA_SET_DELETED", f"Data set {data_set_id} was deleted.")
                 self._ingest(region, ingestion, data_set)
-        except IngestionFailed as err:
+        except (IngestionFailed, athena_query.QueryFailed) as err:
             with lock:
-                ingestions.end(ingestion, "FAILED", err.error_type, err.message)
-        except athena_query.QueryFailed as err:
-            with lock:
-                ingestions.end(ingestion, "FAILED", err.error_type, err.message)
+                ingestion_queue.end(ingestion, "FAILED", err.error_type, err.message)
         except athena_query.QueryCancelled:
             with lock:
-                ingestions.end(
+                ingestion_queue.end(
                     ingestion, "CANCELLED", "INGESTION_CANCELED", "Ingestion is canceled by the user."
                 )
         except spice.SchemaMismatch as err:
             with lock:
-                ingestions.end(
+                ingestion_queue.end(
                     ingestion, "FAILED", "SQL_SCHEMA_MISMATCH_ERROR", f"Data set {data_set_id}: {err}"
                 )
         except Exception as err:  # an emulator bug must end the ingestion, not leave it RUNNING for ever
             log.exception("localaws quicksight: ingestion %s failed", ingestion.record["IngestionId"])
             with lock:
-                ingestions.end(ingestion, "FAILED", "INTERNAL_SERVICE_ERROR", f"{type(err).__name__}: {err}")
+                ingestion_queue.end(
+                    ingestion, "FAILED", "INTERNAL_SERVICE_ERROR", f"{type(err).__name__}: {err}"
+                )
         finally:
             with lock:
-                ingestions.finished(self.svc, region, data_set_id)
+                ingestion_queue.finished(region, data_set_id)
+                self.launch_ready(region)
             self.threads.discard(threading.current_thread())
 
     def _ingest(self, region: Region, ingestion: Ingestion, data_set: dict[str, Any]) -> None:
@@ -156,9 +140,8 @@ class Runner:
             )
         table = tables[0]
         spec = table.get("RelationalTable") or table["CustomSql"]
-        with self.svc.lock:
-            source = region.data_source_by_arn(spec["DataSourceArn"])
-            source = copy.deepcopy(source)
+        with self.lock:
+            source = copy.deepcopy(region.data_source_by_arn(spec["DataSourceArn"]))
         if source is None:
             raise IngestionFailed(
                 "DATA_SOURCE_NOT_FOUND", f"Data source {spec['DataSourceArn']} does not exist."
@@ -169,43 +152,43 @@ class Runner:
                 f"localaws runs ATHENA data sources only; {source['DataSourceId']} is {source['Type']}.",
             )
         work_group = source["DataSourceParameters"].get("AthenaParameters", {}).get("WorkGroup") or "primary"
-        sql = build_sql(table)
-        columns = spice.physical_columns(data_set)
+        sql = athena_query.build_sql(table)
+        physical = columns.physical_columns(data_set)
         lookback = None
         window = _lookback(data_set) if ingestion.request_type == "INCREMENTAL_REFRESH" else None
         if window:
             cutoff = datetime.now(UTC) - LOOKBACK_UNITS[window["SizeUnit"]] * int(window["Size"])
             lookback = (window["ColumnName"], cutoff.strftime("%Y-%m-%d %H:%M:%S"))
-        if columns:
-            _outputs(data_set, columns)  # a logical table localaws cannot compute fails before any query
+        if physical:
+            _outputs(data_set, physical)  # a logical table localaws cannot compute fails before any query
 
         athena, s3 = self._client("athena", region.region), self._client("s3", region.region)
         query_id = athena_query.start(athena, s3, sql, work_group, region.account_id, region.region)
         ingestion.query_execution_id = query_id
         execution = athena_query.wait(athena, query_id, cancelled=lambda: ingestion.cancelled)
-        if not columns:  # CustomSql without Columns: take them from the result, as the console does
-            columns = [
-                {"Name": c["Name"], "Type": spice.athena_column_type(c["Type"])}
+        if not physical:  # CustomSql without Columns: take them from the result, as the console does
+            physical = [
+                {"Name": c["Name"], "Type": columns.athena_column_type(c["Type"])}
                 for c in athena_query.column_info(athena, query_id)
             ]
-            with self.svc.lock:
+            with self.lock:
                 live = region.data_sets.get(data_set_id)
-                if live is not None and not spice.physical_columns(live):
+                if live is not None and not columns.physical_columns(live):
                     live["OutputColumns"] = [
-                        o.output_column() for o in transforms.outputs(live, columns, strict=False)
+                        o.output_column() for o in transforms.outputs(live, physical, strict=False)
                     ]
-        outputs = _outputs(data_set, columns)
+        outputs = _outputs(data_set, physical)
         self.work_dir.mkdir(parents=True, exist_ok=True)
         csv_path = self.work_dir / f"{data_set_id}.{ingestion.record['IngestionId']}.csv"
-        target = self.svc.spice_path(data_set_id)
+        target = region.extract_path(data_set_id)
         try:
             athena_query.download(athena, s3, execution, csv_path)
             partial, stats = spice.build_extract(
-                csv_path, columns, target, outputs=outputs, lookback=lookback
+                csv_path, physical, target, outputs=outputs, lookback=lookback
             )
         finally:
             csv_path.unlink(missing_ok=True)
-        with self.svc.lock:
+        with self.lock:
             if ingestion.cancelled or data_set_id not in region.data_sets:
                 Path(partial).unlink(missing_ok=True)
                 if data_set_id not in region.data_sets:
@@ -218,4 +201,4 @@ class Runner:
                 "TotalRowsInDataset": stats.total_rows,
             }
             ingestion.record["IngestionSizeInBytes"] = stats.size_bytes
-            ingestions.end(ingestion, "COMPLETED")
+            ingestion_queue.end(ingestion, "COMPLETED")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import json
-import logging
 import os
 import shutil
 import threading
@@ -19,22 +18,13 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from localaws.quicksight import dashboards, data_sets, data_sources, ingestions, tags
+from localaws.quicksight.api import HANDLERS
 from localaws.quicksight.errors import invalid
-from localaws.quicksight.routes import Call, match
+from localaws.quicksight.params import check_account
+from localaws.quicksight.routes import Call, match, parse_arn
 from localaws.quicksight.runner import Runner
-from localaws.quicksight.store import Region, check_account
+from localaws.quicksight.store import Region, Settings, version_of
 from localaws.service import DEFAULT_REGION, Context, Service, signed_service
-
-log = logging.getLogger("localaws.quicksight")
-
-HANDLERS = {
-    **data_sources.HANDLERS,
-    **data_sets.HANDLERS,
-    **ingestions.HANDLERS,
-    **dashboards.HANDLERS,
-    **tags.HANDLERS,
-}
 
 
 class QuickSightService(Service):
@@ -45,16 +35,13 @@ class QuickSightService(Service):
         # One lock for all QuickSight state: requests and ingestion threads touch the same records.
         self.lock = threading.RLock()
         self.regions: dict[tuple[str, str], Region] = {}
-        self.spice_dir = ctx.state_dir / "quicksight" / "spice"
         # A new localaws starts empty, as moto does: extracts left by an earlier one belong to no dataset.
         shutil.rmtree(ctx.state_dir / "quicksight", ignore_errors=True)
-        self.runner = Runner(self)
+        self.runner = Runner(self.lock, ctx.endpoint, ctx.state_dir / "quicksight" / "work")
         # AWS allows 32 manual refreshes per dataset per 24 hours (Enterprise; 8 on Standard). Off unless
         # set, so local backfills are not throttled; set it to see what a backfill would meet on AWS.
         limit = os.environ.get("LOCALAWS_QUICKSIGHT_DAILY_REFRESHES")
-        self.daily_refresh_limit: int | None = int(limit) if limit else None
-
-    # -- HTTP -------------------------------------------------------------------------------------
+        self.settings = Settings(ctx.state_dir / "quicksight" / "spice", int(limit) if limit else None)
 
     def claims(self, request: Request, service: str | None, action: str | None) -> bool:
         if service != "quicksight":
@@ -63,7 +50,7 @@ class QuickSightService(Service):
         if matched is None:
             return False
         # Tags of users, groups, templates ... stay moto's; those of the resources kept here are answered here.
-        return "ResourceArn" not in matched[1] or tags.parse_arn(matched[1]["ResourceArn"]) is not None
+        return "ResourceArn" not in matched[1] or parse_arn(matched[1]["ResourceArn"]) is not None
 
     def handle(self, request: Request) -> Response:
         operation, params = match(request.method, request.path)  # claims() made sure it matches
@@ -74,13 +61,17 @@ class QuickSightService(Service):
         except ValueError as err:
             raise invalid(f"The request body of {operation} is not JSON: {err}.") from err
         if "ResourceArn" in params:  # tag calls address the resource by ARN, which names account and region
-            region, account_id = tags.parse_arn(params["ResourceArn"])[:2]
+            region, account_id = parse_arn(params["ResourceArn"])[:2]
         else:
             account_id = params.pop("AwsAccountId")
         check_account(account_id)
         call = Call(operation, account_id, region or DEFAULT_REGION, params, request.args, body)
         with self.lock:
-            status, answer = HANDLERS[operation](self, call)
+            store = self.region_of(call.account_id, call.region)
+            try:
+                status, answer = HANDLERS[operation](store, call)
+            finally:
+                self.runner.launch_ready(store)
             request_id = str(uuid.uuid4())
             # "Status" mirrors the HTTP status: botocore reads it from there, or (UpdateDashboard) from the body.
             text = json.dumps({**answer, "RequestId": request_id, "Status": status}, default=str)
@@ -88,16 +79,14 @@ class QuickSightService(Service):
             text, status=status, content_type="application/json", headers={"x-amzn-RequestId": request_id}
         )
 
-    def region_of(self, call: Call) -> Region:
-        key = (call.account_id, call.region)
+    def region_of(self, account_id: str, region: str) -> Region:
+        key = (account_id, region)
         if key not in self.regions:
-            self.regions[key] = Region(account_id=call.account_id, region=call.region)
+            self.regions[key] = Region(account_id, region, self.settings)
         return self.regions[key]
 
-    # -- lifecycle --------------------------------------------------------------------------------
-
     def stop(self) -> None:
-        self.runner.stop()
+        self.runner.stop(list(self.regions.values()))
 
     def health(self) -> dict[str, Any]:
         with self.lock:
@@ -105,18 +94,20 @@ class QuickSightService(Service):
             data_set_count = sum(len(r.data_sets) for r in self.regions.values())
         return {"status": "running", "data_sets": data_set_count, "ingestions_running": running}
 
-    # -- for other localaws code (the dashboard renderer) -----------------------------------------
+    # -- for other localaws code (the dashboard renderer) and tests ---------------------------------
 
-    def spice_path(self, data_set_id: str) -> Path:
-        return self.spice_dir / f"{data_set_id}.parquet"
+    @property
+    def daily_refresh_limit(self) -> int | None:
+        return self.settings.daily_refresh_limit
+
+    @daily_refresh_limit.setter
+    def daily_refresh_limit(self, limit: int | None) -> None:
+        self.settings.daily_refresh_limit = limit
 
     def spice_extract_path(self, data_set_id: str) -> Path | None:
         """The dataset's SPICE extract (Parquet, one column per output column), or None before any ingestion."""
-        path = self.spice_path(data_set_id)
+        path = self.settings.spice_dir / f"{data_set_id}.parquet"
         return path if path.exists() else None
-
-    def drop_spice_extract(self, data_set_id: str) -> None:
-        self.spice_path(data_set_id).unlink(missing_ok=True)
 
     def _region(self, account_id: str | None, region: str | None) -> Region | None:
         return self.regions.get((account_id or self.ctx.account_id, region or DEFAULT_REGION))
@@ -159,7 +150,7 @@ class QuickSightService(Service):
             dashboard = found.dashboards.get(dashboard_id) if found else None
             if dashboard is None:
                 return None
-            chosen = dashboards.version_of(dashboard, version)
+            chosen = version_of(dashboard, version)
             return {
                 "DashboardId": dashboard_id,
                 "Name": dashboard["Name"],

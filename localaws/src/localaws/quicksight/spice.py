@@ -15,36 +15,8 @@ from typing import Any
 
 import duckdb
 
-INPUT_TYPES = ("STRING", "INTEGER", "DECIMAL", "DATETIME", "BIT", "BOOLEAN", "JSON", "SEMISTRUCT")
-
-# SPICE's output type of each input type (OutputColumn.Type knows only these four).
-OUTPUT_TYPES = {
-    "STRING": "STRING",
-    "INTEGER": "INTEGER",
-    "DECIMAL": "DECIMAL",
-    "DATETIME": "DATETIME",
-    "BIT": "INTEGER",
-    "BOOLEAN": "INTEGER",
-    "JSON": "STRING",
-    "SEMISTRUCT": "STRING",
-}
-
-# Athena's result types (ColumnInfo.Type) as QuickSight input types, for CustomSql without Columns.
-ATHENA_TYPES = {
-    "boolean": "BIT",
-    "tinyint": "INTEGER",
-    "smallint": "INTEGER",
-    "integer": "INTEGER",
-    "int": "INTEGER",
-    "bigint": "INTEGER",
-    "float": "DECIMAL",
-    "real": "DECIMAL",
-    "double": "DECIMAL",
-    "decimal": "DECIMAL",
-    "date": "DATETIME",
-    "timestamp": "DATETIME",
-    "timestamp with time zone": "DATETIME",
-}
+from localaws.quicksight.columns import input_duck_type, output_duck_type
+from localaws.quicksight.transforms import Output, strptime_format
 
 
 @dataclass
@@ -53,34 +25,6 @@ class ExtractStats:
     rows_dropped: int
     total_rows: int
     size_bytes: int
-
-
-def physical_columns(data_set: dict[str, Any]) -> list[dict[str, Any]]:
-    """The declared columns of the dataset's (first) physical table."""
-    for table in data_set.get("PhysicalTableMap", {}).values():
-        if "RelationalTable" in table:
-            return list(table["RelationalTable"].get("InputColumns", []))
-        if "CustomSql" in table:
-            return list(table["CustomSql"].get("Columns", []))
-        for spec in table.values():
-            return list(spec.get("InputColumns", []))
-    return []
-
-
-def output_column(column: dict[str, Any]) -> dict[str, Any]:
-    entry = {"Name": column["Name"], "Type": OUTPUT_TYPES.get(column["Type"], "STRING")}
-    if column["Type"] == "DECIMAL":
-        entry["SubType"] = column.get("SubType", "FLOAT")
-    return entry
-
-
-def output_columns(data_set: dict[str, Any]) -> list[dict[str, Any]]:
-    return [output_column(c) for c in physical_columns(data_set)]
-
-
-def athena_column_type(athena_type: str) -> str:
-    base = athena_type.lower().split("(")[0].strip()
-    return ATHENA_TYPES.get(base, "STRING")
 
 
 def _quote(name: str) -> str:
@@ -112,17 +56,6 @@ def _typed(raw: str, column: dict[str, Any]) -> str:
     return raw
 
 
-def _duck_type(column: dict[str, Any]) -> str:
-    kind = column["Type"]
-    if kind in ("INTEGER", "BIT", "BOOLEAN"):
-        return "BIGINT"
-    if kind == "DECIMAL":
-        return "DECIMAL(18, 4)" if column.get("SubType") == "FIXED" else "DOUBLE"
-    if kind == "DATETIME":
-        return "TIMESTAMP"
-    return "VARCHAR"
-
-
 class SchemaMismatch(ValueError):
     """The query's result lacks a column the dataset declares."""
 
@@ -132,24 +65,10 @@ def read_header(csv_path: Path) -> list[str] | None:
         return next(csv.reader(handle), None)
 
 
-def output_duck_type(column: dict[str, Any]) -> str:
-    """The Parquet (DuckDB) type of an OutputColumn."""
-    kind = column["Type"]
-    if kind == "INTEGER":
-        return "BIGINT"
-    if kind == "DECIMAL":
-        return "DECIMAL(18, 4)" if column.get("SubType") == "FIXED" else "DOUBLE"
-    if kind == "DATETIME":
-        return "TIMESTAMP"
-    return "VARCHAR"
-
-
 def _converted(expr: str, source: dict[str, Any], cast: dict[str, Any]) -> str:
     """A CastColumnTypeOperation on an already typed value."""
-    from localaws.quicksight.transforms import strptime_format
-
     target = cast["NewColumnType"]
-    if target == "DATETIME" and cast.get("Format") and _duck_type(source) == "VARCHAR":
+    if target == "DATETIME" and cast.get("Format") and input_duck_type(source) == "VARCHAR":
         return f"TRY_STRPTIME({expr}, '{strptime_format(cast['Format']).replace(chr(39), chr(39) * 2)}')"
     return f"TRY_CAST({expr} AS {output_duck_type({'Type': target, 'SubType': cast.get('SubType')})})"
 
@@ -159,7 +78,7 @@ def build_extract(
     columns: list[dict[str, Any]],
     target: Path,
     *,
-    outputs: list[Any] | None = None,
+    outputs: list[Output] | None = None,
     lookback: tuple[str, str] | None = None,
 ) -> tuple[Path, ExtractStats]:
     """Type ``csv_path`` (Athena's result CSV) per ``columns`` into a Parquet file beside ``target``.
@@ -170,8 +89,6 @@ def build_extract(
     Returns the new file, for the caller to move over ``target`` (``commit``) once it knows the
     ingestion still stands.
     """
-    from localaws.quicksight.transforms import Output
-
     outputs = outputs if outputs is not None else [Output(c["Name"], c["Name"], c) for c in columns]
     header = read_header(csv_path)
     con = duckdb.connect()

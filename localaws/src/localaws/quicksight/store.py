@@ -1,23 +1,22 @@
 """What QuickSight keeps, per account and region: data sources, datasets, ingestions, dashboards.
 
 Resources are kept as dicts in the shapes the API returns, so Describe and List calls answer from them
-directly; keys starting with "_" are localaws' own bookkeeping and never leave the service.
+directly; keys starting with "_" are localaws' own bookkeeping and never leave the service. The service
+holds one lock over every region's state while a call or an ingestion thread touches it.
 """
 
 from __future__ import annotations
 
-import re
 import time
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localaws.quicksight.errors import QuickSightError, invalid
+from localaws.quicksight.errors import invalid, not_found
 
-ACCOUNT_ID = re.compile(r"^[0-9]{12}$")
-RESOURCE_ID = re.compile(r"^[\w\-]{1,512}$")
-INGESTION_ID = re.compile(r"^[a-zA-Z0-9-_]{1,128}$")
+# The kinds of resource ARN localaws keeps (tags address them) -> the Region attribute holding them.
+RESOURCE_KINDS = {"datasource": "data_sources", "dataset": "data_sets", "dashboard": "dashboards"}
 
 
 @dataclass
@@ -32,9 +31,18 @@ class Ingestion:
 
 
 @dataclass
+class Settings:
+    """The service's settings, one object shared by every region (a test may change them while it runs)."""
+
+    spice_dir: Path  # the extracts, one Parquet file per dataset id
+    daily_refresh_limit: int | None = None  # manual refreshes per dataset per 24 hours; None: no limit
+
+
+@dataclass
 class Region:
     account_id: str
     region: str
+    settings: Settings
     data_sources: dict[str, dict[str, Any]] = field(default_factory=dict)
     data_sets: dict[str, dict[str, Any]] = field(default_factory=dict)
     dashboards: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -42,9 +50,14 @@ class Region:
     # One ingestion runs per dataset at a time; later ones wait in order (Ingestion.QueueInfo).
     running: dict[str, str] = field(default_factory=dict)
     queued: dict[str, deque[str]] = field(default_factory=dict)
+    # Ingestions whose turn has come; the service hands them to its runner once the call is done.
+    ready: list[Ingestion] = field(default_factory=list)
 
     def arn(self, kind: str, resource_id: str) -> str:
         return f"arn:aws:quicksight:{self.region}:{self.account_id}:{kind}/{resource_id}"
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return getattr(self, RESOURCE_KINDS[kind])
 
     def data_set_by_arn(self, arn: str) -> dict[str, Any] | None:
         return next((d for d in self.data_sets.values() if d["Arn"] == arn), None)
@@ -52,57 +65,34 @@ class Region:
     def data_source_by_arn(self, arn: str) -> dict[str, Any] | None:
         return next((d for d in self.data_sources.values() if d["Arn"] == arn), None)
 
+    def extract_path(self, data_set_id: str) -> Path:
+        return self.settings.spice_dir / f"{data_set_id}.parquet"
+
+    def extract(self, data_set_id: str) -> Path | None:
+        """The dataset's SPICE extract, or None before any ingestion completed."""
+        path = self.extract_path(data_set_id)
+        return path if path.exists() else None
+
+
+def version_of(dashboard: dict[str, Any], number: Any = None, alias: str | None = None) -> dict[str, Any]:
+    """A version by number or alias ($LATEST, $PUBLISHED); the published one by default."""
+    if number in (None, "") and alias == "$LATEST":
+        number = dashboard["_versions"][-1]["VersionNumber"]
+    if number in (None, ""):
+        number = dashboard["_published"]
+    try:
+        number = int(number)
+    except (TypeError, ValueError) as err:
+        raise invalid(f"VersionNumber {number!r} is not a number.") from err
+    for version in dashboard["_versions"]:
+        if version["VersionNumber"] == number:
+            return version
+    raise not_found("DASHBOARD", f"Version {number} of dashboard {dashboard['DashboardId']}")
+
 
 def now() -> float:
     return time.time()
 
 
-def check_account(account_id: str) -> None:
-    if not ACCOUNT_ID.match(account_id):
-        raise invalid(f"AwsAccountId {account_id!r} is not a 12-digit AWS account id.")
-
-
-def check_id(kind: str, value: str, pattern: re.Pattern[str] = RESOURCE_ID) -> str:
-    if not isinstance(value, str) or not pattern.match(value):
-        raise invalid(f"{kind} {value!r} is not valid: it must match {pattern.pattern}.")
-    return value
-
-
-def require(body: dict[str, Any], *names: str) -> None:
-    missing = [name for name in names if body.get(name) in (None, "", {}, [])]
-    if missing:
-        raise invalid(f"Missing required parameter(s): {', '.join(missing)}.")
-
-
 def public(record: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in record.items() if not key.startswith("_")}
-
-
-def page(items: list[Any], query: dict[str, str], default_max: int = 100) -> tuple[list[Any], str | None]:
-    """One page of a list call: NextToken is the offset of the next item."""
-    try:
-        start = int(query.get("next-token") or 0)
-        size = int(query.get("max-results") or default_max)
-    except ValueError as err:
-        raise QuickSightError(
-            "InvalidNextTokenException", f"Invalid NextToken or MaxResults: {err}."
-        ) from err
-    if start < 0 or start > len(items) or size < 1:
-        raise QuickSightError("InvalidNextTokenException", f"NextToken {start} is not valid for this list.")
-    end = start + size
-    return items[start:end], (str(end) if end < len(items) else None)
-
-
-def merge_permissions(
-    current: list[dict[str, Any]], grant: list[dict[str, Any]] | None, revoke: list[dict[str, Any]] | None
-) -> list[dict[str, Any]]:
-    """Grant adds actions per principal, revoke removes them; a principal left with none disappears."""
-    actions: dict[str, list[str]] = {p["Principal"]: list(p.get("Actions", [])) for p in current}
-    for permission in grant or []:
-        have = actions.setdefault(permission["Principal"], [])
-        have.extend(a for a in permission.get("Actions", []) if a not in have)
-    for permission in revoke or []:
-        if permission["Principal"] in actions:
-            gone = set(permission.get("Actions", []))
-            actions[permission["Principal"]] = [a for a in actions[permission["Principal"]] if a not in gone]
-    return [{"Principal": p, "Actions": a} for p, a in actions.items() if a]

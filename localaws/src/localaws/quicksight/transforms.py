@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from localaws.quicksight.spice import output_column
+from localaws.quicksight.columns import output_column
 
 IGNORED = ("TagColumnOperation", "UntagColumnOperation")
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from localaws.quicksight import ingestions, transforms
+from localaws.quicksight import ingestion_queue, transforms
+from localaws.quicksight.columns import INPUT_TYPES, physical_columns
 from localaws.quicksight.errors import exists, invalid, not_found
+from localaws.quicksight.params import check_id, merge_permissions, page, require
 from localaws.quicksight.routes import Call
-from localaws.quicksight.spice import INPUT_TYPES, physical_columns
-from localaws.quicksight.store import Region, check_id, merge_permissions, now, page, public, require
-
-if TYPE_CHECKING:
-    from localaws.quicksight.service import QuickSightService
+from localaws.quicksight.store import Region, now, public
 
 DEFINITION_FIELDS = (
     "Name",
@@ -32,8 +30,7 @@ DEFINITION_FIELDS = (
 )
 
 
-def get(svc: QuickSightService, call: Call) -> dict[str, Any]:
-    region = svc.region_of(call)
+def get(region: Region, call: Call) -> dict[str, Any]:
     data_set_id = call.params["DataSetId"]
     if data_set_id not in region.data_sets:
         raise not_found("DATA_SET", f"Data set {data_set_id}")
@@ -84,14 +81,16 @@ def _apply(record: dict[str, Any], body: dict[str, Any]) -> None:
 def _ingestion_fields(region: Region, data_set_id: str, ingestion_id: str | None) -> dict[str, str]:
     if ingestion_id is None:
         return {}
-    return {"IngestionArn": ingestions.arn(region, data_set_id, ingestion_id), "IngestionId": ingestion_id}
+    return {
+        "IngestionArn": ingestion_queue.arn(region, data_set_id, ingestion_id),
+        "IngestionId": ingestion_id,
+    }
 
 
-def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+def create(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
     body = call.body
     require(body, "DataSetId")
     data_set_id = check_id("DataSetId", body["DataSetId"])
-    region = svc.region_of(call)
     if data_set_id in region.data_sets:
         raise exists("DATA_SET", f"Data set {data_set_id}")
     _check_definition(region, body)
@@ -110,7 +109,7 @@ def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     ingestion_id = None
     if record["ImportMode"] == "SPICE":
         ingestion_id = str(uuid.uuid4())
-        ingestions.start(svc, region, data_set_id, ingestion_id, "INITIAL_INGESTION")
+        ingestion_queue.start(region, data_set_id, ingestion_id, "INITIAL_INGESTION")
     return 201, {
         "Arn": record["Arn"],
         "DataSetId": data_set_id,
@@ -118,15 +117,15 @@ def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     }
 
 
-def describe(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def describe(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     data_set = public(record)
-    extract = svc.spice_extract_path(record["DataSetId"])
+    extract = region.extract(record["DataSetId"])
     data_set["ConsumedSpiceCapacityInBytes"] = extract.stat().st_size if extract else 0
     return 200, {"DataSet": data_set}
 
 
-def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+def list_(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
     summaries = [
         {
             "Arn": d["Arn"],
@@ -138,15 +137,14 @@ def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
             "RowLevelPermissionTagConfigurationApplied": False,
             "ColumnLevelPermissionRulesApplied": False,
         }
-        for d in svc.region_of(call).data_sets.values()
+        for d in region.data_sets.values()
     ]
     summaries, token = page(summaries, call.query)
     return 200, {"DataSetSummaries": summaries, **({"NextToken": token} if token else {})}
 
 
-def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
-    region = svc.region_of(call)
+def update(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     _check_definition(region, call.body)
     edited = dict(record)
     _apply(edited, call.body)  # on a copy: an invalid update leaves the data set as it was
@@ -154,7 +152,7 @@ def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     ingestion_id = None
     if record["ImportMode"] == "SPICE":
         ingestion_id = str(uuid.uuid4())
-        ingestions.start(svc, region, record["DataSetId"], ingestion_id, "EDIT")
+        ingestion_queue.start(region, record["DataSetId"], ingestion_id, "EDIT")
     return 200, {
         "Arn": record["Arn"],
         "DataSetId": record["DataSetId"],
@@ -162,17 +160,16 @@ def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     }
 
 
-def delete(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
-    region = svc.region_of(call)
+def delete(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     del region.data_sets[record["DataSetId"]]
-    ingestions.abandon(svc, region, record["DataSetId"])
-    svc.drop_spice_extract(record["DataSetId"])
+    ingestion_queue.abandon(region, record["DataSetId"])
+    region.extract_path(record["DataSetId"]).unlink(missing_ok=True)
     return 200, {"Arn": record["Arn"], "DataSetId": record["DataSetId"]}
 
 
-def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def describe_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     return 200, {
         "DataSetArn": record["Arn"],
         "DataSetId": record["DataSetId"],
@@ -180,16 +177,16 @@ def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[
     }
 
 
-def update_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def update_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     record["_permissions"] = merge_permissions(
         record["_permissions"], call.body.get("GrantPermissions"), call.body.get("RevokePermissions")
     )
     return 200, {"DataSetArn": record["Arn"], "DataSetId": record["DataSetId"]}
 
 
-def put_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def put_refresh_properties(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     require(call.body, "DataSetRefreshProperties")
     window = (
         call.body["DataSetRefreshProperties"]
@@ -211,15 +208,15 @@ def put_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dic
     return 200, {}
 
 
-def describe_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def describe_refresh_properties(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     if "_refresh_properties" not in record:
         raise not_found("DATA_SET", f"Refresh properties of data set {record['DataSetId']}")
     return 200, {"DataSetRefreshProperties": record["_refresh_properties"]}
 
 
-def delete_refresh_properties(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = get(svc, call)
+def delete_refresh_properties(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = get(region, call)
     if record.pop("_refresh_properties", None) is None:
         raise not_found("DATA_SET", f"Refresh properties of data set {record['DataSetId']}")
     return 200, {}

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from localaws.quicksight.errors import exists, invalid, not_found
+from localaws.quicksight.params import check_id, merge_permissions, page, require
 from localaws.quicksight.routes import Call
-from localaws.quicksight.store import check_id, merge_permissions, now, page, public, require
-
-if TYPE_CHECKING:
-    from localaws.quicksight.service import QuickSightService
+from localaws.quicksight.store import Region, now, public
 
 # The data source types an ingestion can run; others are stored but fail at ingestion time.
 RUNNABLE_TYPES = ("ATHENA",)
 
 
-def _get(svc: QuickSightService, call: Call) -> dict[str, Any]:
-    region = svc.region_of(call)
+def _get(region: Region, call: Call) -> dict[str, Any]:
     source_id = call.params["DataSourceId"]
     if source_id not in region.data_sources:
         raise not_found("DATA_SOURCE", f"Data source {source_id}")
@@ -32,12 +29,11 @@ def _check_parameters(body: dict[str, Any]) -> None:
             )
 
 
-def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+def create(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
     body = call.body
     require(body, "DataSourceId", "Name", "Type")
     source_id = check_id("DataSourceId", body["DataSourceId"])
     _check_parameters(body)
-    region = svc.region_of(call)
     if source_id in region.data_sources:
         raise exists("DATA_SOURCE", f"Data source {source_id}")
     created = now()
@@ -61,18 +57,18 @@ def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     return 202, {"Arn": record["Arn"], "DataSourceId": source_id, "CreationStatus": "CREATION_IN_PROGRESS"}
 
 
-def describe(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    return 200, {"DataSource": public(_get(svc, call))}
+def describe(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    return 200, {"DataSource": public(_get(region, call))}
 
 
-def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    items = [public(d) for d in svc.region_of(call).data_sources.values()]
+def list_(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    items = [public(d) for d in region.data_sources.values()]
     items, token = page(items, call.query)
     return 200, {"DataSources": items, **({"NextToken": token} if token else {})}
 
 
-def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = _get(svc, call)
+def update(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = _get(region, call)
     require(call.body, "Name")
     _check_parameters({"Type": record["Type"], **call.body})
     record["Name"] = call.body["Name"]
@@ -88,14 +84,14 @@ def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     }
 
 
-def delete(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = _get(svc, call)
-    del svc.region_of(call).data_sources[record["DataSourceId"]]
+def delete(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = _get(region, call)
+    del region.data_sources[record["DataSourceId"]]
     return 200, {"Arn": record["Arn"], "DataSourceId": record["DataSourceId"]}
 
 
-def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = _get(svc, call)
+def describe_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = _get(region, call)
     return 200, {
         "DataSourceArn": record["Arn"],
         "DataSourceId": record["DataSourceId"],
@@ -103,8 +99,8 @@ def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[
     }
 
 
-def update_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    record = _get(svc, call)
+def update_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    record = _get(region, call)
     record["_permissions"] = merge_permissions(
         record["_permissions"], call.body.get("GrantPermissions"), call.body.get("RevokePermissions")
     )

@@ -6,38 +6,19 @@ Describe* without a version number describe the published version, as the API re
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from localaws.quicksight.errors import conflict, exists, invalid, not_found
+from localaws.quicksight.params import check_id, merge_permissions, page, require
 from localaws.quicksight.routes import Call
-from localaws.quicksight.store import Region, check_id, merge_permissions, now, page, public, require
-
-if TYPE_CHECKING:
-    from localaws.quicksight.service import QuickSightService
+from localaws.quicksight.store import Region, now, public, version_of
 
 
-def _get(svc: QuickSightService, call: Call) -> dict[str, Any]:
-    region = svc.region_of(call)
+def _get(region: Region, call: Call) -> dict[str, Any]:
     dashboard_id = call.params["DashboardId"]
     if dashboard_id not in region.dashboards:
         raise not_found("DASHBOARD", f"Dashboard {dashboard_id}")
     return region.dashboards[dashboard_id]
-
-
-def version_of(dashboard: dict[str, Any], number: Any = None, alias: str | None = None) -> dict[str, Any]:
-    """A version by number or alias ($LATEST, $PUBLISHED); the published one by default."""
-    if number in (None, "") and alias == "$LATEST":
-        number = dashboard["_versions"][-1]["VersionNumber"]
-    if number in (None, ""):
-        number = dashboard["_published"]
-    try:
-        number = int(number)
-    except (TypeError, ValueError) as err:
-        raise invalid(f"VersionNumber {number!r} is not a number.") from err
-    for version in dashboard["_versions"]:
-        if version["VersionNumber"] == number:
-            return version
-    raise not_found("DASHBOARD", f"Version {number} of dashboard {dashboard['DashboardId']}")
 
 
 def _new_version(region: Region, dashboard: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
@@ -89,10 +70,9 @@ def _new_version(region: Region, dashboard: dict[str, Any], body: dict[str, Any]
     return version
 
 
-def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+def create(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
     dashboard_id = check_id("DashboardId", call.params["DashboardId"])
     require(call.body, "Name")
-    region = svc.region_of(call)
     if dashboard_id in region.dashboards:
         raise exists("DASHBOARD", f"Dashboard {dashboard_id}")
     created = now()
@@ -121,10 +101,10 @@ def create(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     }
 
 
-def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def update(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     require(call.body, "Name")
-    version = _new_version(svc.region_of(call), dashboard, call.body)
+    version = _new_version(region, dashboard, call.body)
     dashboard["Name"] = call.body["Name"]
     dashboard["LastUpdatedTime"] = version["CreatedTime"]
     return 202, {
@@ -135,14 +115,14 @@ def update(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     }
 
 
-def describe(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def describe(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     version = version_of(dashboard, call.query.get("version-number"), call.query.get("alias-name"))
     return 200, {"Dashboard": {**public(dashboard), "Version": public(version)}}
 
 
-def describe_definition(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def describe_definition(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     version = version_of(dashboard, call.query.get("version-number"), call.query.get("alias-name"))
     answer = {
         "DashboardId": dashboard["DashboardId"],
@@ -160,7 +140,7 @@ def describe_definition(svc: QuickSightService, call: Call) -> tuple[int, dict[s
     return 200, answer
 
 
-def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
+def list_(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
     summaries = [
         {
             "Arn": d["Arn"],
@@ -171,22 +151,22 @@ def list_(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
             "PublishedVersionNumber": d["_published"],
             "LastPublishedTime": d["LastPublishedTime"],
         }
-        for d in svc.region_of(call).dashboards.values()
+        for d in region.dashboards.values()
     ]
     summaries, token = page(summaries, call.query)
     return 200, {"DashboardSummaryList": summaries, **({"NextToken": token} if token else {})}
 
 
-def list_versions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def list_versions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     keys = ("Arn", "CreatedTime", "VersionNumber", "Status", "SourceEntityArn", "Description")
     summaries = [{k: v[k] for k in keys if k in v} for v in dashboard["_versions"]]
     summaries, token = page(summaries, call.query)
     return 200, {"DashboardVersionSummaryList": summaries, **({"NextToken": token} if token else {})}
 
 
-def publish(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def publish(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     version = version_of(dashboard, call.params["VersionNumber"])
     if version["Status"] == "CREATION_FAILED":
         raise invalid(
@@ -198,8 +178,8 @@ def publish(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
     return 200, {"DashboardId": dashboard["DashboardId"], "DashboardArn": dashboard["Arn"]}
 
 
-def delete(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def delete(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     number = call.query.get("version-number")
     if number:
         version = version_of(dashboard, number)
@@ -209,7 +189,7 @@ def delete(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
             )
         dashboard["_versions"].remove(version)
     else:
-        del svc.region_of(call).dashboards[dashboard["DashboardId"]]
+        del region.dashboards[dashboard["DashboardId"]]
     return 200, {"Arn": dashboard["Arn"], "DashboardId": dashboard["DashboardId"]}
 
 
@@ -222,12 +202,12 @@ def _permissions_answer(dashboard: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def describe_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    return 200, _permissions_answer(_get(svc, call))
+def describe_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    return 200, _permissions_answer(_get(region, call))
 
 
-def update_permissions(svc: QuickSightService, call: Call) -> tuple[int, dict[str, Any]]:
-    dashboard = _get(svc, call)
+def update_permissions(region: Region, call: Call) -> tuple[int, dict[str, Any]]:
+    dashboard = _get(region, call)
     body = call.body
     dashboard["_permissions"] = merge_permissions(
         dashboard["_permissions"], body.get("GrantPermissions"), body.get("RevokePermissions")
