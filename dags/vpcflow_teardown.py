@@ -2,11 +2,11 @@
 ### vpcflow_teardown
 
 Deletes what vpcflow_provision created, in reverse order. Manual only, and it refuses to run unless the
-`confirm` parameter equals `stack_name`. The S3 bucket and its data stay unless `delete_data` is true.
-Missing resources are fine: a second run finds nothing and succeeds.
+`confirm` parameter equals the stack's name (`VPCFLOW_STACK_NAME`). The S3 bucket and its data stay unless
+`delete_data` is true. Missing resources are fine: a second run finds nothing and succeeds.
 
-1. **validate_params** — the stack's parameters, and the confirmation.
-2. **remove_quicksight** — dashboard, dataset, data source.
+1. **check_teardown** — the confirmation; a conf naming the stack's identity is refused.
+2. **remove_quicksight** — dashboard, datasets, data source.
 3. **remove_catalog** — tables and database (catalog entries only: the tables are EXTERNAL), workgroup.
 4. **remove_wiring** — VPC flow log, subscription filter, S3 notification.
 5. **remove_functions** — both Lambdas (their permissions go with them) and their log groups.
@@ -19,19 +19,21 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from airflow.sdk import Param, dag, task
-from vpcflow.model.config import StackConfig
-
-AWS_CONN_ID = "aws_default"
+from airflow.sdk import Param, chain, dag, get_current_context, task
+from vpcflow.provision import teardown as steps
+from vpcflow.provision.tasks import check_teardown, step_task
 
 
 @dag(
     schedule=None,
     catchup=False,
     params={
-        **StackConfig().to_params(),
-        "confirm": Param("", type="string", description="Type the stack_name to confirm the deletion."),
-        "delete_data": Param(False, type="boolean", description="Also delete the bucket and all its data."),
+        "confirm": Param(
+            "", type="string", title="Confirm", description="Type the stack's name to delete it."
+        ),
+        "delete_data": Param(
+            False, type="boolean", title="Delete data", description="Also delete the bucket and all its data."
+        ),
     },
     default_args={"retries": 1, "retry_delay": timedelta(seconds=30)},
     max_active_runs=1,
@@ -40,63 +42,19 @@ AWS_CONN_ID = "aws_default"
 )
 def vpcflow_teardown():
     @task(retries=0)
-    def validate_params(params: dict | None = None) -> dict:
-        from vpcflow.provision.tasks import check_teardown_params
-
-        return check_teardown_params(params or {})
-
-    @task
-    def remove_quicksight(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_quicksight", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_catalog(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_catalog", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_wiring(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_wiring", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_functions(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_functions", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_delivery(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_delivery", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_roles(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_roles", checked["stack"], AWS_CONN_ID)
-
-    @task
-    def remove_storage(checked: dict) -> dict:
-        from vpcflow.provision.tasks import run_step
-
-        return run_step("teardown_storage", checked["stack"], AWS_CONN_ID, delete_data=checked["delete_data"])
+    def check_run() -> dict:
+        return check_teardown(get_current_context()["params"])
 
     # Main flow: the reverse of vpcflow_provision.
-    checked = validate_params()
-    (
-        remove_quicksight(checked)
-        >> remove_catalog(checked)
-        >> remove_wiring(checked)
-        >> remove_functions(checked)
-        >> remove_delivery(checked)
-        >> remove_roles(checked)
-        >> remove_storage(checked)
+    chain(
+        check_run.override(task_id="check_teardown")(),
+        step_task(steps.teardown_quicksight, "remove_quicksight"),
+        step_task(steps.teardown_catalog, "remove_catalog"),
+        step_task(steps.teardown_wiring, "remove_wiring"),
+        step_task(steps.teardown_functions, "remove_functions"),
+        step_task(steps.teardown_delivery, "remove_delivery"),
+        step_task(steps.teardown_roles, "remove_roles"),
+        step_task(steps.teardown_storage, "remove_storage", params=("delete_data",)),
     )
 
 

@@ -10,6 +10,7 @@ import socket
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,16 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+@contextmanager
+def stack_environment(config: Any) -> Iterator[Any]:
+    """The ``VPCFLOW_*`` environment of ``config`` (a StackConfig) while the block runs: how a deployment
+    names its stack, and the only way a DAG's tasks learn it."""
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in config.to_env().items():
+            patch.setenv(name, value)
+        yield config
 
 
 @pytest.fixture(scope="session")

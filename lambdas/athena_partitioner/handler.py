@@ -1,8 +1,8 @@
 """Lambda: S3 ObjectCreated -> ``ALTER TABLE ... ADD IF NOT EXISTS PARTITION`` on Athena (the blog's
 CreateAthenaPartitions). Thin adapter: configuration, clients, one log line.
 
-The partition mapping is vpcflow.model.partitions, the module the hourly DAG uses (copied into the zip at build
-time). One statement adds every partition of the event; no SHOW PARTITIONS scan, since ADD IF NOT EXISTS
+The partition mapping is vpcflow.model.partitions and the Athena call vpcflow.athena, the modules the hourly DAG
+uses (copied into the zip at build time). One statement adds every partition of the event; no SHOW PARTITIONS scan, since ADD IF NOT EXISTS
 is idempotent (S3 may deliver an event twice).
 """
 
@@ -13,13 +13,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-import athena_query
 import boto3
 import s3_events
+from vpcflow.athena import Athena
 from vpcflow.model import partitions
 from vpcflow_lambda import ConfigError, configure, optional, remaining_time, required, summary_line
 
 FUNCTION = "athena_partitioner"
+# Raise while the invocation can still log its line: Lambda retries the event (the statement is idempotent).
+SAFETY_MARGIN_MS = 2_000
 
 
 @dataclass(frozen=True)
@@ -104,13 +106,15 @@ def add_partitions(event, context, athena, settings: Settings, table_location: s
             summary["outcome"] = "nothing_to_add"
             return summary
         sql = partitions.add_partitions_sql(settings.table_name, found.values(), settings.column)
-        summary["query_id"] = athena_query.run_query(
+        runner = Athena(
             athena,
-            sql,
-            settings.database,
-            remaining_time(context),
+            database=settings.database,
             workgroup=settings.workgroup,
             output_location=settings.staging_dir,
+            time_left_ms=remaining_time(context),
+            safety_margin_ms=SAFETY_MARGIN_MS,
+            stop_on_timeout=False,
         )
+        summary["query_id"] = runner.run(sql)["QueryExecutionId"]
         summary["outcome"] = "added"
         return summary

@@ -7,10 +7,10 @@ strings so Athena prunes the rest); the blog's queries stay verbatim on the blog
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 
+from vpcflow.athena import Athena
 from vpcflow.model.config import StackConfig
 
 DEFAULT_HOURS = 24
@@ -114,32 +114,19 @@ def run(
 ) -> ReportResult:
     """Run a report in the stack's workgroup and database and wait for it; raise with Athena's reason."""
     config = config or StackConfig()
-    sql = render(name, config, hours, **extra)
-    qid = athena.start_query_execution(
-        QueryString=sql,
-        QueryExecutionContext={"Database": config.database},
-        WorkGroup=config.workgroup,
-        ResultConfiguration={"OutputLocation": config.athena_output_location},
-    )["QueryExecutionId"]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        execution = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]
-        state = execution["Status"]["State"]
-        if state == "SUCCEEDED":
-            break
-        if state in ("FAILED", "CANCELLED"):
-            raise RuntimeError(
-                f"report {name}: Athena query {qid} {state}: {execution['Status'].get('StateChangeReason')}"
-            )
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"report {name}: Athena query {qid} still {state} after {timeout_s:.0f} s")
-        time.sleep(poll_s)
-    rows: list[list[str | None]] = []
-    for page in athena.get_paginator("get_query_results").paginate(QueryExecutionId=qid):
-        rows += [[cell.get("VarCharValue") for cell in row["Data"]] for row in page["ResultSet"]["Rows"]]
-    header, body = (rows[0], rows[1:]) if rows else ([], [])
+    runner = Athena.for_stack(athena, config, timeout_s=timeout_s, max_poll_s=poll_s)
+    execution = runner.run(render(name, config, hours, **extra))
+    qid = execution["QueryExecutionId"]
+    rows = runner.rows(qid)
+    columns = list(rows[0]) if rows else _columns(athena, qid)
     scanned = execution.get("Statistics", {}).get("DataScannedInBytes", 0)
-    return ReportResult(qid, [str(h) for h in header], body, scanned)
+    return ReportResult(qid, columns, [list(r.values()) for r in rows], scanned)
+
+
+def _columns(athena: Any, query_execution_id: str) -> list[str]:
+    """The column names of a query that returned no row (its result set's metadata)."""
+    answer = athena.get_query_results(QueryExecutionId=query_execution_id, MaxResults=1)
+    return [c["Name"] for c in answer["ResultSet"]["ResultSetMetadata"]["ColumnInfo"]]
 
 
 def format_table(columns: list[str], rows: list[list[str | None]]) -> str:

@@ -6,10 +6,10 @@
 WITH hour_rows AS (
     SELECT version, account, interfaceid, sourceaddress, destinationaddress, sourceport, destinationport,
            protocol, packets, bytes, starttime, endtime, action, logstatus, count(*) AS n
-    FROM {{ params.database }}.{{ typed_table(params) }}
-    WHERE ingestdatetime = '{{ raw_partition(params, data_interval_start).value }}'
-    {%- if params.partition_type != "Hour" %}
-      AND "$path" LIKE '{{ hour_location(params, data_interval_start) }}%'
+    FROM {{ hour.table(hour.stack.typed_table) }}
+    WHERE ingestdatetime = '{{ hour.raw_partition.value }}'
+    {%- if not hour.partition_is_the_hour %}
+      AND "$path" LIKE '{{ hour.raw_location }}%'
     {%- endif %}
     GROUP BY version, account, interfaceid, sourceaddress, destinationaddress, sourceport, destinationport,
              protocol, packets, bytes, starttime, endtime, action, logstatus
@@ -33,8 +33,8 @@ SELECT
              THEN n ELSE 0 END) AS bad_log_status,
     sum(CASE WHEN ok AND starttime > endtime THEN n ELSE 0 END) AS bad_time_order,
     sum(CASE WHEN ok AND (packets < 0 OR bytes < 0) THEN n ELSE 0 END) AS negative_counts,
-    sum(CASE WHEN ok AND (starttime < {{ data_interval_start.int_timestamp - params.outside_hour_tolerance_s }}
-                          OR starttime >= {{ data_interval_end.int_timestamp + params.outside_hour_tolerance_s }})
+    sum(CASE WHEN ok AND (starttime < {{ hour.start_ts - hour.settings.outside_hour_tolerance_s }}
+                          OR starttime >= {{ hour.end_ts + hour.settings.outside_hour_tolerance_s }})
              THEN n ELSE 0 END) AS outside_hour,
     sum(CASE WHEN NOT malformed THEN n - 1 ELSE 0 END) AS duplicate_rows
 FROM classified

@@ -1,6 +1,6 @@
 {#- One row per check per hour: the quality history, queryable next to the flows. Each hour's rows are
     one Parquet object at a fixed key, so a rerun of the hour replaces them. -#}
-CREATE EXTERNAL TABLE IF NOT EXISTS {{ params.database }}.{{ quality_table(params) }} (
+CREATE EXTERNAL TABLE IF NOT EXISTS {{ hour.table(hour.quality_table) }} (
 check_name STRING,
 value BIGINT,
 ratio DOUBLE,
@@ -9,4 +9,4 @@ passed BOOLEAN
 )
 PARTITIONED BY (IngestDateTime STRING)
 STORED AS PARQUET
-LOCATION '{{ quality_location(params) }}'
+LOCATION '{{ hour.quality_table_location }}'

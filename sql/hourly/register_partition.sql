@@ -1,3 +1,3 @@
 {#- Registers the raw partition that holds hour H (Hour/Day/Month as configured), with the mapping the
     athena_partitioner Lambda uses (vpcflow.partitions). ADD IF NOT EXISTS: a rerun changes nothing. -#}
-{{ raw_partition_sql(params, data_interval_start) }}
+{{ hour.add_raw_partition_sql(hour.stack.raw_table) }}

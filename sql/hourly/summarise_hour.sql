@@ -1,8 +1,8 @@
 {#- What hour H held, from its compacted partition: one 'total' row, then the top rejected sources. -#}
 WITH hour_flows AS (
     SELECT sourceaddress, action, bytes
-    FROM {{ params.database }}.{{ params.parquet_table }}
-    WHERE ingestdatetime = '{{ data_interval_start.strftime("%Y-%m-%d-%H") }}'
+    FROM {{ hour.table(hour.stack.parquet_table) }}
+    WHERE ingestdatetime = '{{ hour.label }}'
 ), top_rejected AS (
     SELECT sourceaddress, count(*) AS flows
     FROM hour_flows

@@ -9,13 +9,14 @@ from datetime import UTC, datetime, timedelta
 import pendulum
 import pytest
 from airflow.sdk import DagRunState
-from vpcflow.hourly.settings import HourlyConfig
-from vpcflow.hourly.tasks import query_rows, run_athena
+from vpcflow.athena import Athena
 from vpcflow.model.config import StackConfig
 from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
 from vpcflow.synthetic.generator import GeneratorConfig
 from vpcflow.synthetic.sinks import generate_to_s3
+
+from tests.conftest import stack_environment
 
 pytestmark = pytest.mark.e2e
 
@@ -29,7 +30,8 @@ BIG_BYTES, BIG_PACKETS = 5_000_000_000, 3_000_000_000  # both over 2^31 - 1
 
 @pytest.fixture(scope="module")
 def stack(localaws, airflow_db, aws_conn):
-    config = StackConfig.isolated("hourly")
+    # Firehose's buffer interval is part of the hour's wait: none here, the objects are written directly.
+    config = StackConfig.isolated("hourly", buffer_interval_s=0)
     clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1")
     provision_storage(clients, config)
     provision_catalog(clients, config)
@@ -49,7 +51,8 @@ def stack(localaws, airflow_db, aws_conn):
         s3=s3,
         url=config.raw_location,
     )
-    return config, clients, {s.partition: s for s in summaries + bad}
+    with stack_environment(config):
+        yield config, clients, {s.partition: s for s in summaries + bad}
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +63,8 @@ def hourly_dag(stack):
 
 
 def _run(dag, config: StackConfig, hour: datetime, **overrides):
-    conf = {**HourlyConfig(stack=config).to_params(), "grace_s": 0, "buffer_interval_s": 0, **overrides}
+    # The stack is the environment's (stack_environment); a run only sets its own settings.
+    conf = {"grace_s": 0, **overrides}
     # A manual run of a data-interval timetable processes the interval that ends at its logical date.
     return dag.test(logical_date=pendulum.instance(hour + timedelta(hours=1)), run_conf=conf)
 
@@ -69,9 +73,12 @@ def _states(run) -> dict[str, str]:
     return {ti.task_id: ti.state for ti in run.get_task_instances()}
 
 
+def _query(clients, config, sql: str) -> list[dict[str, str | None]]:
+    return Athena.for_stack(clients("athena"), config, max_poll_s=0.1).query(sql)
+
+
 def _scalar(clients, config, sql: str) -> str | None:
-    qid = run_athena(clients("athena"), HourlyConfig(stack=config), sql, poll_s=0.1)
-    (row,) = query_rows(clients("athena"), qid)
+    (row,) = _query(clients, config, sql)
     return next(iter(row.values()))
 
 
@@ -133,16 +140,12 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
         # Every line the regex reads (NODATA and SKIPDATA included) is compacted; malformed lines are not.
         assert state["parquet_rows"] == expected.records
         assert state["quality_rows"] == 12
-        rows = query_rows(
-            clients("athena"),
-            run_athena(
-                clients("athena"),
-                HourlyConfig(stack=config),
-                (
-                    f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
-                    f" WHERE ingestdatetime = '{label}'"
-                ),
-                poll_s=0.1,
+        rows = _query(
+            clients,
+            config,
+            (
+                f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
+                f" WHERE ingestdatetime = '{label}'"
             ),
         )
         checks = {r["check_name"]: (int(r["value"]), r["passed"]) for r in rows}
@@ -177,16 +180,12 @@ def test_hour_over_the_malformed_threshold_fails_after_storing_its_verdict(stack
     assert states["evaluate_quality"] == "failed"
     assert states["compact_hour"] == "upstream_failed", "a failed hour must not reach the Parquet table"
     label = f"{BAD_HOUR:%Y-%m-%d-%H}"
-    rows = query_rows(
-        clients("athena"),
-        run_athena(
-            clients("athena"),
-            HourlyConfig(stack=config),
-            (
-                f"SELECT value, passed FROM {config.database}.{config.raw_table}_quality"
-                f" WHERE ingestdatetime = '{label}' AND check_name = 'malformed_rows'"
-            ),
-            poll_s=0.1,
+    rows = _query(
+        clients,
+        config,
+        (
+            f"SELECT value, passed FROM {config.database}.{config.raw_table}_quality"
+            f" WHERE ingestdatetime = '{label}' AND check_name = 'malformed_rows'"
         ),
     )
     assert rows == [{"value": str(generated[label].malformed), "passed": "false"}]
@@ -226,19 +225,15 @@ def test_flows_wider_than_int_reach_the_parquet_table_whole(stack, hourly_dag):
     _put_busy_hour(clients, config)
     run = _run(hourly_dag, config, BUSY_HOUR, spice_refresh="off")
     assert run.state == DagRunState.SUCCESS, _states(run)
-    label, hourly = f"{BUSY_HOUR:%Y-%m-%d-%H}", HourlyConfig(stack=config)
+    label = f"{BUSY_HOUR:%Y-%m-%d-%H}"
 
     def big_flow(table: str) -> list[dict]:
-        return query_rows(
-            clients("athena"),
-            run_athena(
-                clients("athena"),
-                hourly,
-                (
-                    f"SELECT bytes, packets FROM {config.database}.{table}"
-                    f" WHERE ingestdatetime = '{label}' AND sourceaddress = '10.9.9.9'"
-                ),
-                poll_s=0.1,
+        return _query(
+            clients,
+            config,
+            (
+                f"SELECT bytes, packets FROM {config.database}.{table}"
+                f" WHERE ingestdatetime = '{label}' AND sourceaddress = '10.9.9.9'"
             ),
         )
 
@@ -247,16 +242,12 @@ def test_flows_wider_than_int_reach_the_parquet_table_whole(stack, hourly_dag):
     assert big_flow(config.raw_table) == [{"bytes": None, "packets": None}]
     assert big_flow(config.typed_table) == [{"bytes": str(BIG_BYTES), "packets": str(BIG_PACKETS)}]
 
-    rows = query_rows(
-        clients("athena"),
-        run_athena(
-            clients("athena"),
-            hourly,
-            (
-                f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
-                f" WHERE ingestdatetime = '{label}'"
-            ),
-            poll_s=0.1,
+    rows = _query(
+        clients,
+        config,
+        (
+            f"SELECT check_name, value, passed FROM {config.database}.{config.raw_table}_quality"
+            f" WHERE ingestdatetime = '{label}'"
         ),
     )
     checks = {r["check_name"]: (int(r["value"]), r["passed"]) for r in rows}

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 
-import athena_query
 import boto3
 import pytest
 import s3_events
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
+from vpcflow import athena as vpcflow_athena
 
 from tests.lambdas.events import s3_event, s3_record, s3_test_event
 
@@ -53,7 +53,7 @@ def expect_query(stubber, sql: str, states=("RUNNING", "SUCCEEDED"), reason: str
 
 def fast(monkeypatch):
     # The poll's pauses are real sleeps; these tests need no pause at all.
-    monkeypatch.setattr(athena_query.time, "sleep", lambda s: None)
+    monkeypatch.setattr(vpcflow_athena.time, "sleep", lambda s: None)
 
 
 def test_several_records_with_duplicates_make_one_statement(
@@ -148,7 +148,7 @@ def test_failed_query_raises_with_athenas_reason(
     expect_query(stubber, ANY, states=("QUEUED", "FAILED"), reason="Table not found default.vpc_flow_logs")
     event = s3_event(s3_record(BUCKET, "raw/2017/01/14/07/x.gz"))
     with pytest.raises(
-        athena_query.QueryFailedError, match=r"q-1 FAILED: Table not found default.vpc_flow_logs"
+        vpcflow_athena.AthenaQueryError, match=r"q-1 FAILED: Table not found default.vpc_flow_logs"
     ):
         partitioner_handler.add_partitions(event, lambda_context, client, settings)
 
@@ -156,7 +156,7 @@ def test_failed_query_raises_with_athenas_reason(
 def test_cancelled_query_raises(partitioner_handler, settings, athena, lambda_context):
     client, stubber = athena
     expect_query(stubber, ANY, states=("CANCELLED",))
-    with pytest.raises(athena_query.QueryFailedError, match=r"q-1 CANCELLED: no reason given"):
+    with pytest.raises(vpcflow_athena.AthenaQueryError, match=r"q-1 CANCELLED: no reason given"):
         partitioner_handler.add_partitions(
             s3_event(s3_record(BUCKET, "raw/2017/01/14/07/x.gz")), lambda_context, client, settings
         )
@@ -166,7 +166,7 @@ def test_query_still_running_when_time_is_up_raises(partitioner_handler, setting
     client, stubber = athena
     lambda_context.remaining_ms[0] = 1_000
     expect_query(stubber, ANY, states=("RUNNING",))
-    with pytest.raises(athena_query.QueryFailedError, match=r"q-1 still RUNNING with 1000 ms left"):
+    with pytest.raises(vpcflow_athena.AthenaQueryError, match=r"q-1 still RUNNING: 1000 ms left"):
         partitioner_handler.add_partitions(
             s3_event(s3_record(BUCKET, "raw/2017/01/14/07/x.gz")), lambda_context, client, settings
         )
@@ -185,7 +185,7 @@ def test_polling_backs_off():
             return {"QueryExecution": {"Status": {"State": state}}}
 
     sleeps: list[float] = []
-    athena_query.run_query(Client(), "SELECT 1", "default", lambda: 60_000, sleep=sleeps.append)
+    vpcflow_athena.Athena(Client(), database="default", sleep=sleeps.append).run("SELECT 1")
     assert sleeps == [0.1, 0.2, 0.4, 0.8, 1.6]
 
 

@@ -15,7 +15,8 @@ from typing import Any
 
 from vpcflow.model.config import StackConfig
 from vpcflow.model.formats import BLOG_REGEX
-from vpcflow.provision import Clients, provision_catalog, provision_storage
+from vpcflow.provision.common import Clients
+from vpcflow.provision.stack import provision_catalog, provision_storage
 from vpcflow.synthetic.generator import GeneratorConfig
 from vpcflow.synthetic.sinks import write_s3
 
@@ -67,23 +68,6 @@ def parse_row(line: str) -> dict[str, Any] | None:
     return row
 
 
-def _render(name: str, config: StackConfig, hour: datetime) -> str:
-    import jinja2
-    import pendulum
-    from vpcflow.hourly.macros import MACROS
-    from vpcflow.hourly.settings import HourlyConfig
-    from vpcflow.model.sqlfiles import sql_dir
-
-    start = pendulum.instance(hour)
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
-    return env.get_template(name).render(
-        params=HourlyConfig(stack=config).to_params(),
-        data_interval_start=start,
-        data_interval_end=start.add(hours=1),
-        **MACROS,
-    )
-
-
 _LOADED: dict[str, LoadedStack] = {}
 
 
@@ -112,8 +96,10 @@ def load_stack(
     old: bool = True,
     stack_name: str | None = None,
 ) -> LoadedStack:
-    from vpcflow.hourly.settings import HourlyConfig
-    from vpcflow.hourly.tasks import evaluate_quality, query_rows, run_athena
+    from vpcflow.athena import Athena
+    from vpcflow.hourly.context import HourContext
+    from vpcflow.hourly.settings import RunSettings
+    from vpcflow.hourly.tasks import evaluate_quality
     from vpcflow.synthetic.generator import build_estate, generate_hour
 
     suffix = uuid.uuid4().hex[:6]
@@ -130,7 +116,7 @@ def load_stack(
     recent = [now - timedelta(hours=h) for h in range(recent_hours, 0, -1)]
     old_hour = now - timedelta(hours=72)
     stack = LoadedStack(config, clients, recent, old_hour)
-    hourly = HourlyConfig(stack=config)
+    runner = Athena.for_stack(clients("athena"), config, first_poll_s=0.05, max_poll_s=0.05)
     # The same volume whatever the hour of day the tests run at, so each hour's port scan reaches the
     # port_scan_suspects threshold (20 ports) and the SSH brute force outnumbers the noise on any closed port.
     gen = GeneratorConfig(
@@ -141,25 +127,18 @@ def load_stack(
     for hour in ([old_hour] if old else []) + recent:
         batch = generate_hour(hour, gen, estate)
         write_s3([batch], s3, bucket=config.bucket, prefix=config.raw_prefix, seed=gen.seed)
-        for name in (
-            "hourly/register_partition.sql",
-            "hourly/register_typed_partition.sql",
-            "hourly/create_quality_table.sql",
-        ):
-            run_athena(athena, hourly, _render(name, config, hour), poll_s=0.05)
-        qid = run_athena(athena, hourly, _render("hourly/check_quality.sql", config, hour), poll_s=0.05)
-        verdict = evaluate_quality(s3, athena, hourly, hour, qid)
-        for name in ("hourly/register_parquet_partition.sql", "hourly/compact_hour.sql"):
-            run_athena(athena, hourly, _render(name, config, hour), poll_s=0.05)
+        # The statements of vpcflow_hourly's tasks, in their order, for this hour.
+        context = HourContext(config, RunSettings(), hour)
+        for step in ("register_partition", "register_typed_partition", "create_quality_table"):
+            runner.run(context.sql(step))
+        qid = runner.run(context.sql("check_quality"))["QueryExecutionId"]
+        verdict = evaluate_quality(s3, athena, context, qid)
+        for step in ("register_parquet_partition", "compact_hour"):
+            runner.run(context.sql(step))
         partition = f"{hour:%Y-%m-%d-%H}"
         stack.flows[partition] = [r for r in map(parse_row, batch.lines) if r is not None]
         stack.quality[partition] = verdict["counts"]
     # The Parquet table holds what the hourly run compacted: every row the SerDe read.
-    counted = query_rows(
-        athena,
-        run_athena(
-            athena, hourly, f"SELECT count(*) AS n FROM {config.database}.{config.parquet_table}", poll_s=0.05
-        ),
-    )
+    counted = runner.query(f"SELECT count(*) AS n FROM {config.database}.{config.parquet_table}")
     assert int(counted[0]["n"]) == sum(len(v) for v in stack.flows.values()), counted
     return stack

@@ -6,7 +6,7 @@ import time
 
 from vpcflow import reports
 from vpcflow.devstack.cli import main
-from vpcflow.provision import CallRecorder, Clients
+from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.reports import ensure_named_queries, named_query_name
 
 

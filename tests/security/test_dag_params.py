@@ -1,5 +1,5 @@
 """An injection attempt through a triggered run's conf stops at vpcflow_hourly's first task, with an error
-naming the parameter, and no statement reaches Athena."""
+naming the parameter, and no statement reaches Athena. The stack's names cannot come from a conf at all."""
 
 from __future__ import annotations
 
@@ -33,17 +33,22 @@ def _queries(athena, ids: list[str]) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("param", "value"), [("database", PAYLOAD), ("raw_prefix", "raw/'; DROP TABLE t; --/")]
+    ("param", "value", "message"),
+    [
+        ("database", PAYLOAD, "['database'] belong to the stack's identity"),
+        ("raw_prefix", "raw/'; DROP TABLE t; --/", "['raw_prefix'] belong to the stack's identity"),
+        ("parquet_prefix", "raw/", "['parquet_prefix'] belong to the stack's identity"),
+    ],
 )
-def test_hostile_run_conf_fails_validate_params_and_runs_no_sql(
-    airflow_db, aws_conn, aws_client, capfd, param, value
+def test_hostile_run_conf_fails_check_run_settings_and_runs_no_sql(
+    airflow_db, aws_conn, aws_client, capfd, param, value, message
 ):
     from airflow.dag_processing.dagbag import DagBag
     from airflow.sdk import DagRunState
 
     dag = DagBag(dag_folder="dags/vpcflow_hourly.py").get_dag("vpcflow_hourly")
     # A bad param fails the same way on every try: no need to wait out the DAG's retry delays here.
-    dag.get_task("validate_params").retries = 0
+    dag.get_task("check_run_settings").retries = 0
     athena = aws_client("athena")
     # localaws is shared with the rest of the session: only the queries this run started count.
     before = _query_ids(athena)
@@ -51,7 +56,20 @@ def test_hostile_run_conf_fails_validate_params_and_runs_no_sql(
     log = "".join(capfd.readouterr())
     states = {ti.task_id: ti.state for ti in run.get_task_instances()}
     assert run.state == DagRunState.FAILED
-    assert states["validate_params"] == "failed"
-    assert {s for t, s in states.items() if t != "validate_params"} <= {"upstream_failed", None}, states
-    assert f"ConfigError: {param}=" in log
+    assert states["check_run_settings"] == "failed"
+    assert {s for t, s in states.items() if t != "check_run_settings"} <= {"upstream_failed", None}, states
+    assert f"ConfigError: vpcflow_hourly: {message}" in log or f"ConfigError: {message}" in log
     assert not [q for q in _queries(athena, sorted(_query_ids(athena) - before)) if "DROP" in q]
+
+
+def test_a_setting_of_the_wrong_type_is_refused_before_the_run_exists(airflow_db, aws_conn):
+    # The trigger form's typed Params: Airflow itself validates the conf, so no run (and no SQL) happens.
+    from airflow.dag_processing.dagbag import DagBag
+    from airflow.exceptions import ParamValidationError
+
+    dag = DagBag(dag_folder="dags/vpcflow_hourly.py").get_dag("vpcflow_hourly")
+    with pytest.raises(ParamValidationError, match="outside_hour_tolerance_s"):
+        dag.test(
+            logical_date=pendulum.datetime(2026, 11, 26, 5, tz="UTC"),
+            run_conf={"outside_hour_tolerance_s": "0; DROP TABLE t"},
+        )

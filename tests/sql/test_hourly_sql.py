@@ -4,26 +4,26 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import jinja2
 import pendulum
 import pytest
 import sqlglot
-from vpcflow.hourly.macros import MACROS
-from vpcflow.hourly.settings import HourlyConfig
+from vpcflow import reports
+from vpcflow.hourly.context import HourContext
+from vpcflow.hourly.settings import RunSettings
+from vpcflow.model.config import StackConfig
 from vpcflow.model.sqlfiles import sql_dir
 
 HOUR = pendulum.datetime(2026, 11, 26, 3, tz="UTC")
 FILES = sorted(str(p.relative_to(sql_dir())) for p in Path(sql_dir()).glob("*/*.sql"))
 
 
-def render(name: str, **overrides) -> str:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(sql_dir())), undefined=jinja2.StrictUndefined)
-    params = {**HourlyConfig().to_params(), **overrides}
-    if name.startswith("reports/"):
-        params["since"] = "2026-11-26-00"
-    return env.get_template(name).render(
-        params=params, data_interval_start=HOUR, data_interval_end=HOUR.add(hours=1), **MACROS
-    )
+def render(name: str, **stack) -> str:
+    """An hourly statement as its task renders it (``hour``), or a report as ``vpcflow query`` does."""
+    config = StackConfig(**stack)
+    folder, _, stem = name.partition("/")
+    if folder == "reports":
+        return reports.render(stem.removesuffix(".sql"), config, since="2026-11-26-00")
+    return HourContext(config, RunSettings(), HOUR).sql(stem.removesuffix(".sql"))
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -49,7 +49,7 @@ def test_quality_scan_narrows_a_day_partition_to_the_hour():
     assert "\"$path\" LIKE 's3://vpcflow-flow-logs/raw/2026/11/26/03/%'" in by_day
 
 
-def test_unsafe_params_never_reach_sql():
+def test_unsafe_names_never_reach_sql():
     with pytest.raises(ValueError, match="bucket"):
         render("hourly/register_partition.sql", bucket="x'; DROP TABLE t; --")
 
@@ -66,9 +66,9 @@ def test_hourly_scans_read_the_typed_companion_not_the_blog_table():
         assert "FROM vpcflow.vpc_flow_logs_typed\n" in sql and "FROM vpcflow.vpc_flow_logs\n" not in sql
 
 
-def test_partition_macro_refuses_a_table_that_is_not_over_the_raw_objects():
+def test_raw_partition_statement_refuses_a_table_that_is_not_over_the_raw_objects():
     with pytest.raises(ValueError, match="vpc_flow_logs_parquet"):
-        MACROS["raw_partition_sql"](HourlyConfig().to_params(), HOUR, "vpc_flow_logs_parquet")
+        HourContext(StackConfig(), RunSettings(), HOUR).add_raw_partition_sql("vpc_flow_logs_parquet")
 
 
 def test_parquet_table_cannot_be_the_typed_companion():

@@ -11,7 +11,7 @@ import boto3
 import pytest
 from moto import mock_aws
 from vpcflow.model.config import StackConfig
-from vpcflow.provision import CallRecorder, Clients
+from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.iam_policies import StackArns
 
 

@@ -77,22 +77,20 @@ def test_code_sha256_is_what_lambda_reports():
     assert created["CodeSha256"] == packaging.code_sha256(zip_bytes)
 
 
-def test_the_partitioner_zip_carries_vpcflow_partitions_as_in_the_repo():
+def test_the_partitioner_zip_carries_vpcflow_partitions_and_athena_as_in_the_repo():
     archive = zipfile.ZipFile(io.BytesIO(packaging.build_lambda_zip("athena_partitioner")))
     names = set(archive.namelist())
     assert {
         "handler.py",
         "s3_events.py",
-        "athena_query.py",
         "vpcflow_lambda.py",
         "vpcflow/__init__.py",
         "vpcflow/model/__init__.py",
         "vpcflow/model/partitions.py",
+        "vpcflow/athena.py",
     } <= names
-    assert (
-        archive.read("vpcflow/model/partitions.py")
-        == (REPO / "plugins/vpcflow/model/partitions.py").read_bytes()
-    )
+    for module in ("model/partitions.py", "athena.py"):
+        assert archive.read(f"vpcflow/{module}") == (REPO / "plugins/vpcflow" / module).read_bytes()
     # AND nothing but Python sources: no tests, no caches
     assert all(name.endswith(".py") for name in names)
 

@@ -7,16 +7,16 @@ import dataclasses
 
 import pytest
 from botocore.stub import Stubber
-from vpcflow.provision import (
+from vpcflow.provision.catalog import (
     delete_database,
     delete_workgroup,
     ensure_database,
     ensure_table,
     ensure_workgroup,
     parse_ddl,
-    table_ddl,
+    workgroup_configuration,
 )
-from vpcflow.provision.catalog import workgroup_configuration
+from vpcflow.provision.stack import table_ddl
 
 from tests.vpcflow.provision_fixtures import moto  # noqa: F401  (fixture)
 

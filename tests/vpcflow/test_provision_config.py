@@ -88,14 +88,35 @@ def test_config_is_frozen():
         StackConfig().bucket = "other"  # type: ignore[misc]
 
 
-def test_teardown_needs_the_stack_name_as_confirmation():
-    from vpcflow.provision.tasks import check_teardown_params
+def test_teardown_needs_the_stack_name_as_confirmation(monkeypatch):
+    from vpcflow.provision.tasks import check_teardown
 
     with pytest.raises(ConfigError, match="confirm='yes' does not match stack_name='vpcflow'"):
-        check_teardown_params({"confirm": "yes"})
-    checked = check_teardown_params({"confirm": "mine", "stack_name": "mine", "delete_data": True})
-    assert checked["delete_data"] is True and checked["stack"]["stack_name"] == "mine"
-    assert check_teardown_params({"confirm": "vpcflow"})["delete_data"] is False
+        check_teardown({"confirm": "yes"})
+    monkeypatch.setenv("VPCFLOW_STACK_NAME", "mine")
+    checked = check_teardown({"confirm": "mine", "delete_data": True})
+    assert checked["delete_data"] is True and checked["stack_name"] == "mine"
+    assert check_teardown({"confirm": "mine"})["delete_data"] is False
+
+
+@pytest.mark.parametrize("key", ["stack_name", "bucket", "raw_prefix", "database"])
+def test_provision_and_teardown_refuse_a_conf_naming_the_stack(key):
+    from vpcflow.provision.tasks import check_run, check_teardown
+
+    with pytest.raises(ConfigError, match=f"belong to the stack's identity.*VPCFLOW_{key.upper()}"):
+        check_run({key: "other"}, "vpcflow_provision")
+    with pytest.raises(ConfigError, match=f"belong to the stack's identity.*VPCFLOW_{key.upper()}"):
+        check_teardown({"confirm": "vpcflow", key: "other"})
+    with pytest.raises(ConfigError, match=r"unknown vpcflow_provision parameter\(s\) \['dry_run'\]"):
+        check_run({"dry_run": True}, "vpcflow_provision")
+
+
+def test_to_env_names_the_same_stack():
+    config = StackConfig.isolated("env", s3_notification=True, buffer_interval_s=60)
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in config.to_env().items():
+            patch.setenv(name, value)
+        assert StackConfig() == config
 
 
 def test_isolated_stacks_share_no_name():

@@ -4,8 +4,10 @@ a second run writes nothing, drift is repaired, teardown needs its confirmation 
 from __future__ import annotations
 
 import pytest
-from vpcflow.provision import CallRecorder, Clients
+from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.packaging import build_lambda_zip, code_sha256
+
+from tests.conftest import stack_environment
 
 pytestmark = pytest.mark.slow
 
@@ -25,20 +27,21 @@ def recorder(monkeypatch):
 
 
 @pytest.fixture
-def conf(unique):
+def config(unique):
+    """A stack of its own, named by the environment as a deployment names it."""
+    from vpcflow.model.config import StackConfig
+
     name = f"p{unique}"
-    return {
-        "stack_name": name,
-        "bucket": f"vpcflow-{name}",
-        "log_group": f"/vpcflow/{name}",
-        "delivery_stream": f"{name}-delivery",
-        "workgroup": name,
-        "database": f"db_{name}",
-        "quicksight_data_source_id": f"{name}-source",
-        "quicksight_dataset_id": f"{name}-flows",
-        "quicksight_dashboard_id": f"{name}-dashboard",
-        "s3_notification": True,
-    }
+    with stack_environment(
+        StackConfig.isolated(
+            "prov",
+            unique[:6],
+            log_group=f"/vpcflow/{name}",
+            delivery_stream=f"{name}-delivery",
+            s3_notification=True,
+        )
+    ) as config:
+        yield config
 
 
 def _dag(dag_id):
@@ -53,14 +56,17 @@ def _failed(run):
     return sorted(ti.task_id for ti in run.get_task_instances() if ti.state == "failed")
 
 
-def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorder, conf):
+def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorder, config):
     from airflow.sdk import DagRunState
-    from vpcflow.model.config import StackConfig
 
-    config = StackConfig.from_params(conf)
     provision, teardown = _dag("vpcflow_provision"), _dag("vpcflow_teardown")
 
-    run = provision.test(run_conf=conf)
+    # A run may not point provisioning at another stack: refused before any call.
+    run = provision.test(run_conf={"bucket": "vpcflow-elsewhere"})
+    assert run.state == DagRunState.FAILED and _failed(run) == ["check_stack"]
+    assert recorder.writes == []
+
+    run = provision.test()
     assert run.state == DagRunState.SUCCESS, _failed(run)
     assert recorder.writes, "the first run creates the stack"
     s3, lam, logs, glue = aws_client("s3"), aws_client("lambda"), aws_client("logs"), aws_client("glue")
@@ -81,7 +87,7 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
 
     # A second run writes nothing.
     recorder.clear()
-    run = provision.test(run_conf=conf)
+    run = provision.test()
     assert run.state == DagRunState.SUCCESS, _failed(run)
     assert recorder.writes == []
 
@@ -92,15 +98,15 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
     )
     lam.get_waiter("function_updated_v2").wait(FunctionName=config.forwarder_function)
     recorder.clear()
-    run = provision.test(run_conf=conf)
+    run = provision.test()
     assert run.state == DagRunState.SUCCESS, _failed(run)
     assert sorted(op for _, op in recorder.writes) == ["PutSubscriptionFilter", "UpdateFunctionCode"]
     assert logs.describe_subscription_filters(logGroupName=config.log_group)["subscriptionFilters"]
 
     # Teardown refuses without the confirmation, then removes everything.
-    run = teardown.test(run_conf={**conf, "confirm": "yes"})
-    assert run.state == DagRunState.FAILED and _failed(run) == ["validate_params"]
-    run = teardown.test(run_conf={**conf, "confirm": config.stack_name, "delete_data": True})
+    run = teardown.test(run_conf={"confirm": "yes"})
+    assert run.state == DagRunState.FAILED and _failed(run) == ["check_teardown"]
+    run = teardown.test(run_conf={"confirm": config.stack_name, "delete_data": True})
     assert run.state == DagRunState.SUCCESS, _failed(run)
     assert config.bucket not in {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert config.forwarder_function not in {f["FunctionName"] for f in lam.list_functions()["Functions"]}

@@ -5,16 +5,16 @@ from __future__ import annotations
 import dataclasses
 
 from vpcflow.model.formats import DEFAULT_LOG_FORMAT
-from vpcflow.provision import (
+from vpcflow.provision.delivery import (
     delete_flow_log,
-    ensure_bucket,
     ensure_delivery_stream,
     ensure_flow_log,
-    ensure_lambda_function,
     ensure_log_group,
-    ensure_roles,
     ensure_subscription_filter,
 )
+from vpcflow.provision.functions import ensure_lambda_function
+from vpcflow.provision.iam import ensure_roles
+from vpcflow.provision.storage import ensure_bucket
 
 from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixture)
 

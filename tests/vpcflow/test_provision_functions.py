@@ -5,16 +5,16 @@ from __future__ import annotations
 import json
 
 import pytest
-from vpcflow.provision import (
+from vpcflow.provision.functions import (
     delete_lambda_function,
     delete_s3_notification,
-    ensure_bucket,
     ensure_lambda_function,
     ensure_lambda_permission,
-    ensure_roles,
     ensure_s3_notification,
 )
+from vpcflow.provision.iam import ensure_roles
 from vpcflow.provision.packaging import code_sha256
+from vpcflow.provision.storage import ensure_bucket
 
 from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixture)
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from vpcflow.provision import delete_role, ensure_roles
-from vpcflow.provision.iam import INLINE_POLICY
+from vpcflow.provision.iam import INLINE_POLICY, delete_role, ensure_roles
 
 from tests.vpcflow.provision_fixtures import moto  # noqa: F401  (fixture)
 

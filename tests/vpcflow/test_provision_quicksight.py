@@ -6,12 +6,15 @@ import dataclasses
 
 import pytest
 from vpcflow.model.config import StackConfig
-from vpcflow.provision import CallRecorder, Clients, ensure_dashboard, ensure_data_source, ensure_dataset
+from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.quicksight import (
     DATA_SOURCE_ACTIONS,
     DATASET_ACTIONS,
     delete_data_source,
     delete_dataset,
+    ensure_dashboard,
+    ensure_data_source,
+    ensure_dataset,
     quicksight_type,
 )
 

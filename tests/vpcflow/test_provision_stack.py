@@ -5,8 +5,10 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from vpcflow.provision import LambdaCode, is_write, lambda_code, provision_stack, teardown_stack
+from vpcflow.provision.common import is_write
 from vpcflow.provision.packaging import code_sha256
+from vpcflow.provision.stack import LambdaCode, lambda_code, provision_stack
+from vpcflow.provision.teardown import teardown_stack
 
 from tests.vpcflow.provision_fixtures import moto, tiny_zip  # noqa: F401  (fixture)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from vpcflow.provision import ensure_bucket
+from vpcflow.provision.storage import ensure_bucket
 
 from tests.vpcflow.provision_fixtures import moto  # noqa: F401  (fixture)
 

@@ -210,18 +210,14 @@ def wait_runs(api, dag_id: str, run_ids: list[str], timeout: float) -> set[str]:
 
 
 def athena(client, config, sql: str) -> tuple[list[list[str | None]], int]:
-    from vpcflow.hourly.settings import HourlyConfig
-    from vpcflow.hourly.tasks import run_athena
+    """The rows (header first) and the bytes scanned of one query."""
+    from vpcflow.athena import Athena
 
-    qid = run_athena(client, HourlyConfig(stack=config), sql, poll_s=0.2)
-    scanned = client.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Statistics"][
-        "DataScannedInBytes"
-    ]
-    rows = [
-        [c.get("VarCharValue") for c in row["Data"]]
-        for row in client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"]
-    ]
-    return rows, scanned
+    runner = Athena.for_stack(client, config, max_poll_s=0.2)
+    execution = runner.run(sql)
+    rows = runner.rows(execution["QueryExecutionId"])
+    table = [list(rows[0])] + [list(r.values()) for r in rows] if rows else []
+    return table, execution["Statistics"]["DataScannedInBytes"]
 
 
 def report(api, athena_client, config, runs: list[str], start: datetime, end: datetime) -> None:

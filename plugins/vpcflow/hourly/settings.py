@@ -1,7 +1,10 @@
-"""HourlyConfig: the stack's names (StackConfig) plus what only the hourly run needs.
+"""What a run of vpcflow_hourly may change: when an hour counts as complete, the quality thresholds and the
+SPICE policy. Nothing else.
 
-The DAG's params are ``HourlyConfig().to_params()``: a run triggered with conf overrides any of them, and
-``HourlyConfig.from_params`` validates the result before the first AWS call.
+Stack identity (bucket, prefixes, database, tables, workgroup, dataset, keys) comes from the deployment's
+environment (``StackConfig()``): a run that could point compaction at another prefix could delete data,
+so a conf that names an identity key is refused. ``params()`` is the trigger form; ``from_params``
+validates what a run received (defaults merged with its conf) before the first AWS call.
 """
 
 from __future__ import annotations
@@ -12,45 +15,57 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from vpcflow.model.config import ConfigError, StackConfig
+from vpcflow.model.config import ConfigError, refuse_identity
 
 SPICE_REFRESH_MODES = ("hourly", "end_of_backfill", "off")
-# Keys a run's conf may carry besides parameters (Airflow merges the conf into params).
+# Keys a run's conf may carry besides the settings (Airflow merges the conf into params).
 RUN_CONF_KEYS = frozenset({"backfill_to"})
 
-
-def _env_float(name: str, default: float) -> Any:
-    return field(default_factory=lambda: float(os.environ.get(f"VPCFLOW_{name}", default)))
-
-
-def _env_int(name: str, default: int) -> Any:
-    return field(default_factory=lambda: int(os.environ.get(f"VPCFLOW_{name}", default)))
+_WHEN = "When an hour is complete"
+_QUALITY = "Quality thresholds (share of the hour's rows)"
+_SPICE = "SPICE"
 
 
-def _env_str(name: str, default: str) -> Any:
-    return field(default_factory=lambda: os.environ.get(f"VPCFLOW_{name}", default))
+def _env(name: str, default: Any) -> Any:
+    def make() -> Any:
+        raw = os.environ.get(f"VPCFLOW_{name}")
+        try:
+            return default if raw is None else type(default)(raw)
+        except ValueError:
+            raise ConfigError(
+                f"environment variable VPCFLOW_{name}={raw!r} is not a {type(default).__name__}"
+            ) from None
+
+    return field(default_factory=make)
 
 
 @dataclass(frozen=True)
 class Thresholds:
     """Largest share of an hour's rows each check tolerates before the hour fails (0.0 = none)."""
 
-    malformed: float = _env_float("MAX_MALFORMED_RATIO", 0.01)
-    out_of_domain: float = _env_float("MAX_OUT_OF_DOMAIN_RATIO", 0.0)
-    outside_hour: float = _env_float("MAX_OUTSIDE_HOUR_RATIO", 0.05)
-    duplicates: float = _env_float("MAX_DUPLICATE_RATIO", 0.01)
+    malformed: float = _env("MAX_MALFORMED_RATIO", 0.01)
+    out_of_domain: float = _env("MAX_OUT_OF_DOMAIN_RATIO", 0.0)
+    outside_hour: float = _env("MAX_OUTSIDE_HOUR_RATIO", 0.05)
+    duplicates: float = _env("MAX_DUPLICATE_RATIO", 0.01)
+
+
+_THRESHOLD_HELP = {
+    "malformed": "Lines the flow-log format cannot parse.",
+    "out_of_domain": "Ports, protocol, action, log status, start/end or counts outside their domain.",
+    "outside_hour": "Flows that start far outside the hour they were delivered in.",
+    "duplicates": "Records seen more than once in the hour.",
+}
 
 
 @dataclass(frozen=True)
-class HourlyConfig:
-    stack: StackConfig = field(default_factory=StackConfig)
+class RunSettings:
     # Firehose stamps objects with the arrival hour of their oldest record and flushes up to one buffer
     # interval later: hour H is complete at H+1 + buffer interval + this grace period.
-    grace_s: int = _env_int("HOUR_GRACE_S", 300)
-    min_objects: int = _env_int("MIN_OBJECTS_PER_HOUR", 1)
+    grace_s: int = _env("HOUR_GRACE_S", 300)
+    min_objects: int = _env("MIN_OBJECTS_PER_HOUR", 1)
     # A flow's start may precede its ingest hour by the capture window plus Firehose's buffering.
-    outside_hour_tolerance_s: int = _env_int("OUTSIDE_HOUR_TOLERANCE_S", 1800)
-    spice_refresh: str = _env_str("SPICE_REFRESH", "end_of_backfill")
+    outside_hour_tolerance_s: int = _env("OUTSIDE_HOUR_TOLERANCE_S", 1800)
+    spice_refresh: str = _env("SPICE_REFRESH", "end_of_backfill")
     thresholds: Thresholds = field(default_factory=Thresholds)
 
     def __post_init__(self) -> None:
@@ -59,7 +74,9 @@ class HourlyConfig:
         if self.min_objects < 0:
             raise ConfigError(f"min_objects={self.min_objects!r} is invalid: expected a count >= 0")
         if self.outside_hour_tolerance_s < 0:
-            raise ConfigError(f"outside_hour_tolerance_s={self.outside_hour_tolerance_s!r} is invalid: >= 0")
+            raise ConfigError(
+                f"outside_hour_tolerance_s={self.outside_hour_tolerance_s!r} is invalid: expected seconds >= 0"
+            )
         if self.spice_refresh not in SPICE_REFRESH_MODES:
             raise ConfigError(
                 f"spice_refresh={self.spice_refresh!r} is invalid: expected one of {SPICE_REFRESH_MODES}"
@@ -68,32 +85,105 @@ class HourlyConfig:
             if not 0.0 <= value <= 1.0:
                 raise ConfigError(f"max_{name}_ratio={value!r} is invalid: expected a share between 0 and 1")
 
-    def to_params(self) -> dict[str, Any]:
-        params = self.stack.to_params()
-        params.update(
-            {
-                f.name: getattr(self, f.name)
-                for f in dataclasses.fields(self)
-                if f.name not in ("stack", "thresholds")
-            }
+    def to_values(self) -> dict[str, Any]:
+        """The settings as the flat values of the trigger form."""
+        values = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.name != "thresholds"}
+        values.update({f"max_{k}_ratio": v for k, v in dataclasses.asdict(self.thresholds).items()})
+        return values
+
+    def params(self) -> dict[str, Any]:
+        """The DAG's trigger form: these settings (defaults from the environment), typed, bounded, described."""
+        from airflow.sdk import Param
+
+        form = {
+            "grace_s": Param(
+                self.grace_s,
+                type="integer",
+                minimum=0,
+                title="Grace period (s)",
+                description="Seconds to wait after the hour's end plus Firehose's buffer interval before "
+                "the hour is read: late deliveries land in it.",
+                section=_WHEN,
+            ),
+            "min_objects": Param(
+                self.min_objects,
+                type="integer",
+                minimum=0,
+                title="Minimum objects",
+                description="An hour with fewer Firehose objects fails, naming its prefix (0 accepts an "
+                "empty hour).",
+                section=_WHEN,
+            ),
+            "outside_hour_tolerance_s": Param(
+                self.outside_hour_tolerance_s,
+                type="integer",
+                minimum=0,
+                title="Outside-hour tolerance (s)",
+                description="How far before or after the hour a flow may start before it counts as "
+                "outside the hour.",
+                section=_QUALITY,
+            ),
+        }
+        for name, value in dataclasses.asdict(self.thresholds).items():
+            form[f"max_{name}_ratio"] = Param(
+                value,
+                type="number",
+                minimum=0,
+                maximum=1,
+                title=f"Max {name.replace('_', ' ')} share",
+                description=_THRESHOLD_HELP[name],
+                section=_QUALITY,
+            )
+        form["spice_refresh"] = Param(
+            self.spice_refresh,
+            type="string",
+            enum=list(SPICE_REFRESH_MODES),
+            title="SPICE refresh",
+            description="hourly: every run refreshes; end_of_backfill: a backfill refreshes once, at its "
+            "last hour; off: never.",
+            section=_SPICE,
         )
-        params.update(
-            {f"max_{name}_ratio": value for name, value in dataclasses.asdict(self.thresholds).items()}
+        form["backfill_to"] = Param(
+            None,
+            type=["null", "string"],
+            title="Backfill end",
+            description="Set by `make backfill`: the end of the backfill (ISO 8601), whose last hour "
+            "refreshes SPICE once.",
+            section=_SPICE,
         )
-        return params
+        return form
 
     @classmethod
-    def from_params(cls, params: Mapping[str, Any]) -> HourlyConfig:
-        stack_keys = {f.name for f in dataclasses.fields(StackConfig)}
-        own = {f.name for f in dataclasses.fields(cls)} - {"stack", "thresholds"}
+    def from_params(cls, params: Mapping[str, Any]) -> RunSettings:
+        """Settings from a run's params (defaults merged with its conf). Identity keys and unknown keys fail."""
+        refuse_identity(params, "vpcflow_hourly")
         ratio_keys = {f"max_{f.name}_ratio": f.name for f in dataclasses.fields(Thresholds)}
-        unknown = sorted(set(params) - stack_keys - own - set(ratio_keys) - RUN_CONF_KEYS)
+        own = {f.name for f in dataclasses.fields(cls)} - {"thresholds"}
+        unknown = sorted(set(params) - own - set(ratio_keys) - RUN_CONF_KEYS)
         if unknown:
-            raise ConfigError(f"unknown hourly parameter(s) {unknown}")
-        try:
-            thresholds = Thresholds(**{ratio_keys[k]: float(v) for k, v in params.items() if k in ratio_keys})
-            values = {k: (v if k == "spice_refresh" else int(v)) for k, v in params.items() if k in own}
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"hourly parameter has the wrong type: {err}") from None
-        stack = StackConfig.from_params({k: v for k, v in params.items() if k in stack_keys})
-        return cls(stack=stack, thresholds=thresholds, **values)
+            raise ConfigError(
+                f"unknown vpcflow_hourly setting(s) {unknown}; a run may set {sorted(own | set(ratio_keys))}"
+            )
+        thresholds = Thresholds(
+            **{ratio_keys[k]: _number(k, v) for k, v in params.items() if k in ratio_keys}
+        )
+        values = {k: (v if k == "spice_refresh" else _integer(k, v)) for k, v in params.items() if k in own}
+        return cls(thresholds=thresholds, **values)
+
+
+def _integer(name: str, value: Any) -> int:
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            raise ValueError
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is invalid: expected an integer") from None
+
+
+def _number(name: str, value: Any) -> float:
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ValueError
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value!r} is invalid: expected a number") from None

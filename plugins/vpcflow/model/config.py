@@ -324,8 +324,15 @@ class StackConfig:
         return dataclasses.replace(defaults, **values)
 
     def to_params(self) -> dict[str, Any]:
-        """Plain values, e.g. for DAG ``params`` defaults."""
+        """Plain values by field name."""
         return dataclasses.asdict(self)
+
+    def to_env(self) -> dict[str, str]:
+        """The ``VPCFLOW_*`` environment that gives this stack: how a deployment (or a test) names it."""
+        return {
+            f"VPCFLOW_{name.upper()}": str(value).lower() if isinstance(value, bool) else str(value)
+            for name, value in dataclasses.asdict(self).items()
+        }
 
     # -- derived names ----------------------------------------------------------------------------------
 
@@ -384,6 +391,20 @@ class StackConfig:
     @property
     def parquet_location(self) -> str:
         return f"s3://{self.bucket}/{self.parquet_prefix}"
+
+
+IDENTITY_KEYS = frozenset(f.name for f in dataclasses.fields(StackConfig))
+
+
+def refuse_identity(params: Mapping[str, Any], dag_id: str) -> None:
+    """A run's conf may not name the stack's identity: which bucket, prefix, table or key it uses."""
+    named = sorted(IDENTITY_KEYS & set(params))
+    if named:
+        variables = ", ".join(f"VPCFLOW_{k.upper()}" for k in named)
+        raise ConfigError(
+            f"{dag_id}: {named} belong to the stack's identity, which a run may not change; they are set "
+            f"in the deployment's environment ({variables})"
+        )
 
 
 def _check(ok: Any, name: str, value: Any, expected: str) -> None:

@@ -28,9 +28,14 @@ def _environment(folder: str) -> Any:
     )
 
 
-def render(name: str, **params: Any) -> str:
-    """Render ``sql/<name>`` with ``params`` (referenced as ``{{ params.x }}`` in the file)."""
+def render_template(name: str, **context: Any) -> str:
+    """Render ``sql/<name>`` with ``context`` as its top-level names (e.g. ``hour`` for sql/hourly/)."""
     folder = sql_dir()
     if not (folder / name).is_file():
         raise FileNotFoundError(f"no SQL template {name!r} in {folder}")
-    return _environment(str(folder)).get_template(name).render(params=params)
+    return _environment(str(folder)).get_template(name).render(**context)
+
+
+def render(name: str, **params: Any) -> str:
+    """Render ``sql/<name>`` with ``params`` (referenced as ``{{ params.x }}`` in the file)."""
+    return render_template(name, params=params)

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from botocore.exceptions import ClientError
-
+from vpcflow.athena import Athena
 from vpcflow.model.config import StackConfig
-from vpcflow.provision.common import Result, error_code, is_missing, log
+from vpcflow.provision.common import Result, delete_if_present, get_or_none, log
 from vpcflow.provision.iam_policies import StackArns
-
-QUERY_DONE = ("SUCCEEDED", "FAILED", "CANCELLED")
-
 
 # -- workgroup ------------------------------------------------------------------------------------------
 
@@ -75,20 +70,10 @@ def ensure_workgroup(athena: Any, config: StackConfig, arns: StackArns) -> Resul
 
 
 def _get_workgroup(athena: Any, name: str) -> dict[str, Any] | None:
-    try:
-        # moto answers a missing workgroup with an empty document rather than an error.
-        return athena.get_work_group(WorkGroup=name).get("WorkGroup") or None
-    except ClientError as exc:
-        if _workgroup_missing(exc):
-            return None
-        raise
-
-
-def _workgroup_missing(exc: ClientError) -> bool:
-    # Athena answers a missing workgroup with InvalidRequestException "WorkGroup ... is not found".
-    return is_missing(exc) or (
-        error_code(exc) == "InvalidRequestException" and "not found" in str(exc).lower()
-    )
+    # Athena answers a missing workgroup with InvalidRequestException "WorkGroup ... is not found" (which
+    # is_missing knows); moto answers with an empty document rather than an error.
+    answer = get_or_none(lambda: athena.get_work_group(WorkGroup=name))
+    return (answer or {}).get("WorkGroup") or None
 
 
 def delete_workgroup(athena: Any, name: str) -> Result:
@@ -103,11 +88,8 @@ def delete_workgroup(athena: Any, name: str) -> Result:
 
 def ensure_database(glue: Any, config: StackConfig, arns: StackArns) -> Result:
     description = f"vpcflow stack {config.stack_name}"
-    try:
-        current = glue.get_database(Name=config.database)["Database"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
+    current = get_or_none(lambda: glue.get_database(Name=config.database)["Database"])
+    if current is None:
         glue.create_database(DatabaseInput={"Name": config.database, "Description": description})
         return Result("created", arns.glue_database)
     if current.get("Description") != description:
@@ -120,13 +102,7 @@ def ensure_database(glue: Any, config: StackConfig, arns: StackArns) -> Result:
 
 def delete_database(glue: Any, name: str) -> Result:
     """Drops the catalog entries only; the tables are EXTERNAL, so their S3 data stays."""
-    try:
-        glue.delete_database(Name=name)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
+    return delete_if_present(lambda: glue.delete_database(Name=name), name)
 
 
 # -- tables from DDL ------------------------------------------------------------------------------------
@@ -195,31 +171,6 @@ def _same_table(want: TableShape, have: TableShape) -> bool:
     )
 
 
-def run_query(
-    athena: Any, sql_text: str, database: str, workgroup: str, poll_s: float = 0.5, timeout_s: float = 300
-) -> str:
-    """Run one statement in the workgroup and wait for it; raise with Athena's reason if it fails."""
-    qid = athena.start_query_execution(
-        QueryString=sql_text, QueryExecutionContext={"Database": database}, WorkGroup=workgroup
-    )["QueryExecutionId"]
-    deadline = time.monotonic() + timeout_s
-    while True:
-        status = athena.get_query_execution(QueryExecutionId=qid)["QueryExecution"]["Status"]
-        if status["State"] in QUERY_DONE:
-            break
-        if time.monotonic() > deadline:
-            raise TimeoutError(
-                f"Athena query {qid} still {status['State']} after {timeout_s} s: {sql_text[:80]!r}"
-            )
-        time.sleep(poll_s)
-    if status["State"] != "SUCCEEDED":
-        raise RuntimeError(
-            f"Athena query {qid} {status['State']}: {status.get('StateChangeReason', '')} "
-            f"(statement: {sql_text[:120]!r})"
-        )
-    return qid
-
-
 def ensure_table(
     athena: Any,
     glue: Any,
@@ -237,12 +188,8 @@ def ensure_table(
     want = parse_ddl(sql_text)
     database = want.database or database
     arn_id = f"{database}.{want.name}"
-    try:
-        have = _glue_shape(glue.get_table(DatabaseName=database, Name=want.name)["Table"])
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        have = None
+    table = get_or_none(lambda: glue.get_table(DatabaseName=database, Name=want.name)["Table"])
+    have = None if table is None else _glue_shape(table)
     if have is not None and _same_table(want, have):
         return Result("unchanged", arn_id)
     if have is not None:
@@ -252,17 +199,14 @@ def ensure_table(
                 f"Glue has {have}, DDL wants {want}"
             )
         log.warning("table %s differs from its DDL: dropping and recreating it", arn_id)
-        run_query(athena, f"DROP TABLE IF EXISTS `{database}`.`{want.name}`", database, workgroup)
-    run_query(athena, sql_text, database, workgroup)
+        Athena(athena, database=database, workgroup=workgroup).run(
+            f"DROP TABLE IF EXISTS `{database}`.`{want.name}`"
+        )
+    Athena(athena, database=database, workgroup=workgroup).run(sql_text)
     return Result("updated" if have is not None else "created", arn_id)
 
 
 def delete_table(athena: Any, glue: Any, database: str, table: str, workgroup: str) -> Result:
-    try:
-        glue.get_table(DatabaseName=database, Name=table)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", f"{database}.{table}")
-        raise
-    glue.delete_table(DatabaseName=database, Name=table)
-    return Result("deleted", f"{database}.{table}")
+    return delete_if_present(
+        lambda: glue.delete_table(DatabaseName=database, Name=table), f"{database}.{table}"
+    )

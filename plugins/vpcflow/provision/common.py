@@ -6,8 +6,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -164,14 +163,27 @@ def is_missing(exc: ClientError) -> bool:
     )
 
 
-@contextmanager
-def ignoring_missing() -> Iterator[None]:
-    """For deletes: a resource that is already gone is fine; every other error is raised."""
+def get_or_none(call: Callable[[], Any]) -> Any:
+    """The answer of a describe or get call, or None when the resource does not exist (any other error
+    is raised): how every ensure_* finds out whether to create."""
     try:
-        yield
+        return call()
     except ClientError as exc:
         if not is_missing(exc):
             raise
+        return None
+
+
+def delete_if_present(call: Callable[[], Any], name: str | None) -> Result:
+    """Run a delete call: ``deleted``, or ``absent`` when the resource was already gone (any other error
+    is raised), so a second teardown finds nothing and succeeds."""
+    try:
+        call()
+    except ClientError as exc:
+        if not is_missing(exc):
+            raise
+        return Result("absent", name)
+    return Result("deleted", name)
 
 
 def policy_json(document: dict[str, Any]) -> str:

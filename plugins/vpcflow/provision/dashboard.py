@@ -9,15 +9,13 @@ otherwise writes nothing. Definitions are compared only in what vpcflow sets, si
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from vpcflow.dashboard.definition import build_definition
 from vpcflow.model.config import StackConfig
-from vpcflow.provision.common import Result, is_missing
-from vpcflow.provision.quicksight import DATASET_ACTIONS
+from vpcflow.provision import quicksight
+from vpcflow.provision.common import Result, delete_if_present, get_or_none
+from vpcflow.provision.quicksight import ensure_data_set
 
 DASHBOARD_ACTIONS = sorted(
     [
@@ -63,72 +61,18 @@ def _quality_tables(config: StackConfig, data_source_arn: str) -> dict[str, Any]
     }
 
 
-def _permissions(config: StackConfig, actions: list[str]) -> dict[str, Any]:
-    principal = config.quicksight_principal
-    return {"Permissions": [{"Principal": principal, "Actions": actions}]} if principal else {}
-
-
-def _grant(
-    describe: Callable[[], list[dict[str, Any]]],
-    update: Callable[..., Any],
-    config: StackConfig,
-    actions: list[str],
-) -> bool:
-    """Grant the configured principal ``actions`` when it lacks any; other principals are left alone."""
-    principal = config.quicksight_principal
-    if not principal:
-        return False
-    have = next((p for p in describe() if p["Principal"] == principal), None)
-    if have is not None and set(actions) <= set(have["Actions"]):
-        return False
-    update(GrantPermissions=[{"Principal": principal, "Actions": actions}])
-    return True
-
-
-def contains(have: Any, want: Any) -> bool:
-    """``have`` holds everything ``want`` sets (dicts by key, lists item by item; extra keys in ``have``
-    are AWS's defaults). Numbers compare by value: AWS answers 25 where 25.0 was sent and the reverse."""
-    if isinstance(want, dict):
-        return isinstance(have, dict) and all(k in have and contains(have[k], v) for k, v in want.items())
-    if isinstance(want, list):
-        return isinstance(have, list) and len(have) == len(want) and all(map(contains, have, want))
-    if isinstance(want, int | float) and not isinstance(want, bool):
-        return isinstance(have, int | float) and not isinstance(have, bool) and have == want
-    return have == want
-
-
 def ensure_quality_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: str) -> Result:
-    ids = {"AwsAccountId": account, "DataSetId": quality_data_set_id(config)}
-    name = f"{config.stack_name} quality"
+    """The quality table as a DIRECT_QUERY dataset: small, and always as fresh as the last hour."""
     tables = _quality_tables(config, data_source_arn)
-    try:
-        current = qs.describe_data_set(**ids)["DataSet"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        answer = qs.create_data_set(
-            **ids,
-            Name=name,
-            PhysicalTableMap=tables,
-            ImportMode="DIRECT_QUERY",
-            **_permissions(config, DATASET_ACTIONS),
-        )
-        return Result("created", answer["Arn"])
-    updated = False
-    if (
-        current.get("Name") != name
-        or current.get("ImportMode") != "DIRECT_QUERY"
-        or not contains(current.get("PhysicalTableMap") or {}, tables)
-    ):
-        qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="DIRECT_QUERY")
-        updated = True
-    updated |= _grant(
-        lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
-        lambda **kw: qs.update_data_set_permissions(**ids, **kw),
+    return ensure_data_set(
+        qs,
         config,
-        DATASET_ACTIONS,
+        account,
+        quality_data_set_id(config),
+        f"{config.stack_name} quality",
+        tables,
+        "DIRECT_QUERY",
     )
-    return Result("updated" if updated else "unchanged", current["Arn"])
 
 
 def _wait_version(qs: Any, ids: dict[str, str], version: int) -> None:
@@ -157,28 +101,26 @@ def ensure_dashboard_definition(
 ) -> Result:
     ids = {"AwsAccountId": account, "DashboardId": config.quicksight_dashboard_id}
     name = f"{config.stack_name} VPC Flow Logs"
-    try:
-        current = qs.describe_dashboard_definition(**ids)
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
+    current = get_or_none(lambda: qs.describe_dashboard_definition(**ids))
+    if current is None:
+        perms = quicksight.permissions(config.quicksight_principal, DASHBOARD_ACTIONS)
         answer = qs.create_dashboard(
-            **ids, Name=name, Definition=definition, **_permissions(config, DASHBOARD_ACTIONS)
+            **ids, Name=name, Definition=definition, **({"Permissions": perms} if perms else {})
         )
         _wait_version(qs, ids, _version_number(answer["VersionArn"]))
         return Result("created", answer["Arn"])
     arn = qs.describe_dashboard(**ids)["Dashboard"]["Arn"]
     updated = False
-    if current.get("Name") != name or not contains(current.get("Definition") or {}, definition):
+    if current.get("Name") != name or not quicksight.contains(current.get("Definition") or {}, definition):
         answer = qs.update_dashboard(**ids, Name=name, Definition=definition)
         version = _version_number(answer["VersionArn"])
         _wait_version(qs, ids, version)
         qs.update_dashboard_published_version(**ids, VersionNumber=version)
         updated = True
-    updated |= _grant(
+    updated |= quicksight.grant_missing(
         lambda: qs.describe_dashboard_permissions(**ids)["Permissions"],
         lambda **kw: qs.update_dashboard_permissions(**ids, **kw),
-        config,
+        config.quicksight_principal,
         DASHBOARD_ACTIONS,
     )
     return Result("updated" if updated else "unchanged", arn)
@@ -198,10 +140,7 @@ def ensure_vpcflow_dashboard(qs: Any, config: StackConfig, account: str, dataset
 
 def delete_quality_dataset(qs: Any, config: StackConfig, account: str) -> Result:
     """For teardown (after the dashboard): the quality dataset the hook created."""
-    try:
-        qs.delete_data_set(AwsAccountId=account, DataSetId=quality_data_set_id(config))
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", quality_data_set_id(config))
-        raise
-    return Result("deleted", quality_data_set_id(config))
+    data_set_id = quality_data_set_id(config)
+    return delete_if_present(
+        lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=data_set_id), data_set_id
+    )

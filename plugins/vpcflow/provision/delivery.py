@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from vpcflow.model.config import StackConfig
 from vpcflow.model.formats import DEFAULT_LOG_FORMAT
-from vpcflow.provision.common import Result, ignoring_missing, is_missing, log, retry_propagation
+from vpcflow.provision.common import (
+    Result,
+    delete_if_present,
+    get_or_none,
+    log,
+    retry_propagation,
+)
 from vpcflow.provision.iam_policies import StackArns
 
 FIREHOSE_ERROR_LOG_STREAM = "DestinationDelivery"
@@ -79,23 +83,13 @@ def ensure_subscription_filter(
 
 
 def delete_subscription_filter(logs: Any, group: str, name: str) -> Result:
-    try:
-        logs.delete_subscription_filter(logGroupName=group, filterName=name)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
+    return delete_if_present(
+        lambda: logs.delete_subscription_filter(logGroupName=group, filterName=name), name
+    )
 
 
 def delete_log_group(logs: Any, name: str) -> Result:
-    try:
-        logs.delete_log_group(logGroupName=name)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
+    return delete_if_present(lambda: logs.delete_log_group(logGroupName=name), name)
 
 
 # -- Firehose -------------------------------------------------------------------------------------------
@@ -122,11 +116,10 @@ def ensure_delivery_stream(firehose: Any, config: StackConfig, arns: StackArns, 
     """The DirectPut stream to S3; an existing stream's destination is updated in place when it differs."""
     want = delivery_destination(config, arns, role_arn)
     name = config.delivery_stream
-    try:
-        description = firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
+    description = get_or_none(
+        lambda: firehose.describe_delivery_stream(DeliveryStreamName=name)["DeliveryStreamDescription"]
+    )
+    if description is None:
         retry_propagation(
             lambda: firehose.create_delivery_stream(
                 DeliveryStreamName=name,
@@ -185,24 +178,16 @@ def _wait_active(firehose: Any, name: str, delay: float = 5, attempts: int = 60)
 
 def wait_deleted(firehose: Any, name: str, delay: float = 5, attempts: int = 60) -> None:
     for _ in range(attempts):
-        try:
-            firehose.describe_delivery_stream(DeliveryStreamName=name)
-        except ClientError as exc:
-            if is_missing(exc):
-                return
-            raise
+        if get_or_none(lambda: firehose.describe_delivery_stream(DeliveryStreamName=name)) is None:
+            return
         time.sleep(delay)
     raise TimeoutError(f"delivery stream {name!r} still exists after {delay * attempts:.0f} s")
 
 
 def delete_delivery_stream(firehose: Any, name: str) -> Result:
-    try:
-        firehose.delete_delivery_stream(DeliveryStreamName=name, AllowForceDelete=True)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
+    return delete_if_present(
+        lambda: firehose.delete_delivery_stream(DeliveryStreamName=name, AllowForceDelete=True), name
+    )
 
 
 # -- VPC flow log ---------------------------------------------------------------------------------------
@@ -256,9 +241,9 @@ def ensure_flow_log(ec2: Any, config: StackConfig, role_arn: str) -> Result:
 def delete_flow_log(ec2: Any, config: StackConfig) -> Result:
     if not config.vpc_id:
         return Result("skipped", None)
-    with ignoring_missing():
-        current = _find_flow_log(ec2, config)
-        if current is not None:
-            ec2.delete_flow_logs(FlowLogIds=[current["FlowLogId"]])
-            return Result("deleted", current["FlowLogId"])
-    return Result("absent", None)
+    current = get_or_none(lambda: _find_flow_log(ec2, config))
+    if current is None:
+        return Result("absent", None)
+    return delete_if_present(
+        lambda: ec2.delete_flow_logs(FlowLogIds=[current["FlowLogId"]]), current["FlowLogId"]
+    )

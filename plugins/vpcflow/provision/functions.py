@@ -6,9 +6,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from vpcflow.provision.common import Result, is_missing, log, retry_propagation
+from vpcflow.provision.common import (
+    Result,
+    delete_if_present,
+    get_or_none,
+    log,
+    retry_propagation,
+)
 from vpcflow.provision.packaging import code_sha256
 
 _WAIT = {"Delay": 1, "MaxAttempts": 300}
@@ -39,11 +43,8 @@ def ensure_lambda_function(
         "Timeout": timeout,
         "MemorySize": memory,
     }
-    try:
-        current = client.get_function(FunctionName=name)["Configuration"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
+    current = get_or_none(lambda: client.get_function(FunctionName=name)["Configuration"])
+    if current is None:
         created = retry_propagation(
             lambda: client.create_function(
                 FunctionName=name,
@@ -82,26 +83,15 @@ def _wait_updated(client: Any, name: str) -> None:
 
 
 def delete_lambda_function(client: Any, name: str) -> Result:
-    try:
-        client.delete_function(FunctionName=name)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
+    return delete_if_present(lambda: client.delete_function(FunctionName=name), name)
 
 
 # -- permissions ----------------------------------------------------------------------------------------
 
 
 def _statements(client: Any, function: str) -> list[dict[str, Any]]:
-    try:
-        policy = client.get_policy(FunctionName=function)["Policy"]
-    except ClientError as exc:
-        if is_missing(exc):
-            return []
-        raise
-    return json.loads(policy).get("Statement", [])
+    policy = get_or_none(lambda: client.get_policy(FunctionName=function)["Policy"])
+    return [] if policy is None else json.loads(policy).get("Statement", [])
 
 
 def _statement_matches(
@@ -188,12 +178,9 @@ def ensure_s3_notification(s3: Any, bucket: str, function_arn: str, prefix: str)
 
 
 def delete_s3_notification(s3: Any, bucket: str) -> Result:
-    try:
-        current = _current_notifications(s3, bucket)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", S3_NOTIFICATION_ID)
-        raise
+    current = get_or_none(lambda: _current_notifications(s3, bucket))
+    if current is None:
+        return Result("absent", S3_NOTIFICATION_ID)
     lambdas = current.get("LambdaFunctionConfigurations", [])
     if not any(c.get("Id") == S3_NOTIFICATION_ID for c in lambdas):
         return Result("absent", S3_NOTIFICATION_ID)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from vpcflow.provision.common import Result, ignoring_missing, is_missing, log, policy_json, same_policy
+from vpcflow.provision.common import (
+    Result,
+    delete_if_present,
+    get_or_none,
+    log,
+    policy_json,
+    same_policy,
+)
 from vpcflow.provision.iam_policies import StackArns, role_specs
 
 INLINE_POLICY = "vpcflow-least-privilege"
@@ -16,11 +21,8 @@ def ensure_role(
     iam: Any, name: str, trust: dict[str, Any], policy: dict[str, Any], description: str = "vpcflow"
 ) -> Result:
     """The role with exactly this trust policy and this inline policy (other inline policies are left)."""
-    try:
-        role = iam.get_role(RoleName=name)["Role"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
+    role = get_or_none(lambda: iam.get_role(RoleName=name)["Role"])
+    if role is None:
         role = iam.create_role(
             RoleName=name, AssumeRolePolicyDocument=policy_json(trust), Description=description
         )["Role"]
@@ -31,12 +33,9 @@ def ensure_role(
     if not same_policy(role["AssumeRolePolicyDocument"], trust):
         iam.update_assume_role_policy(RoleName=name, PolicyDocument=policy_json(trust))
         updated = True
-    try:
-        current = iam.get_role_policy(RoleName=name, PolicyName=INLINE_POLICY)["PolicyDocument"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        current = None
+    current = get_or_none(
+        lambda: iam.get_role_policy(RoleName=name, PolicyName=INLINE_POLICY)["PolicyDocument"]
+    )
     if current is None or not same_policy(current, policy):
         iam.put_role_policy(RoleName=name, PolicyName=INLINE_POLICY, PolicyDocument=policy_json(policy))
         updated = True
@@ -55,20 +54,14 @@ def ensure_roles(iam: Any, arns: StackArns) -> dict[str, Result]:
 
 def delete_role(iam: Any, name: str) -> Result:
     """Detach and delete every policy, then the role. A missing role is fine."""
-    try:
-        iam.get_role(RoleName=name)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
+    if get_or_none(lambda: iam.get_role(RoleName=name)) is None:
+        return Result("absent", name)
     for page in iam.get_paginator("list_role_policies").paginate(RoleName=name):
         for policy in page["PolicyNames"]:
-            with ignoring_missing():
-                iam.delete_role_policy(RoleName=name, PolicyName=policy)
+            delete_if_present(lambda p=policy: iam.delete_role_policy(RoleName=name, PolicyName=p), policy)
     for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=name):
         for policy in page["AttachedPolicies"]:
-            with ignoring_missing():
-                iam.detach_role_policy(RoleName=name, PolicyArn=policy["PolicyArn"])
-    with ignoring_missing():
-        iam.delete_role(RoleName=name)
+            arn = policy["PolicyArn"]
+            delete_if_present(lambda a=arn: iam.detach_role_policy(RoleName=name, PolicyArn=a), arn)
+    delete_if_present(lambda: iam.delete_role(RoleName=name), name)
     return Result("deleted", name)

@@ -69,7 +69,7 @@ FUNCTIONS: dict[str, LambdaFunction] = {
     "athena_partitioner": LambdaFunction(
         name="athena_partitioner",
         shared_modules=("vpcflow_lambda",),
-        vpcflow_modules=("model.partitions",),
+        vpcflow_modules=("model.partitions", "athena"),
         description="S3 ObjectCreated -> ALTER TABLE ADD IF NOT EXISTS PARTITION on Athena",
         environment=(
             "TABLE_NAME",

@@ -6,10 +6,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from vpcflow.model.config import StackConfig
-from vpcflow.provision.common import Result, is_missing
+from vpcflow.provision.common import Result, delete_if_present, get_or_none
 
 DATA_SOURCE_ACTIONS = sorted(
     [
@@ -65,7 +63,7 @@ def quicksight_type(hive_type: str) -> str:
     return _QS_TYPES[base]
 
 
-def _permissions(principal: str, actions: list[str]) -> list[dict[str, Any]]:
+def permissions(principal: str, actions: list[str]) -> list[dict[str, Any]]:
     return [{"Principal": principal, "Actions": actions}] if principal else []
 
 
@@ -81,7 +79,7 @@ def _wait_created(describe: Callable[[], dict[str, Any]], what: str) -> None:
     raise TimeoutError(f"QuickSight {what} still being created after 120 s")
 
 
-def _sync_permissions(
+def grant_missing(
     describe: Callable[[], list[dict[str, Any]]],
     update: Callable[..., Any],
     principal: str,
@@ -93,8 +91,20 @@ def _sync_permissions(
     have = next((p for p in describe() if p["Principal"] == principal), None)
     if have is not None and set(actions) <= set(have["Actions"]):
         return False
-    update(GrantPermissions=_permissions(principal, actions))
+    update(GrantPermissions=permissions(principal, actions))
     return True
+
+
+def contains(have: Any, want: Any) -> bool:
+    """``have`` holds everything ``want`` sets (dicts by key, lists item by item; extra keys in ``have``
+    are AWS's defaults). Numbers compare by value: AWS answers 25 where 25.0 was sent and the reverse."""
+    if isinstance(want, dict):
+        return isinstance(have, dict) and all(k in have and contains(have[k], v) for k, v in want.items())
+    if isinstance(want, list):
+        return isinstance(have, list) and len(have) == len(want) and all(map(contains, have, want))
+    if isinstance(want, int | float) and not isinstance(want, bool):
+        return isinstance(have, int | float) and not isinstance(have, bool) and have == want
+    return have == want
 
 
 def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
@@ -105,12 +115,9 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
     def describe() -> dict[str, Any]:
         return qs.describe_data_source(**ids)["DataSource"]
 
-    try:
-        current = describe()
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        kwargs = {"Permissions": _permissions(config.quicksight_principal, DATA_SOURCE_ACTIONS)}
+    current = get_or_none(describe)
+    if current is None:
+        kwargs = {"Permissions": permissions(config.quicksight_principal, DATA_SOURCE_ACTIONS)}
         answer = qs.create_data_source(
             **ids,
             Name=name,
@@ -126,7 +133,7 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
     if current.get("Name") != name or have_workgroup != config.workgroup:
         qs.update_data_source(**ids, Name=name, DataSourceParameters=params)
         updated = True
-    updated |= _sync_permissions(
+    updated |= grant_missing(
         lambda: qs.describe_data_source_permissions(**ids)["Permissions"],
         lambda **kw: qs.update_data_source_permissions(**ids, **kw),
         config.quicksight_principal,
@@ -159,36 +166,40 @@ def table_columns(glue: Any, database: str, table: str) -> list[tuple[str, str]]
     ]
 
 
-def ensure_dataset(
-    qs: Any, config: StackConfig, account: str, data_source_arn: str, columns: list[tuple[str, str]]
+def ensure_data_set(
+    qs: Any,
+    config: StackConfig,
+    account: str,
+    data_set_id: str,
+    name: str,
+    tables: dict[str, Any],
+    import_mode: str,
 ) -> Result:
-    """The SPICE dataset over the Parquet table (``columns`` from ``table_columns``)."""
-    ids = {"AwsAccountId": account, "DataSetId": config.quicksight_dataset_id}
-    name = f"{config.stack_name} flows"
-    tables = dataset_physical_table(config, data_source_arn, columns)
-    try:
-        current = qs.describe_data_set(**ids)["DataSet"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        perms = _permissions(config.quicksight_principal, DATASET_ACTIONS)
+    """A dataset with exactly these physical tables and import mode (SPICE or DIRECT_QUERY), compared only
+    in what vpcflow sets; the stack's principal is granted the dataset actions."""
+    ids = {"AwsAccountId": account, "DataSetId": data_set_id}
+    current = get_or_none(lambda: qs.describe_data_set(**ids)["DataSet"])
+    if current is None:
+        perms = permissions(config.quicksight_principal, DATASET_ACTIONS)
         answer = qs.create_data_set(
             **ids,
             Name=name,
             PhysicalTableMap=tables,
-            ImportMode="SPICE",
+            ImportMode=import_mode,
             **({"Permissions": perms} if perms else {}),
         )
         return Result("created", answer["Arn"])
+    have_tables = current.get("PhysicalTableMap") or {}
     updated = False
     if (
         current.get("Name") != name
-        or current.get("ImportMode") != "SPICE"
-        or not _same_tables(current.get("PhysicalTableMap") or {}, tables)
+        or current.get("ImportMode") != import_mode
+        or set(have_tables) != set(tables)
+        or not contains(have_tables, tables)
     ):
-        qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode="SPICE")
+        qs.update_data_set(**ids, Name=name, PhysicalTableMap=tables, ImportMode=import_mode)
         updated = True
-    updated |= _sync_permissions(
+    updated |= grant_missing(
         lambda: qs.describe_data_set_permissions(**ids)["Permissions"],
         lambda **kw: qs.update_data_set_permissions(**ids, **kw),
         config.quicksight_principal,
@@ -197,19 +208,14 @@ def ensure_dataset(
     return Result("updated" if updated else "unchanged", current["Arn"])
 
 
-def _same_tables(have: dict[str, Any], want: dict[str, Any]) -> bool:
-    """The relational tables match in what vpcflow sets (AWS may report more fields than it was given)."""
-    if set(have) != set(want):
-        return False
-    for table_id, spec in want.items():
-        have_table = (have[table_id] or {}).get("RelationalTable") or {}
-        want_table = spec["RelationalTable"]
-        if any(have_table.get(k) != v for k, v in want_table.items() if k != "InputColumns"):
-            return False
-        columns = [(c.get("Name"), c.get("Type")) for c in have_table.get("InputColumns", [])]
-        if columns != [(c["Name"], c["Type"]) for c in want_table["InputColumns"]]:
-            return False
-    return True
+def ensure_dataset(
+    qs: Any, config: StackConfig, account: str, data_source_arn: str, columns: list[tuple[str, str]]
+) -> Result:
+    """The SPICE dataset over the Parquet table (``columns`` from ``table_columns``)."""
+    tables = dataset_physical_table(config, data_source_arn, columns)
+    return ensure_data_set(
+        qs, config, account, config.quicksight_dataset_id, f"{config.stack_name} flows", tables, "SPICE"
+    )
 
 
 def no_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -> Result:
@@ -224,32 +230,22 @@ def ensure_dashboard(
     return (hook or no_dashboard)(qs, config, account, dataset_arn)
 
 
-def _delete(call: Callable[[], Any], name: str) -> Result:
-    try:
-        call()
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", name)
-        raise
-    return Result("deleted", name)
-
-
 def delete_dashboard(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(
+    return delete_if_present(
         lambda: qs.delete_dashboard(AwsAccountId=account, DashboardId=config.quicksight_dashboard_id),
         config.quicksight_dashboard_id,
     )
 
 
 def delete_dataset(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(
+    return delete_if_present(
         lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=config.quicksight_dataset_id),
         config.quicksight_dataset_id,
     )
 
 
 def delete_data_source(qs: Any, config: StackConfig, account: str) -> Result:
-    return _delete(
+    return delete_if_present(
         lambda: qs.delete_data_source(AwsAccountId=account, DataSourceId=config.quicksight_data_source_id),
         config.quicksight_data_source_id,
     )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
 
 from vpcflow.model.config import StackConfig
 from vpcflow.provision import catalog, delivery, functions, iam, quicksight, storage
@@ -231,8 +230,3 @@ def provision_stack(
     results |= provision_catalog(clients, config, ddl)
     results |= provision_quicksight(clients, config, dashboard_hook)
     return results
-
-
-def summary(results: Mapping[str, Result]) -> dict[str, Any]:
-    """JSON-friendly results for XCom and logs."""
-    return {k: {"action": v.action, "id": v.id} for k, v in results.items()}

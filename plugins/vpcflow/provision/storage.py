@@ -8,7 +8,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from vpcflow.model.config import StackConfig
-from vpcflow.provision.common import Result, error_code, is_missing, log, same_policy
+from vpcflow.provision.common import Result, error_code, get_or_none, is_missing, log, same_policy
 from vpcflow.provision.iam_policies import StackArns, bucket_policy
 
 PUBLIC_ACCESS_BLOCK = {
@@ -67,12 +67,9 @@ def encryption_rule(config: StackConfig) -> dict[str, Any]:
 
 def ensure_bucket_encryption(s3: Any, config: StackConfig) -> Result:
     want = encryption_rule(config)
-    try:
-        rules = s3.get_bucket_encryption(Bucket=config.bucket)["ServerSideEncryptionConfiguration"]["Rules"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        rules = []
+    rules = get_or_none(
+        lambda: s3.get_bucket_encryption(Bucket=config.bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    )
     current = rules[0].get("ApplyServerSideEncryptionByDefault") if rules else None
     if current == want["ApplyServerSideEncryptionByDefault"]:
         return Result("unchanged", config.bucket)
@@ -81,12 +78,12 @@ def ensure_bucket_encryption(s3: Any, config: StackConfig) -> Result:
 
 
 def ensure_public_access_block(s3: Any, config: StackConfig) -> Result:
-    try:
-        current = s3.get_public_access_block(Bucket=config.bucket)["PublicAccessBlockConfiguration"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        current = {}
+    current = (
+        get_or_none(
+            lambda: s3.get_public_access_block(Bucket=config.bucket)["PublicAccessBlockConfiguration"]
+        )
+        or {}
+    )
     if all(current.get(k) is True for k in PUBLIC_ACCESS_BLOCK):
         return Result("unchanged", config.bucket)
     s3.put_public_access_block(Bucket=config.bucket, PublicAccessBlockConfiguration=PUBLIC_ACCESS_BLOCK)
@@ -96,12 +93,8 @@ def ensure_public_access_block(s3: Any, config: StackConfig) -> Result:
 def ensure_bucket_policy(s3: Any, config: StackConfig, arns: StackArns) -> Result:
     """Our statements (by Sid) replace their previous versions; statements others added are kept."""
     ours = bucket_policy(arns)
-    try:
-        current = json.loads(s3.get_bucket_policy(Bucket=config.bucket)["Policy"])
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        current = {"Version": ours["Version"], "Statement": []}
+    policy = get_or_none(lambda: s3.get_bucket_policy(Bucket=config.bucket)["Policy"])
+    current = {"Version": ours["Version"], "Statement": []} if policy is None else json.loads(policy)
     sids = {s["Sid"] for s in ours["Statement"]}
     statements = current.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
@@ -136,12 +129,7 @@ def lifecycle_rules(config: StackConfig) -> list[dict[str, Any]]:
 def ensure_lifecycle(s3: Any, config: StackConfig) -> Result:
     """Our rules (by ID) are set; rules with other IDs are kept."""
     want = lifecycle_rules(config)
-    try:
-        current = s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        current = []
+    current = get_or_none(lambda: s3.get_bucket_lifecycle_configuration(Bucket=config.bucket)["Rules"]) or []
     by_id = {r.get("ID"): r for r in current}
     if all(_rule_matches(by_id.get(r["ID"]), r) for r in want):
         return Result("unchanged", config.bucket)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from vpcflow.model.config import StackConfig
 from vpcflow.provision import catalog, delivery, functions, iam, quicksight
-from vpcflow.provision.common import Clients, Result, is_missing
+from vpcflow.provision.common import Clients, Result, get_or_none
 from vpcflow.provision.dashboard import delete_quality_dataset
 from vpcflow.provision.stack import Results, lambda_log_group
 
@@ -39,19 +37,13 @@ def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
 
 
 def teardown_wiring(clients: Clients, config: StackConfig) -> Results:
-    results = {
+    return {
         "flow_log": delivery.delete_flow_log(clients("ec2"), config),
         "subscription_filter": delivery.delete_subscription_filter(
             clients("logs"), config.log_group, config.subscription_filter
         ),
+        "s3_notification": functions.delete_s3_notification(clients("s3"), config.bucket),
     }
-    try:
-        results["s3_notification"] = functions.delete_s3_notification(clients("s3"), config.bucket)
-    except ClientError as exc:
-        if not is_missing(exc):
-            raise
-        results["s3_notification"] = Result("absent", None)
-    return results
 
 
 def teardown_functions(clients: Clients, config: StackConfig) -> Results:
@@ -90,12 +82,8 @@ def teardown_storage(clients: Clients, config: StackConfig, delete_data: bool = 
 
 
 def empty_and_delete_bucket(s3: Any, bucket: str) -> Result:
-    try:
-        s3.head_bucket(Bucket=bucket)
-    except ClientError as exc:
-        if is_missing(exc):
-            return Result("absent", bucket)
-        raise
+    if get_or_none(lambda: s3.head_bucket(Bucket=bucket)) is None:
+        return Result("absent", bucket)
     # The policy goes first: it dies with the bucket anyway, and a Deny in it (ours is TLS-only, which
     # moto/localaws evaluate as unconditional) must not stop the emptying.
     s3.delete_bucket_policy(Bucket=bucket)
