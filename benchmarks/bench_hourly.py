@@ -295,17 +295,19 @@ def _bench(work: Path) -> None:
         logging.getLogger("airflow.sdk.definitions.dag").setLevel(logging.ERROR)
         setup["airflow import + initdb"] = time.perf_counter() - t0
 
-        from vpcflow.hourly.macros import parquet_partition_location
-        from vpcflow.hourly.settings import HourlyConfig
-        from vpcflow.hourly.tasks import query_rows, run_athena
+        from vpcflow.athena import Athena
+        from vpcflow.hourly.context import HourContext
+        from vpcflow.hourly.settings import RunSettings
         from vpcflow.model.config import StackConfig
-        from vpcflow.provision import Clients, provision_catalog, provision_storage
-        from vpcflow.provision.stack import provision_quicksight
+        from vpcflow.provision.common import Clients
+        from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
         from vpcflow.synthetic.generator import GeneratorConfig, build_estate, generate_hour
         from vpcflow.synthetic.sinks import write_s3
 
         t0 = time.perf_counter()
-        config = StackConfig.isolated("bench")
+        config = StackConfig.isolated("bench", buffer_interval_s=0)
+        # The DAG's tasks learn the stack from the environment, as in a deployment.
+        os.environ.update(config.to_env())
         clients = Clients(endpoint_url=aws.endpoint, region=REGION)
         provision_storage(clients, config)
         provision_catalog(clients, config)
@@ -332,25 +334,14 @@ def _bench(work: Path) -> None:
             raise SystemExit("dags/vpcflow_hourly.py did not yield the DAG vpcflow_hourly (import error?)")
         setup["parse DAG"] = time.perf_counter() - t0
 
-        hourly = HourlyConfig(stack=config)
-        conf = {**hourly.to_params(), "grace_s": 0, "buffer_interval_s": 0}
+        hour = HourContext(config, RunSettings(grace_s=0), HOUR)
         athena = clients("athena")
-        runs = [_run_hour(dag, conf, athena, config.workgroup) for _ in range(2)]
+        runs = [_run_hour(dag, {"grace_s": 0}, athena, config.workgroup) for _ in range(2)]
 
-        label = f"{HOUR:%Y-%m-%d-%H}"
-        (row,) = query_rows(
-            athena,
-            run_athena(
-                athena,
-                hourly,
-                f"SELECT count(*) AS n FROM {config.database}.{config.parquet_table}"
-                f" WHERE ingestdatetime = '{label}'",
-                poll_s=0.05,
-            ),
+        (row,) = Athena.for_stack(athena, config, max_poll_s=0.05).query(
+            f"SELECT count(*) AS n FROM {hour.table(config.parquet_table)} WHERE ingestdatetime = '{hour.label}'"
         )
-        bucket, _, prefix = (
-            parquet_partition_location(hourly.to_params(), HOUR).removeprefix("s3://").partition("/")
-        )
+        bucket, _, prefix = hour.parquet_location.removeprefix("s3://").partition("/")
         parquet = s3.list_objects_v2(Bucket=bucket, Prefix=prefix).get("Contents", [])
         totals = {
             "rows_in": summary.lines,

@@ -28,7 +28,7 @@ _PROVISIONED: dict[str, dict] = {}
 @pytest.fixture(scope="module")
 def dashboard_stack(localaws) -> tuple[LoadedStack, dict]:
     """Per module, so a moto reset by other tests between modules is repaired; provisioned once per stack."""
-    from vpcflow.provision import provision_quicksight
+    from vpcflow.provision.stack import provision_quicksight
 
     stack = shared_stack(localaws.endpoint)
     name = stack.config.stack_name

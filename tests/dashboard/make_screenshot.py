@@ -17,10 +17,10 @@ os.environ.update(
 
 
 def main(target: str = "docs/dashboard.png") -> int:
-    from vpcflow.dashboard.page import dashboard_url
-    from vpcflow.provision import provision_quicksight
-
     from localaws.server import LocalAWS
+    from vpcflow.dashboard.links import local_dashboard_url as dashboard_url
+    from vpcflow.provision.stack import provision_quicksight
+
     from tests.dashboard import browser
     from tests.dashboard.conftest import wait_ingested
     from tests.reports.stack_data import load_stack

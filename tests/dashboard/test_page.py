@@ -13,11 +13,12 @@ from collections import Counter, defaultdict
 from datetime import UTC, datetime
 
 import pytest
-from vpcflow.dashboard.definition import QUALITY_CHECKS
-from vpcflow.dashboard.page import dashboard_url, render_dashboard_html
-
 from localaws.dashboard.page import render_html
 from localaws.dashboard.render import Renderer
+from vpcflow.dashboard.definition import QUALITY_CHECKS
+from vpcflow.dashboard.links import local_dashboard_url as dashboard_url
+from vpcflow.dashboard.page import render_dashboard_html
+
 from tests.dashboard import browser
 
 # VPCFLOW_DASHBOARD_SCREENSHOT=docs/dashboard.png keeps the test's screenshot (for the README).

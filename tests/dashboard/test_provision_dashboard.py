@@ -5,14 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 from vpcflow.dashboard.definition import build_definition
-from vpcflow.provision import CallRecorder, Clients, provision_quicksight
+from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.dashboard import (
     DASHBOARD_ACTIONS,
-    contains,
     delete_quality_dataset,
     ensure_vpcflow_dashboard,
     quality_data_set_id,
 )
+from vpcflow.provision.quicksight import contains
+from vpcflow.provision.stack import provision_quicksight
 from vpcflow.provision.teardown import teardown_quicksight
 
 from tests.reports.stack_data import ACCOUNT

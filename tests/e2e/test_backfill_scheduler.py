@@ -8,14 +8,12 @@ run them. Costs about two minutes, most of it Airflow's start-up.
 from __future__ import annotations
 
 import json
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from vpcflow.athena import Athena
 from vpcflow.devstack.airflow_api import AirflowAPI
 from vpcflow.devstack.airflow_local import AirflowLocal
-from vpcflow.hourly.settings import HourlyConfig
-from vpcflow.hourly.tasks import query_rows, run_athena
 from vpcflow.model.config import StackConfig
 from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
@@ -33,20 +31,7 @@ HOURS = [FIRST, FIRST + timedelta(hours=1)]
 
 @pytest.fixture(scope="module")
 def backfilled(localaws, tmp_path_factory):
-    suffix = uuid.uuid4().hex[:6]
-    stack_env = {
-        "VPCFLOW_STACK_NAME": f"b{suffix}",
-        "VPCFLOW_BUCKET": f"vpcflow-backfill-{suffix}",
-        "VPCFLOW_DATABASE": f"backfill_{suffix}",
-        "VPCFLOW_WORKGROUP": f"backfill-{suffix}",
-        "VPCFLOW_QUICKSIGHT_DATA_SOURCE_ID": f"src-{suffix}",
-        "VPCFLOW_QUICKSIGHT_DATASET_ID": f"flows-{suffix}",
-        "VPCFLOW_QUICKSIGHT_DASHBOARD_ID": f"dash-{suffix}",
-    }
-    with pytest.MonkeyPatch.context() as patch:
-        for name, value in stack_env.items():
-            patch.setenv(name, value)
-        config = StackConfig()
+    config = StackConfig.isolated("backfill", buffer_interval_s=0)
     clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1")
     provision_storage(clients, config)
     provision_catalog(clients, config)
@@ -57,10 +42,9 @@ def backfilled(localaws, tmp_path_factory):
     spice_before = _ingestions(clients, config)
 
     env = {
-        **stack_env,
+        **config.to_env(),
         # No scheduled runs of its own while the test runs: the hours come from the backfill only.
         "VPCFLOW_START_DATE": "2099-01-01T00:00:00+00:00",
-        "VPCFLOW_BUFFER_INTERVAL_S": "0",
         "VPCFLOW_HOUR_GRACE_S": "0",
         "VPCFLOW_ATHENA_POLL_S": "1",
         # The session runs Airflow at WARNING; task logs of this real Airflow are worth reading on failure.
@@ -96,8 +80,7 @@ def _ingestions(clients, config) -> list[dict]:
 
 
 def _rows(clients, config, sql: str) -> list[dict]:
-    athena = clients("athena")
-    return query_rows(athena, run_athena(athena, HourlyConfig(stack=config), sql, poll_s=0.1))
+    return Athena.for_stack(clients("athena"), config, max_poll_s=0.1).query(sql)
 
 
 def test_the_scheduler_runs_every_hour_of_the_backfill(backfilled):

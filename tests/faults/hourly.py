@@ -10,8 +10,7 @@ from typing import Any
 
 import pendulum
 import requests
-from vpcflow.hourly.settings import HourlyConfig
-from vpcflow.hourly.tasks import query_rows, run_athena
+from vpcflow.athena import Athena
 from vpcflow.model.config import StackConfig
 from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
@@ -36,7 +35,8 @@ class Stack:
 
 
 def new_config() -> StackConfig:
-    return StackConfig.isolated("faults")
+    # No Firehose buffer interval to wait out: the hour's objects are written directly.
+    return StackConfig.isolated("faults", buffer_interval_s=0)
 
 
 def provision(endpoint: str, config: StackConfig) -> Clients:
@@ -62,10 +62,15 @@ def new_stack(endpoint: str) -> Stack:
 
 
 def run_hour(dag: Any, stack: Stack, **overrides: Any) -> Any:
-    conf = {**HourlyConfig(stack=stack.config).to_params(), "grace_s": 0, "buffer_interval_s": 0, **overrides}
+    """vpcflow_hourly for HOUR on ``stack`` (named by the environment, as a deployment names it)."""
+    from tests.conftest import stack_environment
+
     # A manual run of a data-interval timetable processes the interval that ends at its logical date; a
     # second call for the same date clears the run's task instances first, as `airflow tasks clear` does.
-    return dag.test(logical_date=pendulum.instance(HOUR + timedelta(hours=1)), run_conf=conf)
+    with stack_environment(stack.config):
+        return dag.test(
+            logical_date=pendulum.instance(HOUR + timedelta(hours=1)), run_conf={"grace_s": 0, **overrides}
+        )
 
 
 def task_states(run: Any) -> dict[str, str]:
@@ -92,8 +97,7 @@ def clear(endpoint: str) -> None:
 
 # ---- the state an hour leaves ----------------------------------------------------------------------
 def _rows(stack: Stack, sql: str) -> list[dict[str, str | None]]:
-    athena = stack.clients("athena")
-    return query_rows(athena, run_athena(athena, HourlyConfig(stack=stack.config), sql, poll_s=0.1))
+    return Athena.for_stack(stack.clients("athena"), stack.config, max_poll_s=0.1).query(sql)
 
 
 def _partitions(stack: Stack, table: str) -> list[list[str]]:

@@ -265,7 +265,6 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
     import psutil
     from vpcflow.devstack.airflow_api import AirflowAPI
     from vpcflow.devstack.airflow_local import AirflowLocal
-    from vpcflow.hourly.settings import HourlyConfig
 
     from tests.conftest import free_port
 
@@ -281,6 +280,7 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
         # its health-check threshold, 30 s): Airflow's default check interval is 300 s.
         "AIRFLOW__SCHEDULER__ORPHANED_TASKS_CHECK_INTERVAL": "10",
         "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO",
+        **config.to_env(),
     }
     airflow = AirflowLocal(home=tmp_path_factory.mktemp("airflow-kill"), aws_endpoint=endpoint,
                            api_port=free_port(), parallelism=2)  # fmt: skip
@@ -290,9 +290,8 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
         api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
         api.wait_for_dag("vpcflow_hourly")
         api.unpause("vpcflow_hourly")
-        conf = {**HourlyConfig(stack=config).to_params(), "grace_s": 0, "buffer_interval_s": 0}
         run_id = api.trigger(
-            "vpcflow_hourly", conf=conf, logical_date=(hourly.HOUR + timedelta(hours=1)).isoformat()
+            "vpcflow_hourly", conf={"grace_s": 0}, logical_date=(hourly.HOUR + timedelta(hours=1)).isoformat()
         )
         hourly.wait_until(
             lambda: hourly.faults(endpoint)["held"], "compact_hour's INSERT held", attempts=3000

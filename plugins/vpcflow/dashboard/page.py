@@ -10,16 +10,12 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-PAGE_PATH = "/_localaws/quicksight/dashboards/"
-
-
-def dashboard_url(endpoint: str, dashboard_id: str) -> str:
-    return f"{endpoint.rstrip('/')}{PAGE_PATH}{dashboard_id}"
+from vpcflow.dashboard.links import local_dashboard_url
 
 
 def render_dashboard_html(endpoint: str, dashboard_id: str, path: str | Path, timeout_s: float = 120) -> Path:
     """Fetch the page localaws serves for ``dashboard_id`` and write it to ``path``; returns the path."""
-    url = dashboard_url(endpoint, dashboard_id)
+    url = local_dashboard_url(endpoint, dashboard_id)
     try:
         with urllib.request.urlopen(url, timeout=timeout_s) as response:
             body = response.read()

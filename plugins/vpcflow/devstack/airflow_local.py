@@ -97,7 +97,17 @@ class AirflowLocal:
         # executor's stale event for a deferred task marks the resumed task for retry (apache/airflow#71580).
         # So the local stack waits in the worker unless told otherwise; on AWS the default (true) stands.
         env.setdefault("VPCFLOW_DEFERRABLE", "false")
-        return {**env, **(extra or {})}
+        env = {**env, **(extra or {})}
+        # The plugin's navigation link (vpcflow_plugin.py): the page localaws renders, for this stack.
+        env.setdefault("VPCFLOW_DASHBOARD_URL", self.dashboard_url(env))
+        return env
+
+    def dashboard_url(self, env: dict[str, str] | None = None) -> str:
+        from vpcflow.dashboard.links import local_dashboard_url
+        from vpcflow.model.config import StackConfig
+
+        dashboard_id = StackConfig.from_environ({**os.environ, **(env or {})}).quicksight_dashboard_id
+        return local_dashboard_url(self.aws_endpoint, dashboard_id)
 
     def airflow(self, *args: str, env: dict[str, str] | None = None, check: bool = True) -> str:
         """Run one `airflow` CLI command with the stack's environment; return its stdout."""

@@ -27,7 +27,8 @@ def _stack(args: argparse.Namespace) -> int:
         airflow.start()
         print(
             f"localaws: {settings.endpoint}   Airflow UI: {airflow.url}  (user admin, password "
-            f"{airflow.admin_password()})\nlistening on {sorted(airflow.listening())}; `make down` stops it all"
+            f"{airflow.admin_password()})\ndashboard: {airflow.dashboard_url()} (once an hour has refreshed "
+            f"SPICE)\nlistening on {sorted(airflow.listening())}; `make down` stops it all"
         )
         return 0
     if args.action == "down":

@@ -323,6 +323,12 @@ class StackConfig:
             values[name] = _coerce(name, value, _FIELD_TYPES[known[name].type])
         return dataclasses.replace(defaults, **values)
 
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str]) -> StackConfig:
+        """The stack named by ``environ`` (e.g. prepared for a subprocess) over this process's environment."""
+        names = {f"VPCFLOW_{f.name.upper()}": f.name for f in dataclasses.fields(cls)}
+        return cls.from_params({names[k]: v for k, v in environ.items() if k in names})
+
     def to_params(self) -> dict[str, Any]:
         """Plain values by field name."""
         return dataclasses.asdict(self)
