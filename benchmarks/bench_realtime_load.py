@@ -33,7 +33,7 @@ for path in (REPO, REPO / "plugins"):
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
 
-from vpcflow import packaging  # noqa: E402
+from vpcflow.provision import packaging  # noqa: E402
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
