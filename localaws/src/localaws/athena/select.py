@@ -93,7 +93,7 @@ def _sources(select: exp.Select) -> list[exp.Expression]:
     return out
 
 
-def _partition_predicates(table: exp.Table, keys: set[str]) -> list[exp.Expression] | None:
+def _partition_predicates(table: exp.Table, keys: set[str], database: str) -> list[exp.Expression] | None:
     """Conjuncts of the enclosing WHERE that only use this table's partition keys; None = no pruning."""
     select = _enclosing_select(table)
     if select is None:
@@ -110,7 +110,14 @@ def _partition_predicates(table: exp.Table, keys: set[str]) -> list[exp.Expressi
         ok = True
         for c in cols:
             qual = c.table.lower()
-            if c.name.lower() not in keys or (qual and qual not in names) or (not qual and len(sources) > 1):
+            schema = c.args.get("db")
+            if (
+                c.name.lower() not in keys
+                or (qual and qual not in names)
+                or (not qual and len(sources) > 1)
+                # SQLAlchemy qualifies columns with the schema too: db.table.col prunes like table.col
+                or (schema is not None and schema.name.lower() != (table.db or database).lower())
+            ):
                 ok = False
                 break
         if ok:
@@ -206,7 +213,7 @@ class Planner:
         keys = {k.name.lower() for k in table.partition_keys}
         keep: set[int] = set()
         for ref in refs:
-            preds = _partition_predicates(ref, keys)
+            preds = _partition_predicates(ref, keys, self.s.database)
             if preds is None:
                 return parts
             chosen = self._evaluate(table, parts, preds)
@@ -216,9 +223,26 @@ class Planner:
         return [p for i, p in enumerate(parts) if i in keep]
 
     def _evaluate(self, table: Table, parts: list[Partition], preds: list[exp.Expression]) -> set[int] | None:
-        con = self.s.con
+        """Indexes of the partitions the predicates keep, or None when DuckDB cannot evaluate them alone.
+
+        Runs on a cursor of its own: a failing statement on the query's connection would abort its
+        transaction ("Current transaction is aborted"). The transaction's clock is handed over as
+        literals, so pruning and the query agree on current_timestamp."""
+        cond = exp.and_(*[p.copy() for p in preds])
+        for c in list(cond.find_all(exp.Column)):
+            c.replace(exp.column(c.name.lower(), quoted=True))
+        now = self.s.con.execute("SELECT current_timestamp::VARCHAR").fetchall()[0][0]
+        clock = {
+            exp.CurrentTimestamp: f"CAST('{now}' AS TIMESTAMPTZ)",
+            exp.Localtimestamp: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS TIMESTAMP)",
+            exp.CurrentDate: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS DATE)",
+            exp.CurrentTime: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS TIME)",
+        }
+        cond = cond.transform(
+            lambda n: sqlglot.parse_one(clock[type(n)], read="duckdb") if type(n) in clock else n
+        )
+        sql = cond.sql("duckdb")
         cols = ", ".join(f"{ident(k.name.lower())} {hive_to_duckdb(k.type)}" for k in table.partition_keys)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE __partitions (__idx INTEGER, {cols})")
         rows = []
         for i, p in enumerate(parts):
             vals = [
@@ -228,17 +252,18 @@ class Planner:
                 for k, v in zip(table.partition_keys, p.values, strict=False)
             ]
             rows.append(f"({i}, {', '.join(vals)})")
-        for start in range(0, len(rows), 1000):
-            con.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start : start + 1000])}")
-        cond = exp.and_(*[p.copy() for p in preds])
-        for c in cond.find_all(exp.Column):
-            c.set("table", None)
-            c.set("this", exp.to_identifier(c.name.lower()))
-        sql = f"SELECT __idx FROM __partitions WHERE {cond.sql('duckdb')}"
+        cursor = self.s.con.cursor()
         try:
-            return {r[0] for r in con.execute(sql).fetchall()}
+            cursor.execute("SET TimeZone='UTC'")
+            cursor.execute("SET integer_division=true")
+            cursor.execute(f"CREATE TEMP TABLE __partitions (__idx INTEGER, {cols})")
+            for start in range(0, len(rows), 1000):
+                cursor.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start : start + 1000])}")
+            return {r[0] for r in cursor.execute(f"SELECT __idx FROM __partitions WHERE {sql}").fetchall()}
         except Exception:
             return None  # a predicate DuckDB cannot evaluate alone: read every partition, stay correct
+        finally:
+            cursor.close()
 
 
 # ---- output naming --------------------------------------------------------------------------------
