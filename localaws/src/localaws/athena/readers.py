@@ -48,8 +48,8 @@ class LocalFile:
     fast: bool  # safe for the ' '-delimited reader
     gzip: bool = False  # still compressed: DuckDB inflates it while scanning
     accepted: int | None = None  # lines with the layout's token count (known once counted)
-    key: tuple[str, str, str, int] | None = None
-    bad_digits: int | None = None  # accepted lines whose [0-9]+ tokens are not all digits
+    key: tuple[str, str, str, int, str] | None = None
+    bad_digits: int | None = None  # accepted lines whose typed tokens ([0-9]+, -|[0-9]+) do not fit
     uri: str = ""
 
 
@@ -57,8 +57,9 @@ class LocalFile:
 class Facts:
     """What one S3 object version's text is like, learned the first time a query reads it.
 
-    Keyed by bucket, key and ETag (so by content): a later query can hand the gzip bytes straight
-    to DuckDB's parallel inflating scanner instead of inflating in Python to check them again.
+    Keyed by bucket, key and ETag (so by content) and by the layout it was counted for (which lines
+    are accepted depends on the pattern: two tables over the same objects may differ): a later query can
+    hand the gzip bytes straight to DuckDB's parallel inflating scanner instead of inflating in Python.
     """
 
     lines: int
@@ -67,12 +68,12 @@ class Facts:
     bad_digits: int | None = None
 
 
-_FACTS: OrderedDict[tuple[str, str, str, int], Facts] = OrderedDict()
+_FACTS: OrderedDict[tuple[str, str, str, int, str], Facts] = OrderedDict()
 _FACTS_MAX = 200_000
 _FACTS_LOCK = threading.Lock()
 
 
-def _facts_get(key: tuple[str, str, str, int]) -> Facts | None:
+def _facts_get(key: tuple[str, str, str, int, str]) -> Facts | None:
     with _FACTS_LOCK:
         facts = _FACTS.get(key)
         if facts is not None:
@@ -80,7 +81,7 @@ def _facts_get(key: tuple[str, str, str, int]) -> Facts | None:
         return facts
 
 
-def _facts_put(key: tuple[str, str, str, int], facts: Facts) -> None:
+def _facts_put(key: tuple[str, str, str, int, str], facts: Facts) -> None:
     with _FACTS_LOCK:
         _FACTS[key] = facts
         _FACTS.move_to_end(key)
@@ -219,14 +220,14 @@ class TableReader:
                     out[i].files.append(local)
         return out
 
-    def _fetch_layout(self, table: Table, planned) -> list[PartitionFiles]:
+    def _fetch_layout(self, table: Table, planned, layout: list[str]) -> list[PartitionFiles]:
         """Like _fetch_text, for the fast layout: known-safe gzip objects are passed on still compressed."""
         skip = int(table.parameters.get("skip.header.line.count", "0") or 0)
         jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
 
         def one(job: tuple[int, S3Object]) -> tuple[int, LocalFile]:
             i, obj = job
-            key = (obj.bucket, obj.key, obj.etag, skip)
+            key = (obj.bucket, obj.key, obj.etag, skip, ",".join(layout))
             raw = self.s3.read(obj)
             facts = _facts_get(key)
             if (
@@ -318,7 +319,7 @@ class TableReader:
             )
         layout = rx.space_layout(pattern)
         if layout is not None:
-            parts = self._fetch_layout(table, planned)
+            parts = self._fetch_layout(table, planned, layout)
             self._count_accepted(layout, [f for p in parts for f in p.files if f.fast and f.accepted is None])
         else:
             parts = self._fetch_text(table, planned, check_fast=False)
@@ -344,7 +345,9 @@ class TableReader:
 
     @staticmethod
     def _digits_ok(layout: list[str]) -> str:
-        checks = [f"regexp_full_match(c{i}, '[0-9]+')" for i, k in enumerate(layout) if k == "digits"]
+        checks = [
+            f"regexp_full_match(c{i}, '{rx.CHECKED[k]}')" for i, k in enumerate(layout) if k in rx.CHECKED
+        ]
         return " AND ".join(checks) if checks else "true"
 
     def _count_accepted(self, layout: list[str], files: list[LocalFile]) -> None:

@@ -11,9 +11,12 @@ import re
 
 _JAVA_SPACE = r"\t\n\x0B\f\r "
 
-# A layout the fast reader can prove equivalent to: anchored tokens of "no space" or "digits",
-# separated by \s+. The blog's VPC flow log regex is exactly this shape with 14 tokens.
-_TOKEN = {"([^ ]+)": "any", "([0-9]+)": "digits"}
+# A layout the fast reader can prove equivalent to: anchored tokens of "no space", "digits" or "an integer
+# or '-'", separated by \s+. The blog's VPC flow log regex is exactly this shape with 14 tokens, and
+# vpcflow's typed tables (integers or AWS's '-') too.
+_TOKEN = {"([^ ]+)": "any", "([0-9]+)": "digits", "(-|[0-9]+)": "integer"}
+# The RE2 pattern each checked kind's token must fully match ("any" takes every token of the reader).
+CHECKED = {"digits": "[0-9]+", "integer": "-|[0-9]+"}
 
 
 def java_to_re2(pattern: str) -> str:
@@ -61,7 +64,7 @@ def group_count(pattern: str) -> int:
 
 
 def space_layout(pattern: str) -> list[str] | None:
-    """["any"|"digits", ...] when the pattern is ``^TOK(\\s+TOK)*$``, else None."""
+    """["any"|"digits"|"integer", ...] when the pattern is ``^TOK(\\s+TOK)*$``, else None."""
     if not (pattern.startswith("^") and pattern.endswith("$")):
         return None
     body = pattern[1:-1]
