@@ -27,6 +27,7 @@ SERVICES = (
     "localaws.athena.service:AthenaService",
     "localaws.quicksight.service:QuickSightService",
     "localaws.dashboard.service:DashboardPageService",
+    "localaws.cloudwatch.service:CloudWatchService",
 )
 
 
@@ -128,4 +129,4 @@ class LocalAWS:
 
 
 # The services the pipeline uses that moto answers alone (localaws services add to or override others).
-MOTO_SERVICES = ("s3", "logs", "iam", "sts", "glue", "ec2")
+MOTO_SERVICES = ("s3", "logs", "iam", "sts", "glue", "ec2", "sqs", "sns")

@@ -63,7 +63,9 @@ class Delivery:
                 err,
             )
             with store.cond:
-                store.undelivered.append(Undelivered(dest.bucket, key, body, time.time()))
+                store.undelivered.append(
+                    Undelivered(dest.bucket, key, body, time.time(), dest.stream, oldest)
+                )
             return {**info, "delivered": False, "error": f"{type(err).__name__}: {err}"}
         with store.cond:
             store.objects_delivered += 1
@@ -76,23 +78,25 @@ class Delivery:
             now = time.time()
             ready = [u for u in store.undelivered if force or now - u.since >= RETRY_UNDELIVERED_SECONDS]
             store.undelivered = [u for u in store.undelivered if not any(u is r for r in ready)]
-        for bucket, key, body, _since in ready:
+        for pending in ready:
             try:
-                put_object(store.account_id, bucket, key, body)
+                put_object(store.account_id, pending.bucket, pending.key, pending.body)
             except Exception:
                 with store.cond:
-                    store.undelivered.append(Undelivered(bucket, key, body, time.time()))
+                    store.undelivered.append(pending._replace(since=time.time()))
             else:
                 with store.cond:
                     store.objects_delivered += 1
-                log.info("firehose: delivered s3://%s/%s after retrying", bucket, key)
+                log.info("firehose: delivered s3://%s/%s after retrying", pending.bucket, pending.key)
 
     def keep_aside(self) -> None:
         """On stop: what still could not be delivered goes to disk, and is named in the log."""
         store = self.store
-        for bucket, key, body, _since in store.undelivered:
-            path = write_aside(self.state_dir, bucket, key, body)
-            log.error("firehose: could not deliver s3://%s/%s; kept it at %s", bucket, key, path)
+        for pending in store.undelivered:
+            path = write_aside(self.state_dir, pending.bucket, pending.key, pending.body)
+            log.error(
+                "firehose: could not deliver s3://%s/%s; kept it at %s", pending.bucket, pending.key, path
+            )
         store.undelivered.clear()
 
     def run_timer(self) -> None:

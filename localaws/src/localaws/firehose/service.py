@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -82,6 +83,10 @@ class FirehoseService(Service):
         answer, due = api.put_records(self.store.region(region), name, records, self._injected_failures)
         self._deliver(due)
         return answer
+
+    def data_freshness(self, region: str) -> dict[str, float]:
+        """DeliveryToS3.DataFreshness now, per stream of ``region`` holding records not yet in S3."""
+        return self.store.freshness(region, time.time())
 
     def flush(self, stream: str | None = None) -> list[dict[str, Any]]:
         """Deliver every buffered record now (of one stream if named); returns what was written."""

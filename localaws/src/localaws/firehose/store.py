@@ -29,6 +29,8 @@ class Undelivered(NamedTuple):
     key: str
     body: bytes
     since: float  # the last failed attempt
+    stream: str = ""
+    oldest: float = 0.0  # arrival of the object's oldest record, for DataFreshness
 
 
 @dataclass
@@ -79,6 +81,20 @@ class Store:
         """When the next buffer falls due, or None when nothing is buffered; the caller holds ``cond``."""
         deadlines = [b.deadline for b in self.buffers.values() if b.records]
         return min(deadlines) if deadlines else None
+
+    def freshness(self, region: str, now: float) -> dict[str, float]:
+        """Seconds since the oldest record not yet in S3 arrived, per stream of ``region`` with one pending:
+        Firehose's DeliveryToS3.DataFreshness. Objects still being retried are matched by stream name only
+        (they do not record their region)."""
+        ages: dict[str, float] = {}
+        with self.cond:
+            for (buffer_region, name), buffer in self.buffers.items():
+                if buffer.records and buffer_region == region:
+                    ages[name] = now - buffer.oldest
+            for pending in self.undelivered:
+                if pending.stream and pending.oldest and (region, pending.stream) in self.buffers:
+                    ages[pending.stream] = max(ages.get(pending.stream, 0.0), now - pending.oldest)
+        return ages
 
     def stats(self) -> dict[str, Any]:
         with self.cond:

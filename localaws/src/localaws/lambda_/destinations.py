@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
-log = logging.getLogger("localaws.lambda")
+
+class DeliveryError(RuntimeError):
+    """The record could not be delivered (a missing queue, topic, function or bus; an unemulated service)."""
 
 
 def send(client: Callable[[str, str], Any], arn: str, record: dict[str, Any]) -> None:
     """Deliver ``record`` to SQS, SNS, Lambda or EventBridge through ``client(service, region)``.
 
-    Runs on an async thread, so HTTP to this endpoint is safe; a failure is logged with the record.
+    Runs on an async thread, so HTTP to this endpoint is safe. A failure raises DeliveryError naming the
+    destination and the cause: Lambda then counts DestinationDeliveryFailures and the event is lost, as on
+    AWS, so the caller must say so loudly.
     """
     service, region, account = arn.split(":")[2], arn.split(":")[3], arn.split(":")[4]
     body = json.dumps(record)
@@ -37,4 +40,4 @@ def send(client: Callable[[str, str], Any], arn: str, record: dict[str, Any]) ->
         else:
             raise ValueError(f"destination service {service!r} is not emulated")
     except Exception as err:
-        log.error("lambda: could not deliver invocation record to %s (%s): %s", arn, err, body[:2000])
+        raise DeliveryError(f"could not deliver the invocation record to {arn}: {err}") from err

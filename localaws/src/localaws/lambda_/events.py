@@ -65,8 +65,10 @@ def destination_record(
     payload: bytes,
     function_error: str | None,
     attempts: int,
+    condition: str | None = None,
 ) -> dict[str, Any]:
-    """The invocation record Lambda sends to an async invocation's OnSuccess/OnFailure destination."""
+    """The invocation record Lambda sends to an async invocation's OnSuccess/OnFailure destination;
+    ``condition`` is why a failed one was given up: RetriesExhausted (default) or EventAgeExceeded."""
     response_context: dict[str, Any] = {"statusCode": 200, "executedVersion": version}
     if function_error:
         response_context["functionError"] = function_error
@@ -76,7 +78,7 @@ def destination_record(
         "requestContext": {
             "requestId": request_id,
             "functionArn": f"{function_arn}:{version}",
-            "condition": "RetriesExhausted" if function_error else "Success",
+            "condition": (condition or "RetriesExhausted") if function_error else "Success",
             "approximateInvokeCount": attempts,
         },
         "requestPayload": _json_or_text(event),
