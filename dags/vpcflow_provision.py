@@ -11,9 +11,11 @@ environment (vpcflow.model.config.StackConfig): a run takes no parameters, and a
 3. **ensure_roles** — least-privilege IAM roles for Firehose, both Lambdas (and VPC flow logs).
 4. **ensure_delivery** — log groups with retention, the Firehose stream (GZIP, `raw/`, error prefix).
 5. **ensure_functions** — cloudwatch_to_firehose and athena_partitioner from lambdas/ (code by CodeSha256).
-6. **ensure_wiring** — log group -> Lambda subscription, optional S3 notification and VPC flow log.
-7. **ensure_catalog** — Athena workgroup, Glue database, raw, typed and Parquet tables, saved reports.
-8. **ensure_quicksight** — Athena data source, SPICE dataset, quality dataset, dashboard.
+6. **ensure_failure_handling** — the forwarder's failure queue (SQS, 14 days) as its on-failure destination
+   (2 retries, 6 hours), the alerts topic (SNS) and the alarms that notify it.
+7. **ensure_wiring** — log group -> Lambda subscription, optional S3 notification and VPC flow log.
+8. **ensure_catalog** — Athena workgroup, Glue database, raw, typed and Parquet tables, saved reports.
+9. **ensure_quicksight** — Athena data source, SPICE dataset, quality dataset, dashboard.
 
 Each task returns `{resource: {"action": created|updated|unchanged|skipped, "id": ...}}` to XCom.
 """
@@ -48,6 +50,7 @@ def vpcflow_provision():
         step_task(steps.provision_roles, "ensure_roles"),
         step_task(steps.provision_delivery, "ensure_delivery"),
         step_task(steps.provision_functions, "ensure_functions"),
+        step_task(steps.provision_failure_handling, "ensure_failure_handling"),
         step_task(steps.provision_wiring, "ensure_wiring"),
     )
     chain(

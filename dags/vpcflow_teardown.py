@@ -10,9 +10,11 @@ Deletes what vpcflow_provision created, in reverse order. Manual only, and it re
 3. **remove_catalog** — tables and database (catalog entries only: the tables are EXTERNAL), workgroup.
 4. **remove_wiring** — VPC flow log, subscription filter, S3 notification.
 5. **remove_functions** — both Lambdas (their permissions go with them) and their log groups.
-6. **remove_delivery** — the Firehose stream and the log groups.
-7. **remove_roles** — the IAM roles and their inline policies.
-8. **remove_storage** — the bucket with every object, only when `delete_data` is true.
+6. **remove_failure_handling** — alarms, alerts topic, and the forwarder's failure queue unless it still
+   holds failed events (replay them first) and `delete_data` is false.
+7. **remove_delivery** — the Firehose stream and the log groups.
+8. **remove_roles** — the IAM roles and their inline policies.
+9. **remove_storage** — the bucket with every object, only when `delete_data` is true.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ def vpcflow_teardown():
         step_task(steps.teardown_catalog, "remove_catalog"),
         step_task(steps.teardown_wiring, "remove_wiring"),
         step_task(steps.teardown_functions, "remove_functions"),
+        step_task(steps.teardown_failure_handling, "remove_failure_handling", params=("delete_data",)),
         step_task(steps.teardown_delivery, "remove_delivery"),
         step_task(steps.teardown_roles, "remove_roles"),
         step_task(steps.teardown_storage, "remove_storage", params=("delete_data",)),

@@ -371,6 +371,21 @@ class StackConfig:
         return f"{self.stack_name}-to-firehose"
 
     @property
+    def forwarder_failure_queue(self) -> str:
+        """The SQS queue where Lambda puts the forwarder's asynchronous invocations that failed every
+        attempt (its on-failure destination); `vpcflow replay` sends them on."""
+        return f"{self.stack_name}-forwarder-failures"
+
+    @property
+    def alerts_topic(self) -> str:
+        """The SNS topic every alarm of the stack notifies."""
+        return f"{self.stack_name}-alerts"
+
+    @property
+    def alarm_prefix(self) -> str:
+        return f"{self.stack_name}-"
+
+    @property
     def firehose_error_log_group(self) -> str:
         return f"/aws/kinesisfirehose/{self.delivery_stream}"
 

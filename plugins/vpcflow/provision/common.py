@@ -157,6 +157,8 @@ def is_missing(exc: ClientError) -> bool:
             "404",
             "NotFound",
             "NoSuchKey",
+            "AWS.SimpleQueueService.NonExistentQueue",
+            "QueueDoesNotExist",
         )
         or (code == "InvalidRequestException" and "not found" in str(exc).lower())
         or status == 404
@@ -216,10 +218,12 @@ def same_policy(a: Any, b: Any) -> bool:
     return normalize(parse_policy(a)) == normalize(parse_policy(b))
 
 
-# IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda or Firehose yet.
+# IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda or Firehose yet,
+# and a policy updated a moment ago may not yet let Lambda send to a destination ("The destination ARN ...
+# is invalid", Lambda's answer when the execution role may not use it).
 _PROPAGATION = re.compile(
     r"cannot be assumed|role .* (?:is )?invalid|not authorized to perform|"
-    r"unable to assume|Could not assume",
+    r"unable to assume|Could not assume|destination ARN .* is invalid",
     re.IGNORECASE,
 )
 

@@ -79,6 +79,15 @@ class StackArns:
     def kms_key(self) -> str:
         return self.config.kms_key_arn
 
+    def queue(self, name: str) -> str:
+        return self._arn("sqs", name)
+
+    def topic(self, name: str) -> str:
+        return self._arn("sns", name)
+
+    def alarm(self, name: str) -> str:
+        return self._arn("cloudwatch", f"alarm:{name}")
+
 
 def _statement(sid: str, actions: list[str], resources: list[str], **extra: Any) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources, **extra}
@@ -114,11 +123,13 @@ def trust_policy(
     return _document(statement)
 
 
-def _kms_statements(arns: StackArns, actions: list[str]) -> list[dict[str, Any]]:
+def _kms_statements(
+    arns: StackArns, actions: list[str], service: str = "s3", sid: str = "UseBucketKey"
+) -> list[dict[str, Any]]:
     if not arns.config.kms_key_arn:
         return []
-    via = {"StringEquals": {"kms:ViaService": f"s3.{arns.region}.amazonaws.com"}}
-    return [_statement("UseBucketKey", actions, [arns.kms_key], Condition=via)]
+    via = {"StringEquals": {"kms:ViaService": f"{service}.{arns.region}.amazonaws.com"}}
+    return [_statement(sid, actions, [arns.kms_key], Condition=via)]
 
 
 def _own_logs(arns: StackArns, function: str) -> dict[str, Any]:
@@ -153,10 +164,21 @@ def firehose_delivery_policy(arns: StackArns) -> dict[str, Any]:
 
 
 def forwarder_policy(arns: StackArns) -> dict[str, Any]:
-    """cloudwatch_to_firehose: put records into the one stream, write its own logs."""
+    """cloudwatch_to_firehose: put records into the one stream, write its own logs, and hand an event that
+    failed every attempt to its failure queue.
+
+    Lambda sends an asynchronous invocation's record to its on-failure destination with the function's
+    execution role: "To send events to a destination, your function needs additional permissions ... Amazon
+    SQS – sqs:SendMessage" (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+    An SSE-KMS queue also needs kms:GenerateDataKey and kms:Decrypt from its producers
+    (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-key-management.html).
+    """
+    c = arns.config
     return _document(
         _statement("PutToStream", ["firehose:PutRecord", "firehose:PutRecordBatch"], [arns.delivery_stream]),
-        _own_logs(arns, arns.config.forwarder_function),
+        _own_logs(arns, c.forwarder_function),
+        _statement("SendFailedEvents", ["sqs:SendMessage"], [arns.queue(c.forwarder_failure_queue)]),
+        *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"], "sqs", "UseFailureQueueKey"),
     )
 
 

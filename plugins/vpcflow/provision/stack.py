@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vpcflow.model.config import StackConfig
-from vpcflow.provision import catalog, delivery, functions, iam, quicksight, storage
+from vpcflow.provision import alerts, catalog, delivery, failures, functions, iam, quicksight, storage
 from vpcflow.provision.common import Clients, Result
 from vpcflow.provision.iam_policies import StackArns
 
@@ -141,6 +141,24 @@ def provision_functions(
     return results
 
 
+def provision_failure_handling(clients: Clients, config: StackConfig) -> Results:
+    """The forwarder's failure queue and asynchronous invocation config (2 retries, 6 hours, failed events to
+    the queue), the alerts topic and the alarms that notify it. Runs before the subscription, so the first
+    event that fails already has somewhere to wait."""
+    arns = stack_arns(clients, config)
+    queue_arn = arns.queue(config.forwarder_failure_queue)
+    topic_arn = arns.topic(config.alerts_topic)
+    results = {
+        "failure_queue": failures.ensure_failure_queue(clients("sqs"), config, queue_arn),
+        "event_invoke_config": failures.ensure_event_invoke_config(
+            clients("lambda"), config.forwarder_function, queue_arn
+        ),
+        "alerts_topic": alerts.ensure_alerts_topic(clients("sns"), config, topic_arn),
+    }
+    alarms = alerts.ensure_alarms(clients("cloudwatch"), config, topic_arn)
+    return results | {f"alarm:{name}": result for name, result in alarms.items()}
+
+
 def provision_wiring(clients: Clients, config: StackConfig) -> Results:
     """Log group -> forwarder (permission + subscription), bucket -> partitioner, VPC -> log group."""
     arns, lam = stack_arns(clients, config), clients("lambda")
@@ -226,6 +244,7 @@ def provision_stack(
     results |= provision_roles(clients, config)
     results |= provision_delivery(clients, config)
     results |= provision_functions(clients, config, code)
+    results |= provision_failure_handling(clients, config)
     results |= provision_wiring(clients, config)
     results |= provision_catalog(clients, config, ddl)
     results |= provision_quicksight(clients, config, dashboard_hook)

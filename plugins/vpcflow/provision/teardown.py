@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow.model.config import StackConfig
-from vpcflow.provision import catalog, delivery, functions, iam, quicksight
+from vpcflow.provision import alerts, catalog, delivery, failures, functions, iam, quicksight
 from vpcflow.provision.common import Clients, Result, get_or_none
 from vpcflow.provision.dashboard import delete_quality_dataset
-from vpcflow.provision.stack import Results, lambda_log_group
+from vpcflow.provision.stack import Results, lambda_log_group, stack_arns
 
 
 def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
@@ -55,6 +55,24 @@ def teardown_functions(clients: Clients, config: StackConfig) -> Results:
         results[f"log_group:{lambda_log_group(function)}"] = delivery.delete_log_group(
             logs, lambda_log_group(function)
         )
+    return results
+
+
+def teardown_failure_handling(clients: Clients, config: StackConfig, delete_data: bool = False) -> Results:
+    """Alarms, the alerts topic, the forwarder's invocation config (if the function is still there) and the
+    failure queue; a queue still holding failed events stays unless ``delete_data``."""
+    arns = stack_arns(clients, config)
+    results = {
+        f"alarm:{name}": result
+        for name, result in alerts.delete_alarms(clients("cloudwatch"), config).items()
+    }
+    results["alerts_topic"] = alerts.delete_alerts_topic(
+        clients("sns"), config, arns.topic(config.alerts_topic)
+    )
+    results["event_invoke_config"] = failures.delete_event_invoke_config(
+        clients("lambda"), config.forwarder_function
+    )
+    results["failure_queue"] = failures.delete_failure_queue(clients("sqs"), config, delete_data)
     return results
 
 
@@ -123,6 +141,7 @@ def teardown_stack(clients: Clients, config: StackConfig, delete_data: bool = Fa
     results |= teardown_catalog(clients, config)
     results |= teardown_wiring(clients, config)
     results |= teardown_functions(clients, config)
+    results |= teardown_failure_handling(clients, config, delete_data)
     results |= teardown_delivery(clients, config)
     results |= teardown_roles(clients, config)
     results |= teardown_storage(clients, config, delete_data)
