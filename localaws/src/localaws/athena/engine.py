@@ -134,6 +134,7 @@ class Engine:
         if on_connect:
             on_connect(con)
         session = Session(self.catalog, self.s3, con, tmpdir, database.lower(), cutoff)
+        session.sql = strip_comments(sql).rstrip().rstrip(";")
         try:
             con.execute("BEGIN TRANSACTION")  # one current_timestamp for pruning and the query
             result = self._dispatch(query_id, sql, session, output_dir)

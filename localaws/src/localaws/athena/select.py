@@ -24,6 +24,8 @@ from localaws.athena.readers import TableReader
 from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
 from localaws.athena.sqltext import ident, literal
+from localaws.athena.trino_types import from_hive
+from localaws.athena.typecheck import Checker, Columns
 from localaws.athena.types import hive_to_duckdb, to_varchar_sql
 from localaws.athena.views import view_sql
 
@@ -43,6 +45,7 @@ class Session:
     bytes_scanned: int = 0
     created_views: set[tuple[str, str]] = field(default_factory=set)
     schema_only: bool = False  # views: resolve types without reading data
+    sql: str = ""  # the statement's text, for the line:column of analysis errors
 
 
 def _conjuncts(where: exp.Expression | None) -> list[exp.Expression]:
@@ -316,6 +319,8 @@ _DUCK_ERRORS = [
         "Function '{0}' not registered",
     ),
     (re.compile(r"Parser Error: (.*)", re.S), "SYNTAX_ERROR", "{0}"),
+    # Trino: DIVISION_BY_ZERO "Division by zero" (integer and decimal division and modulus)
+    (re.compile(r"Division by zero"), "DIVISION_BY_ZERO", "Division by zero"),
     (re.compile(r"Conversion Error: (.*)", re.S), "INVALID_CAST_ARGUMENT", "{0}"),
     (
         re.compile(r"No function matches the given name and argument types '([^']*)'"),
@@ -336,7 +341,23 @@ def duckdb_error(err: Exception) -> QueryFailed:
     return QueryFailed("GENERIC_INTERNAL_ERROR", text, category=1)
 
 
+def analyse(session: Session, ast: exp.Expression) -> Columns:
+    """Trino's analysis (typecheck.py) before any object is read: its output columns' Trino types."""
+
+    def table_columns(db: str, name: str) -> Columns | None:
+        if "$" in name:
+            return None
+        table = session.catalog.table_or_none(db or session.database, name)
+        if table is None:
+            return None
+        cols = [(c.name.lower(), from_hive(c.type)) for c in table.columns + table.partition_keys]
+        return cols if table.is_view else cols + [("$path", "varchar")]
+
+    return Checker(session.sql, table_columns).query(ast)
+
+
 def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
+    analyse(session, ast)
     planner = Planner(session)
     ast = planner.prepare(name_outputs(ast))
     sql = transpile(ast)
@@ -357,16 +378,23 @@ def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
     return ResultSet.from_duckdb(names, types, rows)
 
 
-def result_relation(session: Session, ast: exp.Expression) -> tuple[str, list[str], list[str]]:
-    """For CTAS/INSERT/views: the query's DuckDB SQL, output names and DuckDB types (not executed)."""
+def result_relation(
+    session: Session, ast: exp.Expression
+) -> tuple[str, list[str], list[str], list[str | None]]:
+    """For CTAS/INSERT/views: the query's DuckDB SQL, output names, DuckDB types and Trino types (None
+    where localaws cannot infer one); not executed."""
+    trino = [t for _, t in analyse(session, ast)]
     planner = Planner(session)
     ast = planner.prepare(name_outputs(ast))
     sql = transpile(ast)
     try:
         rel = session.con.sql(sql)
-        return sql, [c.lower() for c in rel.columns], [str(t) for t in rel.types]
+        names, types = [c.lower() for c in rel.columns], [str(t) for t in rel.types]
     except Exception as err:
         raise duckdb_error(err) from err
+    if len(trino) != len(names):
+        trino = [None] * len(names)
+    return sql, names, types, trino
 
 
 def column_types_sql(names: list[str], hive_types: list[str]) -> str:

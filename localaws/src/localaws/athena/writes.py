@@ -17,6 +17,8 @@ from localaws.athena.results import ResultSet
 from localaws.athena.s3 import as_dir, split_uri
 from localaws.athena.select import Session, duckdb_error, result_relation
 from localaws.athena.sqltext import ident, literal
+from localaws.athena.trino_types import from_hive
+from localaws.athena.typecheck import TSTZ_CAST, check_insert
 from localaws.athena.types import duckdb_to_hive, hive_to_duckdb
 
 _COMPRESSION = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4_raw"}
@@ -119,7 +121,17 @@ class Writer:
                 raise QueryFailed(None, "No output location provided for the table data.")
             location = f"{as_dir(self.output_dir)}tables/{self.query_id}/"
         split_uri(location)
-        sql, names, types = result_relation(self.s, ast.expression)
+        sql, names, types, trino = result_relation(self.s, ast.expression)
+        if any(
+            t.upper().startswith("TIMESTAMP WITH TIME ZONE") or (tz or "").endswith("with time zone")
+            for t, tz in zip(types, trino, strict=True)
+        ):
+            # Hive tables have no timestamp with time zone: Athena casts to timestamp, which v3 refuses.
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"{TSTZ_CAST}. You may need to manually clean the data at location "
+                f"'{location}' before retrying. Athena will not delete data in your account.",
+            )
         pcols = list(props.get("partitioned_by") or [])
         if pcols and names[-len(pcols) :] != pcols:
             raise QueryFailed(
@@ -181,7 +193,7 @@ class Writer:
             )
         all_cols = table.columns + table.partition_keys
         query = ast.expression
-        sql, names, _types = result_relation(self.s, query)
+        sql, names, types, trino = result_relation(self.s, query)
         targets = cols_given or [c.name for c in all_cols]
         if len(names) != len(targets):
             raise QueryFailed(
@@ -196,11 +208,17 @@ class Writer:
                 "COLUMN_NOT_FOUND",
                 f"line 1:1: Insert column name does not exist in target table: {unknown[0]}",
             )
+        by_name = {c.name: c for c in all_cols}
+        target_types = [(c, from_hive(by_name[c].type)) for c in targets]
+        for (_c, dst), duck in zip(target_types, types, strict=True):
+            if duck.upper().startswith("TIMESTAMP WITH TIME ZONE") and dst and dst.startswith("timestamp("):
+                raise QueryFailed("NOT_SUPPORTED", TSTZ_CAST)
+        check_insert(target_types, trino)
         pos = {c: i for i, c in enumerate(targets)}
         aliases = ", ".join(f"__c{i}" for i in range(len(names)))
         select = ", ".join(
             (
-                f"TRY_CAST(__c{pos[c.name]} AS {hive_to_duckdb(c.type)})"
+                f"CAST(__c{pos[c.name]} AS {hive_to_duckdb(c.type)})"
                 if c.name in pos
                 else f"CAST(NULL AS {hive_to_duckdb(c.type)})"
             )
@@ -237,7 +255,7 @@ class Writer:
         body_sql = body.sql("athena")
         self.s.schema_only = True
         try:
-            _sql, names, types = result_relation(self.s, body.copy())
+            _sql, names, types, _trino = result_relation(self.s, body.copy())
         finally:
             self.s.schema_only = False
         hive_types = [duckdb_to_hive(t) for t in types]
