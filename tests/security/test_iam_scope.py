@@ -116,3 +116,45 @@ def test_airflows_documented_policy_is_scoped():
     assert sorted(pass_role["Condition"]["StringEquals"]["iam:PassedToService"]) == [
         "firehose.amazonaws.com", "lambda.amazonaws.com", "vpc-flow-logs.amazonaws.com"
     ]  # fmt: skip
+
+
+# botocore's service name -> IAM's action prefix, where they differ.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+
+
+def test_the_documented_policy_grants_every_call_of_the_failure_handling_steps():
+    """Least privilege that still works: each call provision_failure_handling and teardown_failure_handling
+    make is an action of the documented policy, on a resource named after the stack."""
+    from moto import mock_aws
+    from vpcflow.provision.common import CallRecorder, Clients
+    from vpcflow.provision.functions import ensure_lambda_function
+    from vpcflow.provision.iam import ensure_roles
+    from vpcflow.provision.stack import provision_failure_handling
+    from vpcflow.provision.teardown import teardown_failure_handling
+
+    from tests.vpcflow.provision_fixtures import SESSION, tiny_zip
+
+    granted: dict[str, list[str]] = {}
+    for statement in _airflow_policy()["Statement"]:
+        for action in _list(statement["Action"]):
+            granted.setdefault(action, []).extend(_list(statement["Resource"]))
+    with mock_aws():
+        recorder = CallRecorder()
+        clients = Clients(SESSION, region="us-east-1", recorder=recorder)
+        config = StackConfig(bucket="vpcflow-test-bucket", quicksight=False)
+        arns = StackArns(config, clients.account, clients.region)
+        ensure_roles(clients("iam"), arns)
+        ensure_lambda_function(
+            clients("lambda"), config.forwarder_function, arns.role(config.forwarder_role), tiny_zip(),
+            "handler.handler", "python3.12",
+        )  # fmt: skip
+        recorder.clear()
+        provision_failure_handling(clients, config)
+        teardown_failure_handling(clients, config)
+        calls = {(IAM_PREFIX.get(service, service), operation) for service, operation in recorder.calls}
+    assert {("sqs", "CreateQueue"), ("sns", "CreateTopic"), ("cloudwatch", "PutMetricAlarm")} <= calls
+    for prefix, operation in sorted(calls):
+        action = f"{prefix}:{operation}"
+        assert action in granted, f"docs/aws-permissions.md does not grant {action}"
+        if action != "sts:GetCallerIdentity":
+            assert all("STACK" in r for r in granted[action]), (action, granted[action])

@@ -53,6 +53,7 @@ def test_every_resource_is_an_arn_of_a_named_resource(stack):
         f"database/{c.database}",
         f"table/{c.database}/{c.raw_table}",
         c.log_group,
+        c.forwarder_failure_queue,
         KMS,
     ]
     for role, statement in role_statements(stack):
@@ -81,6 +82,24 @@ def test_forwarder_may_only_put_to_its_stream():
     assert statement["Resource"] == [
         "arn:aws:firehose:eu-west-1:123456789012:deliverystream/vpcflow-delivery"
     ]
+
+
+@pytest.mark.parametrize("stack", [arns(), arns(kms_key_arn=KMS)], ids=["sse-sqs", "kms"])
+def test_forwarder_may_only_send_to_its_failure_queue(stack):
+    # Lambda delivers the on-failure record with the function's execution role.
+    statements = {s["Sid"]: s for s in forwarder_policy(stack)["Statement"]}
+    assert statements["SendFailedEvents"]["Action"] == ["sqs:SendMessage"]
+    assert statements["SendFailedEvents"]["Resource"] == [
+        f"arn:aws:sqs:eu-west-1:{ACCOUNT}:{stack.config.forwarder_failure_queue}"
+    ]
+    sqs_actions = {a for s in statements.values() for a in as_list(s["Action"]) if a.startswith("sqs:")}
+    assert sqs_actions == {"sqs:SendMessage"}
+    key = statements.get("UseFailureQueueKey")
+    if stack.config.kms_key_arn:
+        assert key["Action"] == ["kms:Decrypt", "kms:GenerateDataKey"] and key["Resource"] == [KMS]
+        assert key["Condition"] == {"StringEquals": {"kms:ViaService": "sqs.eu-west-1.amazonaws.com"}}
+    else:
+        assert key is None
 
 
 def test_partitioner_touches_its_workgroup_and_table():

@@ -84,6 +84,10 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
     assert aws_client("quicksight").describe_data_set(
         AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id
     )
+    failures = aws_client("sqs").get_queue_url(QueueName=config.forwarder_failure_queue)["QueueUrl"]
+    assert lam.get_function_event_invoke_config(FunctionName=config.forwarder_function)["DestinationConfig"]
+    alarms = aws_client("cloudwatch").describe_alarms(AlarmNamePrefix=config.alarm_prefix)["MetricAlarms"]
+    assert len(alarms) == 5
 
     # A second run writes nothing.
     recorder.clear()
@@ -113,5 +117,7 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
     assert config.delivery_stream not in aws_client("firehose").list_delivery_streams()["DeliveryStreamNames"]
     assert not logs.describe_log_groups(logGroupNamePrefix=config.log_group)["logGroups"]
     assert config.database not in {d["Name"] for d in glue.get_databases()["DatabaseList"]}
+    assert failures not in aws_client("sqs").list_queues().get("QueueUrls", [])
+    assert not aws_client("cloudwatch").describe_alarms(AlarmNamePrefix=config.alarm_prefix)["MetricAlarms"]
     roles = {r["RoleName"] for r in aws_client("iam").list_roles()["Roles"]}
     assert not {config.firehose_role, config.forwarder_role, config.partitioner_role} & roles

@@ -39,6 +39,14 @@ def test_provision_twice_then_repair_then_teardown(stack):
     assert clients("lambda").get_function(FunctionName=config.forwarder_function)["Configuration"][
         "Environment"
     ] == {"Variables": {"DELIVERY_STREAM_NAME": config.delivery_stream}}
+    # Failed events have somewhere to wait, and an alarm says so.
+    invoke_config = clients("lambda").get_function_event_invoke_config(FunctionName=config.forwarder_function)
+    assert invoke_config["DestinationConfig"]["OnFailure"]["Destination"].endswith(
+        f":sqs:us-east-1:123456789012:{config.forwarder_failure_queue}"
+    )
+    assert (
+        len(clients("cloudwatch").describe_alarms(AlarmNamePrefix=config.alarm_prefix)["MetricAlarms"]) == 5
+    )
     (subscription,) = clients("logs").describe_subscription_filters(logGroupName=config.log_group)[
         "subscriptionFilters"
     ]
@@ -74,6 +82,9 @@ def test_provision_twice_then_repair_then_teardown(stack):
     assert clients("lambda").list_functions()["Functions"] == []
     assert clients("firehose").list_delivery_streams()["DeliveryStreamNames"] == []
     assert clients("ec2").describe_flow_logs()["FlowLogs"] == []
+    assert clients("sqs").list_queues().get("QueueUrls", []) == []  # the failure queue held nothing
+    assert clients("sns").list_topics()["Topics"] == []
+    assert clients("cloudwatch").describe_alarms()["MetricAlarms"] == []
     assert not [r for r in clients("iam").list_roles()["Roles"] if r["RoleName"].startswith("vpcflow-")]
 
     again = teardown_stack(clients, config, delete_data=True)

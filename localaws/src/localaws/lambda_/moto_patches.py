@@ -4,7 +4,9 @@ moto can only run code in Docker. ``LambdaFunction.invoke`` is the one method it
 (CloudWatch Logs subscription filters with ``awslogs.data`` envelopes, S3 bucket notifications, event
 source mappings); here it runs the function in a sandbox instead, asynchronously as AWS delivers those,
 so a put_log_events or put_object never waits for the function. S3's notification records are completed
-to the shape S3 sends.
+to the shape S3 sends. PutFunctionEventInvokeConfig replaces the function's config, as Lambda's does
+(moto keeps the first one it was given and appends the others), and UpdateFunctionEventInvokeConfig changes
+only the settings it names.
 """
 
 from __future__ import annotations
@@ -62,7 +64,26 @@ def _moto_s3_event(event_name: str, bucket: Any, key: Any, notification_id: str)
     return {"Records": [s3_event_record(record, key) for record in event["Records"]]}
 
 
+def _put_event_invoke_config(backend: Any, function_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    backend.get_function(function_name).event_invoke_config = []
+    return _ORIGINALS["put_event_invoke_config"](backend, function_name, config)
+
+
+def _update_event_invoke_config(backend: Any, function_name: str, config: dict[str, Any]) -> dict[str, Any]:
+    current = backend.get_function(function_name).event_invoke_config
+    merged = dict(current[0].config) if current else {}
+    destinations = {**(merged.get("DestinationConfig") or {}), **(config.get("DestinationConfig") or {})}
+    merged.update(config)
+    if destinations:
+        merged["DestinationConfig"] = destinations
+    return _put_event_invoke_config(backend, function_name, merged)
+
+
 LAMBDA_MODELS = "moto.awslambda.models"
+_BACKEND_PATCHES = {
+    "put_event_invoke_config": ("put_function_event_invoke_config", _put_event_invoke_config),
+    "update_event_invoke_config": ("update_function_event_invoke_config", _update_event_invoke_config),
+}
 
 
 def _patch_lambda_models(module: Any) -> None:
@@ -70,6 +91,9 @@ def _patch_lambda_models(module: Any) -> None:
         if _ACTIVE and "invoke" not in _ORIGINALS:
             _ORIGINALS["invoke"] = module.LambdaFunction.invoke
             module.LambdaFunction.invoke = _moto_function_invoke
+            for key, (name, replacement) in _BACKEND_PATCHES.items():
+                _ORIGINALS[key] = getattr(module.LambdaBackend, name)
+                setattr(module.LambdaBackend, name, replacement)
 
 
 class _PatchOnImport(importlib.abc.MetaPathFinder):
@@ -128,5 +152,7 @@ def deactivate(invoker: Invoker) -> None:
         _remove_finder()
         if "invoke" in _ORIGINALS:
             sys.modules[LAMBDA_MODELS].LambdaFunction.invoke = _ORIGINALS.pop("invoke")
+            for key, (name, _) in _BACKEND_PATCHES.items():
+                setattr(sys.modules[LAMBDA_MODELS].LambdaBackend, name, _ORIGINALS.pop(key))
         if "s3_event" in _ORIGINALS:
             notifications._get_s3_event = _ORIGINALS.pop("s3_event")
