@@ -19,6 +19,7 @@ from localaws.athena.errors import QueryFailed, syntax_error
 from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
 from localaws.athena.select import Session, execute_select
+from localaws.athena.show import Show
 from localaws.athena.statements import kind, strip_comments
 from localaws.athena.writes import Writer
 
@@ -157,9 +158,9 @@ class Engine:
         if label == "msck":
             return ddl.msck(text)
         if label == "show":
-            return ddl.show(text)
+            return Show(self.catalog, session.database).show(text)
         if label == "describe":
-            return ddl.describe(text)
+            return Show(self.catalog, session.database).describe(text)
         if label == "create_database":
             return ddl.create_database(text, parse(text))  # type: ignore[arg-type]
         ast = parse(text)

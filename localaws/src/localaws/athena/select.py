@@ -18,8 +18,9 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
+from localaws.athena import metatables
 from localaws.athena.catalog import CATALOG, Catalog, Partition, Table
-from localaws.athena.errors import QueryFailed, position
+from localaws.athena.errors import QueryFailed, position, table_not_found
 from localaws.athena.readers import TableReader
 from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
@@ -128,6 +129,11 @@ def _partition_predicates(table: exp.Table, keys: set[str], database: str) -> li
     return usable or None
 
 
+def _duck_schema(db: str) -> str:
+    # DuckDB keeps its own information_schema in a system catalog; ours lives beside it.
+    return "__information_schema" if db == metatables.SCHEMA else db
+
+
 class Planner:
     def __init__(self, session: Session):
         self.s = session
@@ -141,8 +147,18 @@ class Planner:
         where = position(first)
         if cat != CATALOG:
             raise QueryFailed("CATALOG_NOT_FOUND", f"{where}Catalog '{cat}' does not exist", error_type=1301)
+        name = t.name.lower()
+        if db == metatables.SCHEMA:
+            if name not in metatables.COLUMNS:
+                raise table_not_found(CATALOG, db, name, where)
+            return db, name
+        if name.endswith(metatables.PARTITIONS):
+            base = self.s.catalog.table(db, name[: -len(metatables.PARTITIONS)], where)
+            if not base.partition_keys or base.is_view:
+                raise table_not_found(CATALOG, db, name, where)
+            return db, name
         self.s.catalog.table(db, t.name, where)  # raises TABLE_NOT_FOUND / SCHEMA_NOT_FOUND
-        return db, t.name.lower()
+        return db, name
 
     def prepare(self, ast: exp.Expression, depth: int = 0) -> exp.Expression:
         """Creates DuckDB views for every table the query names; returns the AST pointing at them."""
@@ -152,6 +168,11 @@ class Planner:
         wanted: dict[tuple[str, str], list[exp.Table]] = {}
         for t in refs:
             wanted.setdefault(self._resolve(t), []).append(t)
+        for key in [k for k in wanted if k not in self.s.created_views]:
+            meta_sql = self._metatable(*key)
+            if meta_sql is not None:
+                self._create(key, meta_sql)
+                del wanted[key]
         tables = {key: self.s.catalog.table(*key) for key in wanted}
         plans = {}
         for key, table in tables.items():
@@ -174,12 +195,20 @@ class Planner:
         for t in refs:
             db, name = self._resolve(t)
             t.set("catalog", None)
-            t.set("db", exp.to_identifier(db, quoted=True))
+            t.set("db", exp.to_identifier(_duck_schema(db), quoted=True))
             t.set("this", exp.to_identifier(name, quoted=True))
         return ast
 
+    def _metatable(self, db: str, name: str) -> str | None:
+        if db == metatables.SCHEMA:
+            return metatables.information_schema_sql(self.s.catalog, name)
+        if name.endswith(metatables.PARTITIONS):
+            base = self.s.catalog.table(db, name[: -len(metatables.PARTITIONS)])
+            return metatables.partitions_sql(self.s.catalog, base)
+        return None
+
     def _create(self, key: tuple[str, str], sql: str) -> None:
-        db, name = key
+        db, name = key[0] and _duck_schema(key[0]), key[1]
         self.s.con.execute(f"CREATE SCHEMA IF NOT EXISTS {ident(db)}")
         self.s.con.execute(f"CREATE OR REPLACE VIEW {ident(db)}.{ident(name)} AS {sql}")
         self.s.created_views.add(key)
@@ -345,9 +374,13 @@ def analyse(session: Session, ast: exp.Expression) -> Columns:
     """Trino's analysis (typecheck.py) before any object is read: its output columns' Trino types."""
 
     def table_columns(db: str, name: str) -> Columns | None:
-        if "$" in name:
-            return None
-        table = session.catalog.table_or_none(db or session.database, name)
+        db = db or session.database
+        if db == metatables.SCHEMA:
+            return list(metatables.COLUMNS.get(name, [])) or None
+        if name.endswith(metatables.PARTITIONS):
+            base = session.catalog.table_or_none(db, name[: -len(metatables.PARTITIONS)])
+            return metatables.partitions_columns(base) if base is not None else None
+        table = session.catalog.table_or_none(db, name)
         if table is None:
             return None
         cols = [(c.name.lower(), from_hive(c.type)) for c in table.columns + table.partition_keys]

@@ -7,12 +7,22 @@ from __future__ import annotations
 
 import fnmatch
 import time
+import uuid
 from typing import Any
 
 from localaws.athena.api.paging import next_token, window
 from localaws.athena.catalog import Catalog
 from localaws.athena.errors import metadata_error
 from localaws.athena.store import Region
+
+
+def entity_not_found() -> Exception:
+    """Athena passes Glue's EntityNotFoundException on inside a MetadataException, in the AWS SDK for
+    Java's words; PyAthena's SQLAlchemy dialect (has_table) and pandas to_sql look for that code there."""
+    return metadata_error(
+        "Entity Not Found (Service: AmazonDataCatalog; Status Code: 400; Error Code: "
+        f"EntityNotFoundException; Request ID: {uuid.uuid4()}; Proxy: null)"
+    )
 
 
 def _catalog(region: Region, name: str | None) -> Catalog:
@@ -46,7 +56,7 @@ def GetTableMetadata(region: Region, body: dict[str, Any]) -> dict[str, Any]:
         raise metadata_error(f"Database {db} not found.")
     table = catalog.table_or_none(db, name)
     if table is None:
-        raise metadata_error(f"Table {name} not found.")
+        raise entity_not_found()
     return {"TableMetadata": _table_metadata(catalog, db, name)}
 
 
