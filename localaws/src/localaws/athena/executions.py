@@ -57,6 +57,11 @@ class Execution:
     connection: Any = None
     cancel_requested: bool = False
     results_expired: bool = False
+    wrote_manifest: bool = False
+
+    @property
+    def manifest_location(self) -> str:
+        return f"{self.output_dir}{self.id}-manifest.csv"
 
     @property
     def output_location(self) -> str:
@@ -83,6 +88,10 @@ class Execution:
             "ServiceProcessingTimeInMillis": self.writing_ms,
             "ResultReuseInformation": {"ReusedPreviousResult": False},
         }
+        if self.wrote_manifest:
+            # CTAS, INSERT and UNLOAD list the files they wrote; awswrangler's ctas_approach reads them
+            # (docs.aws.amazon.com/athena/latest/APIReference/API_QueryExecutionStatistics.html)
+            stats["DataManifestLocation"] = self.manifest_location
         out = {
             "QueryExecutionId": self.id,
             "Query": self.query,
@@ -318,6 +327,10 @@ class Executions:
 
     def _write(self, engine: Engine, execution: Execution, result: ResultSet) -> None:
         s3 = engine.s3
+        if result.written is not None:
+            body = "".join(f"{uri}\n" for uri in result.written).encode()
+            s3.put(execution.manifest_location, body)
+            execution.wrote_manifest = True
         if execution.statement_type == "DML":
             s3.put(execution.output_location, result.csv_bytes())
             s3.put(execution.output_location + ".metadata", result.metadata_bytes())

@@ -19,6 +19,7 @@ class ResultSet:
     header: bool = True  # SELECT results repeat column names as their first row; DDL/utility ones do not
     precision: list[int] = field(default_factory=list)
     scale: list[int] = field(default_factory=list)
+    written: list[str] | None = None  # CTAS, INSERT, UNLOAD: the files written, for the data manifest
 
     @classmethod
     def from_duckdb(cls, names: list[str], duck_types: list[str], rows: list[tuple[Any, ...]]) -> ResultSet:

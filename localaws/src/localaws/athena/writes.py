@@ -24,8 +24,10 @@ from localaws.athena.types import duckdb_to_hive, hive_to_duckdb
 _COMPRESSION = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4_raw"}
 
 
-def _rows_result(n: int) -> ResultSet:
-    return ResultSet(["rows"], ["bigint"], [(str(n),)], header=True, precision=[19], scale=[0])
+def _rows_result(n: int, written: list[str] | None = None) -> ResultSet:
+    return ResultSet(
+        ["rows"], ["bigint"], [(str(n),)], header=True, precision=[19], scale=[0], written=list(written or [])
+    )
 
 
 class Writer:
@@ -33,6 +35,7 @@ class Writer:
         self.s = session
         self.query_id = query_id
         self.output_dir = output_dir
+        self.written: list[str] = []  # every object put, in order: Athena's data manifest lists them
 
     # ---- helpers --------------------------------------------------------------------------------
     def _copy_out(self, select_sql: str, partition_cols: list[str], compression: str) -> Path:
@@ -69,8 +72,10 @@ class Writer:
             else:
                 prefix = as_dir(location)
             for name in sorted(files):
+                uri = f"{as_dir(prefix)}{self.query_id}_{n:05d}.parquet"
                 with open(os.path.join(root, name), "rb") as f:
-                    self.s.s3.put(f"{as_dir(prefix)}{self.query_id}_{n:05d}.parquet", f.read())
+                    self.s.s3.put(uri, f.read())
+                self.written.append(uri)
                 n += 1
 
     # ---- CTAS -----------------------------------------------------------------------------------
@@ -158,7 +163,7 @@ class Writer:
         )
         self.s.catalog.create_table(table)
         if no_data:
-            return _rows_result(0)
+            return _rows_result(0, [])
         typed = ", ".join(
             f"CAST({ident(f'__c{i}')} AS {hive_to_duckdb(t)}) AS {ident(n)}"
             for i, (n, t) in enumerate(zip(names, hive_types, strict=True))
@@ -172,7 +177,7 @@ class Writer:
         if count:
             out = self._copy_out("SELECT * FROM __write", pcols, compression)
             self._upload(out, location, table, register=True)
-        return _rows_result(count)
+        return _rows_result(count, self.written)
 
     # ---- INSERT INTO ----------------------------------------------------------------------------
     def insert(self, ast: exp.Insert) -> ResultSet:
@@ -235,7 +240,7 @@ class Writer:
             )
             out = self._copy_out("SELECT * FROM __write", [c.name for c in table.partition_keys], compression)
             self._upload(out, table.location, table, register=True)
-        return _rows_result(count)
+        return _rows_result(count, self.written)
 
     # ---- CREATE VIEW ----------------------------------------------------------------------------
     def create_view(self, ast: exp.Create, original_sql: str) -> ResultSet:
