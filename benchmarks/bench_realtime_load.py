@@ -10,19 +10,26 @@ line is checked: each line carries its sequence number, so the check is exact (l
 altered lines) without holding a million strings.
 
 Throughput is wall time on this machine, end to end (first put to last line in S3), and for the put phase
-alone; localaws, the Lambda sandboxes and this client share its cores. tests/faults/test_realtime_load.py
-runs the same code with 20,000 events and asserts the verification.
+alone; localaws, the Lambda sandboxes and this client share its cores. Memory is the kernel's peak resident set
+size from the first put until Firehose is flushed: of this process (localaws runs in it, with moto's
+in-memory S3 holding every delivered object, beside the writer; getrusage) and of each Lambda sandbox (a
+child process running the forwarder, as a Lambda execution environment would; VmHWM, read every 0.1 s while
+it lives). tests/faults/test_realtime_load.py runs the same code with 20,000
+events and asserts the verification.
 """
 
 from __future__ import annotations
 
 import gzip
 import json
+import os
+import resource
 import sys
 import tempfile
+import threading
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import boto3
@@ -66,6 +73,54 @@ def seq_of(line: str) -> int:
     return int(line.split(" ", 11)[10]) - BASE_TIME
 
 
+MIB = 1024 * 1024
+
+
+@dataclass
+class PeakMemory:
+    """Peak RSS of this process (getrusage) and of each child process, the Lambda sandboxes (their VmHWM, a
+    high-water mark the kernel keeps, read every ``interval`` while they live)."""
+
+    interval: float = 0.1
+    process_mb: float = 0.0
+    sandbox_mb: float = 0.0  # the largest peak one sandbox reached
+    sandboxes: set[int] = field(default_factory=set)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def __enter__(self) -> PeakMemory:
+        self._thread = threading.Thread(target=self._run, name="bench-memory", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        assert self._thread is not None
+        self._thread.join()
+        self.process_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+    def _run(self) -> None:
+        import psutil
+
+        me = psutil.Process(os.getpid())
+        while True:
+            for child in me.children(recursive=True):
+                self.sandboxes.add(child.pid)
+                self.sandbox_mb = max(self.sandbox_mb, _high_water_mb(child.pid))
+            if self._stop.wait(self.interval):
+                return
+
+
+def _high_water_mb(pid: int) -> float:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:  # the sandbox ended between listing and reading
+        pass
+    return 0.0
+
+
 @dataclass
 class LoadResult:
     events: int
@@ -80,6 +135,9 @@ class LoadResult:
     lost: int
     duplicates: int
     altered: int
+    peak_process_mb: float = 0.0  # localaws (in this process) + the writer, until the flush
+    peak_sandbox_mb: float = 0.0  # the largest forwarder sandbox
+    sandboxes: int = 0
 
     @property
     def events_per_second(self) -> float:
@@ -141,21 +199,22 @@ def run_load(endpoint: str, events: int, name: str | None = None, buffer_mb: int
 
     started = time.perf_counter()
     calls = 0
-    for start, end in put_calls(events):
-        now = int(time.time() * 1000)
-        logs.put_log_events(
-            logGroupName=group,
-            logStreamName=log_stream,
-            logEvents=[{"timestamp": now, "message": flow_line(seq)} for seq in range(start, end)],
-        )
-        calls += 1
-    put_seconds = time.perf_counter() - started
-    wait = requests.post(f"{endpoint}/_localaws/lambda/wait", params={"timeout": "1200"}, timeout=1300)
-    assert wait.json()["idle"], "Lambda invocations still running after 20 minutes"
-    requests.post(
-        f"{endpoint}/_localaws/firehose/flush", params={"stream": stream}, timeout=600
-    ).raise_for_status()
-    total_seconds = time.perf_counter() - started
+    with PeakMemory() as memory:
+        for start, end in put_calls(events):
+            now = int(time.time() * 1000)
+            logs.put_log_events(
+                logGroupName=group,
+                logStreamName=log_stream,
+                logEvents=[{"timestamp": now, "message": flow_line(seq)} for seq in range(start, end)],
+            )
+            calls += 1
+        put_seconds = time.perf_counter() - started
+        wait = requests.post(f"{endpoint}/_localaws/lambda/wait", params={"timeout": "1200"}, timeout=1300)
+        assert wait.json()["idle"], "Lambda invocations still running after 20 minutes"
+        requests.post(
+            f"{endpoint}/_localaws/firehose/flush", params={"stream": stream}, timeout=600
+        ).raise_for_status()
+        total_seconds = time.perf_counter() - started
 
     outcomes = [
         o
@@ -189,6 +248,9 @@ def run_load(endpoint: str, events: int, name: str | None = None, buffer_mb: int
         lost=events - delivered,
         duplicates=sum(c - 1 for c in counts if c > 1),
         altered=altered,
+        peak_process_mb=round(memory.process_mb, 1),
+        peak_sandbox_mb=round(memory.sandbox_mb, 1),
+        sandboxes=len(memory.sandboxes),
     )
 
 
@@ -201,15 +263,20 @@ def main(events: int | None = None) -> None:
         LocalAWS(port=0, state_dir=state) as aws,
     ):
         result = run_load(aws.endpoint, events)
+    checked_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the read-back check included
     print(json.dumps({**asdict(result), "events_per_second": round(result.events_per_second),
-                      "put_events_per_second": round(result.put_events_per_second)}, indent=1))  # fmt: skip
+                      "put_events_per_second": round(result.put_events_per_second),
+                      "peak_process_with_check_mb": round(checked_mb, 1)}, indent=1))  # fmt: skip
     print(
         f"{result.events:,} events in {result.put_calls} PutLogEvents calls -> {result.invocations} invocations "
         f"({result.lambda_attempts} attempts) -> {result.objects} gzip objects ({result.gzip_bytes / 1e6:.1f} MB)\n"
         f"end to end {result.total_seconds:.1f} s = {result.events_per_second:,.0f} events/s "
         f"(put phase {result.put_seconds:.1f} s = {result.put_events_per_second:,.0f} events/s)\n"
         f"verified: delivered {result.delivered:,}, lost {result.lost}, duplicates {result.duplicates}, "
-        f"altered {result.altered}"
+        f"altered {result.altered}\n"
+        f"peak RSS until the flush: this process (localaws + writer) {result.peak_process_mb:,.0f} MiB, "
+        f"the largest of {result.sandboxes} forwarder sandbox(es) {result.peak_sandbox_mb:,.0f} MiB; "
+        f"with the read-back check {checked_mb:,.0f} MiB"
     )
     if result.lost or result.altered:
         raise SystemExit("lines were lost or altered")
