@@ -10,6 +10,7 @@ is then transpiled with sqlglot (read="athena", write="duckdb") and run.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from localaws.athena import metatables
+from localaws.athena import metatables, projection
 from localaws.athena.catalog import CATALOG, Catalog, Partition, Table
 from localaws.athena.errors import QueryFailed, position, table_not_found
 from localaws.athena.readers import TableReader
@@ -239,10 +240,18 @@ class Planner:
 
     # ---- pruning --------------------------------------------------------------------------------
     def _prune(self, table: Table, refs: list[exp.Table]) -> list[Partition]:
-        parts = self.s.catalog.partitions(table)
-        if not parts or self.s.schema_only:
-            return [] if self.s.schema_only else parts
+        if self.s.schema_only:
+            return []
         keys = {k.name.lower() for k in table.partition_keys}
+        if projection.enabled(table):
+            now = self.s.con.execute("SELECT current_timestamp").fetchall()[0][0]
+            parts = projection.partitions(
+                table, self._equalities(refs, keys), now.astimezone(dt.UTC).replace(tzinfo=None)
+            )
+        else:
+            parts = self.s.catalog.partitions(table)
+        if not parts:
+            return parts
         keep: set[int] = set()
         for ref in refs:
             preds = _partition_predicates(ref, keys, self.s.database)
@@ -253,6 +262,25 @@ class Planner:
                 return parts
             keep |= chosen
         return [p for i, p in enumerate(parts) if i in keep]
+
+    def _equalities(self, refs: list[exp.Table], keys: set[str]) -> dict[str, list[str]]:
+        """Literal values the WHERE clause gives each partition key (``k = 'v'``, ``k IN ('a', 'b')``):
+        an injected projection's partitions."""
+        out: dict[str, list[str]] = {}
+        for ref in refs:
+            for conj in _partition_predicates(ref, keys, self.s.database) or []:
+                if isinstance(conj, exp.EQ):
+                    col, val = (conj.this, conj.expression)
+                    if isinstance(val, exp.Column):
+                        col, val = val, col
+                    values = [val]
+                elif isinstance(conj, exp.In) and not conj.args.get("query"):
+                    col, values = conj.this, conj.expressions
+                else:
+                    continue
+                if isinstance(col, exp.Column) and all(isinstance(v, exp.Literal) for v in values):
+                    out.setdefault(col.name.lower(), []).extend(v.this for v in values)
+        return out
 
     def _evaluate(self, table: Table, parts: list[Partition], preds: list[exp.Expression]) -> set[int] | None:
         """Indexes of the partitions the predicates keep, or None when DuckDB cannot evaluate them alone.
