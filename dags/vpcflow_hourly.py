@@ -6,17 +6,22 @@ Every hour H (the run's data interval [H, H+1) in UTC), once Firehose has surely
 1. **check_run_settings** — the run's settings (the trigger form below) validated; a conf that names the
    stack's identity (bucket, prefixes, database, tables...) is refused: those come from the environment.
 2. **wait_for_hour** — until H+1 + the Firehose buffer interval + the grace period; then
-   **list_hour_objects** fails, naming the prefix, if the hour has fewer objects than `min_objects`.
+   **list_hour_objects** records the hour's objects (key, ETag, size: `vpc_flow_logs_objects`, which
+   vpcflow_reconcile compares with S3 later) and fails, naming the prefix, below `min_objects`.
 3. **register_partition** / **register_typed_partition** — the hour's partition in `vpc_flow_logs` and
-   in `vpc_flow_logs_typed` (the same objects, BIGINT packets/bytes/times: the blog's INT reads a flow of
-   2^31 bytes as NULL), which the next steps read.
+   in `vpc_flow_logs_typed` (the same objects, one token per field, BIGINT counts and times), which the
+   next steps read.
 4. **check_quality** — one scan counts malformed rows, NODATA/SKIPDATA, out-of-domain values, flows far
    outside the hour and duplicates; **evaluate_quality** stores one row per check in
-   `vpc_flow_logs_quality` and fails with the offending lines if a threshold is breached.
-5. **compact_hour** — empties the hour's Parquet partition, then fills it with the hour's typed rows: on
-   every try, so a rerun or retry replaces the hour instead of adding to it.
+   `vpc_flow_logs_quality`, keeps malformed lines in `vpc_flow_logs_malformed`, fails with offending lines
+   on a blocking breach (malformed, out of domain) and lets warnings (late flows, duplicates) through.
+5. **compact_hour** — the hour's distinct records into a location of the try's own, then the Parquet
+   partition switched to it: readers never see half an hour or an hour twice.
 6. **refresh_spice** — a SPICE ingestion per run and try; a backfill refreshes once, at its last hour.
-7. **summarise** — flows, bytes, rejects, top rejected sources and the verdict, in the log and XCom.
+7. **summarise** — flows (NODATA/SKIPDATA apart), bytes, rejects, top rejected sources and the verdict.
+
+A task that fails for good, and an hour that passes with warnings, are published to the stack's alerts
+topic (SNS).
 
 Backfill: `make backfill FROM=... TO=...` (`airflow backfill create ... --dag-run-conf
 '{"backfill_to": "<to-date>"}'`).
@@ -31,12 +36,13 @@ from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
 from vpcflow.hourly.context import HourContext
+from vpcflow.hourly.notify import on_task_failure
 from vpcflow.hourly.operators import (
+    CompactHourOperator,
     HourAthenaOperator,
     HourCompleteSensor,
     HourCompleteSensorAsync,
     HourSpiceRefreshOperator,
-    ReplacingAthenaOperator,
 )
 from vpcflow.hourly.schedule import hourly_schedule_settings
 from vpcflow.hourly.settings import RunSettings
@@ -75,7 +81,12 @@ def _athena_quick(task_id: str, **kwargs):
     max_active_runs=SCHEDULE.max_active_runs,
     params=RunSettings().params(),
     template_searchpath=[str(sql_dir())],
-    default_args={"aws_conn_id": "aws_default", "retries": 2, "retry_delay": timedelta(minutes=1)},
+    default_args={
+        "aws_conn_id": "aws_default",
+        "retries": 2,
+        "retry_delay": timedelta(minutes=1),
+        "on_failure_callback": on_task_failure,
+    },
     tags=["vpcflow"],
     doc_md=__doc__,
 )
@@ -92,15 +103,17 @@ def vpcflow_hourly():
         else HourCompleteSensor(task_id="wait_for_hour", mode="reschedule", poke_interval=60)
     )
 
-    @task(retries=0)
+    @task
     def list_hour_objects() -> dict:
         from vpcflow.hourly.tasks import list_hour_objects
 
-        return list_hour_objects(S3Hook().get_conn(), _hour())
+        context = get_current_context()
+        return list_hour_objects(
+            S3Hook().get_conn(), AthenaHook().get_conn(), _hour(), context["run_id"], context["logical_date"]
+        )
 
     register_partition = _athena_quick("register_partition")
     register_typed_partition = _athena_quick("register_typed_partition")
-    create_quality_table = _athena_quick("create_quality_table")
     check_quality = _athena("check_quality")
 
     @task
@@ -109,8 +122,22 @@ def vpcflow_hourly():
 
         return evaluate_quality(S3Hook().get_conn(), AthenaHook().get_conn(), _hour(), query_execution_id)
 
-    register_parquet_partition = _athena_quick("register_parquet_partition")
-    compact_hour = _athena("compact_hour", operator=ReplacingAthenaOperator)
+    @task
+    def notify_warnings(verdict: dict) -> bool:
+        from vpcflow.hourly.notify import AWS_CONN_ID, publish
+
+        if not verdict["warnings"]:
+            return False
+        hour = _hour()
+        publish(
+            AWS_CONN_ID,
+            hour.stack,
+            f"vpcflow: hour {hour.label} passed with warnings",
+            verdict["warning_message"],
+        )
+        return True
+
+    compact_hour = _athena("compact_hour", operator=CompactHourOperator)
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:
@@ -139,8 +166,9 @@ def vpcflow_hourly():
     objects = list_hour_objects()
     verdict = evaluate_quality(check_quality.output)
     check_run_settings() >> wait_for_hour >> objects >> register_partition >> register_typed_partition
-    register_typed_partition >> create_quality_table >> check_quality
-    verdict >> register_parquet_partition >> compact_hour >> spice_refresh_due() >> refresh_spice
+    register_typed_partition >> check_quality
+    verdict >> compact_hour >> spice_refresh_due() >> refresh_spice
+    notify_warnings(verdict)
     [compact_hour, refresh_spice] >> summarise_hour
     summarise(summarise_hour.output, verdict, objects)
 

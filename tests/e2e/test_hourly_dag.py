@@ -10,7 +10,9 @@ import pendulum
 import pytest
 from airflow.sdk import DagRunState
 from vpcflow.athena import Athena
+from vpcflow.hourly.quality import checks_for
 from vpcflow.model.config import StackConfig
+from vpcflow.model.formats import DEFAULT_FORMAT
 from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
 from vpcflow.synthetic.generator import GeneratorConfig
@@ -26,6 +28,7 @@ BAD_HOUR = FIRST + timedelta(hours=2)  # 5% malformed lines: over the 1% thresho
 EMPTY_HOUR = FIRST + timedelta(hours=3)
 BUSY_HOUR = FIRST + timedelta(hours=4)  # one flow wider than the blog's INT columns
 BIG_BYTES, BIG_PACKETS = 5_000_000_000, 3_000_000_000  # both over 2^31 - 1
+QUALITY_ROWS = 1 + len(checks_for(DEFAULT_FORMAT))  # the total, then one row per check
 
 
 @pytest.fixture(scope="module")
@@ -139,7 +142,7 @@ def test_good_hours_are_registered_checked_compacted_and_refreshed(stack, hourly
         state = _state_of_hour(clients, config, hour)
         # Every line the regex reads (NODATA and SKIPDATA included) is compacted; malformed lines are not.
         assert state["parquet_rows"] == expected.records
-        assert state["quality_rows"] == 12
+        assert state["quality_rows"] == QUALITY_ROWS
         rows = _query(
             clients,
             config,

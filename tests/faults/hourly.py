@@ -134,6 +134,13 @@ def state_of_hour(stack: Stack) -> dict[str, Any]:
         "parquet_partitions": _partitions(stack, parquet),
         "quality_partitions": _partitions(stack, quality),
         "parquet_objects": _objects(stack, f"{config.parquet_prefix}{HOUR:%Y/%m/%d/%H}/"),
+        # A try's CTAS entry or compaction lock left behind would show here.
+        "stage_tables": sorted(
+            t["Name"].rsplit("_", 1)[0]
+            for t in stack.clients("glue").get_tables(DatabaseName=db)["TableList"]
+            if "_stage_" in t["Name"]
+        ),
+        "locks": _objects(stack, "locks/"),
         "parquet": parquet_sums,
         # A list, not a set: a check stored twice for the hour shows as two rows.
         "quality_rows": [(r["check_name"], r["value"], r["passed"]) for r in quality_rows],

@@ -22,6 +22,8 @@ from typing import Any
 
 import pytest
 from airflow.sdk import DagRunState
+from vpcflow.hourly.quality import checks_for
+from vpcflow.model.formats import DEFAULT_FORMAT
 
 from tests.faults import hourly
 
@@ -47,7 +49,9 @@ def clean_state(localaws, hourly_dag):
     run = hourly.run_hour(hourly_dag, stack)
     assert run.state == DagRunState.SUCCESS, hourly.task_states(run)
     state = hourly.state_of_hour(stack)
-    assert int(state["parquet"]["rows"]) == stack.records and len(state["quality_rows"]) == 12, state
+    assert int(state["parquet"]["rows"]) == stack.records and len(state["quality_rows"]) == 1 + len(
+        checks_for(DEFAULT_FORMAT)
+    ), state
     return state
 
 
@@ -69,15 +73,15 @@ def test_throttling_a_failed_query_and_a_refresh_already_running_are_absorbed_wi
     localaws, hourly_dag, clean_state, stack, fault_report
 ):
     """Four faults one run must absorb, in one run to keep the suite short: Athena throttles the first
-    ALTER TABLE, fails the quality scan once, fails the hour's Parquet INSERT once after it wrote its files
+    ALTER TABLE, fails the quality scan once, fails the hour's compaction (its CTAS) once after it wrote its files
     (a late failure or timeout on AWS leaves what the query wrote), and someone's SPICE refresh of the
     dataset is RUNNING (its Athena query held) when refresh_spice starts."""
     config, endpoint = stack.config, localaws.endpoint
     # GIVEN the four faults
     hourly.arm(endpoint, action="StartQueryExecution", error="TooManyRequestsException",
                message="Rate exceeded", match=f"ALTER TABLE {config.database}.{config.raw_table} ADD")  # fmt: skip
-    hourly.arm(endpoint, match="sum(n) AS total_rows", fail="HIVE_CURSOR_ERROR: localaws fault")
-    hourly.arm(endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}",
+    hourly.arm(endpoint, match="AS total_rows", fail="HIVE_CURSOR_ERROR: localaws fault")
+    hourly.arm(endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_",
                fail="Query exhausted resources at this scale factor", after=True)  # fmt: skip
     hourly.wait_ingestions_idle(stack)  # the ingestion the dataset's creation started
     hourly.arm(endpoint, match=f'FROM "{config.database}"."{config.parquet_table}"', hold=True)
@@ -128,9 +132,10 @@ def test_throttling_a_failed_query_and_a_refresh_already_running_are_absorbed_wi
     _record(fault_report, stack, state, clean_state, "hourly: Athena throttling + failed query",
             "register_partition's StartQueryExecution answered TooManyRequestsException; check_quality FAILED",
             "task retries (botocore's default mode does not retry Athena's HTTP 400 throttling); = clean run")  # fmt: skip
-    _record(fault_report, stack, state, clean_state, "hourly: INSERT fails after writing",
-            "compact_hour's INSERT wrote its files, then ended FAILED (once)",
-            "compact_hour's retry empties the partition before its INSERT; = clean run")  # fmt: skip
+    _record(fault_report, stack, state, clean_state, "hourly: compaction fails after writing",
+            "compact_hour's CTAS wrote its files, then ended FAILED (once)",
+            "the retry writes to a location of its own; the partition is switched only to a finished one, "
+            "the failed try's files deleted; = clean run")  # fmt: skip
     _record(fault_report, stack, state, clean_state, "hourly: SPICE ingestion already running",
             "a by-hand ingestion RUNNING when refresh_spice starts",
             "the run's ingestion QUEUED behind it; the waiter waited; run succeeded; = clean run")  # fmt: skip
@@ -139,9 +144,9 @@ def test_throttling_a_failed_query_and_a_refresh_already_running_are_absorbed_wi
 def test_a_run_failed_by_athena_after_the_partition_was_emptied_is_rerun_to_a_clean_state(
     localaws, hourly_dag, clean_state, stack, fault_report
 ):
-    # GIVEN Athena fails the hour's Parquet INSERT on every try (the task before it emptied the partition)
+    # GIVEN Athena fails the hour's compaction (its CTAS) on every try
     config = stack.config
-    hourly.arm(localaws.endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}",
+    hourly.arm(localaws.endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_",
                fail="HIVE_PATH_ALREADY_EXISTS: localaws fault", times=3)  # fmt: skip
     # WHEN the hour runs
     failed = hourly.run_hour(hourly_dag, stack)
@@ -158,7 +163,7 @@ def test_a_run_failed_by_athena_after_the_partition_was_emptied_is_rerun_to_a_cl
     state = hourly.state_of_hour(stack)
     assert state == clean_state
     _record(fault_report, stack, state, clean_state, "hourly: Athena query fails every try",
-            "compact_hour's INSERT FAILED 3 times: run failed, Parquet partition left empty",
+            "compact_hour's CTAS FAILED 3 times: run failed, no partition published",
             "rerun of the hour (cleared): = clean run, no duplicated quality rows")  # fmt: skip
 
 
@@ -205,7 +210,7 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
 ):
     """localaws keeps its state in memory (moto's backends, the Athena and QuickSight services): a restart
     starts it empty, as `python -m localaws` does. So the faithful case is a localaws process of its own,
-    restarted while compact_hour's INSERT runs; the run fails (its query, table and bucket are gone); then
+    restarted while compact_hour's CTAS runs; the run fails (its query, table and bucket are gone); then
     the user does what a restart asks for: `vpcflow provision` (idempotent) and the hour's data delivered
     again, and a rerun of the hour must leave exactly a clean run's state. State surviving a restart is
     not something localaws offers, so it is not tested."""
@@ -216,12 +221,12 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
             f'"extra": {{"endpoint_url": "{aws.endpoint}", "region_name": "us-east-1"}}}}'))  # fmt: skip
         stack = hourly.new_stack(aws.endpoint)
         config = stack.config
-        # GIVEN localaws is restarted while the hour's Parquet INSERT runs
-        hourly.arm(aws.endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}", hold=True)
+        # GIVEN localaws is restarted while the hour's compaction (its CTAS) runs
+        hourly.arm(aws.endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_", hold=True)
         restarted = threading.Event()
 
         def restart_when_held() -> None:
-            hourly.wait_until(lambda: hourly.faults(aws.endpoint)["held"], "compact_hour's INSERT held")
+            hourly.wait_until(lambda: hourly.faults(aws.endpoint)["held"], "compact_hour's CTAS held")
             aws.restart()
             restarted.set()
 
@@ -245,7 +250,7 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
     finally:
         aws.stop()
     _record(fault_report, stack, state, clean_state, "hourly: localaws restarted mid-run",
-            "python -m localaws stopped (SIGTERM) and started while compact_hour's INSERT ran; state lost",
+            "python -m localaws stopped (SIGTERM) and started while compact_hour's CTAS ran; state lost",
             "run failed; re-provision (idempotent) + hour re-delivered + rerun: = clean run")  # fmt: skip
 
 
@@ -258,7 +263,7 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
 ):
     """A real local Airflow (vpcflow.devstack.airflow_local: LocalExecutor, tasks waiting in their worker as `make up`
     runs them). The scheduler is SIGKILLed, with its workers and the task process, while compact_hour's
-    INSERT runs; the orphaned INSERT then completes at Athena, writing the hour's files with no task to
+    CTAS runs; the orphaned CTAS then completes at Athena, writing the hour's files with no task to
     own them. The restarted scheduler resets the dead scheduler's orphaned task, which runs again (try 2),
     and the hour must end exactly as a clean run leaves it. Starting Airflow twice costs minutes,
     so the test is opt-in: VPCFLOW_SLOW_TESTS=1."""
@@ -284,7 +289,7 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
     }
     airflow = AirflowLocal(home=tmp_path_factory.mktemp("airflow-kill"), aws_endpoint=endpoint,
                            api_port=free_port(), parallelism=2)  # fmt: skip
-    hourly.arm(endpoint, match=f"INSERT INTO {config.database}.{config.parquet_table}", hold=True)
+    hourly.arm(endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_", hold=True)
     try:
         airflow.start(env=env, wait_seconds=240)
         api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
@@ -294,7 +299,7 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
             "vpcflow_hourly", conf={"grace_s": 0}, logical_date=(hourly.HOUR + timedelta(hours=1)).isoformat()
         )
         hourly.wait_until(
-            lambda: hourly.faults(endpoint)["held"], "compact_hour's INSERT held", attempts=3000
+            lambda: hourly.faults(endpoint)["held"], "compact_hour's CTAS held", attempts=3000
         )
         # WHEN the scheduler is killed, with every process under it (the worker and the task)
         scheduler = psutil.Process(airflow._pid("scheduler"))
@@ -305,10 +310,10 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
             except psutil.NoSuchProcess:
                 pass
         psutil.wait_procs(doomed, timeout=30)
-        # AND the orphaned INSERT completes: the hour's files are written with no task alive to own them
+        # AND the orphaned CTAS completes: the hour's files are written with no task alive to own them
         hourly.clear(endpoint)
         prefix = f"{config.parquet_prefix}{hourly.HOUR:%Y/%m/%d/%H}/"
-        hourly.wait_until(lambda: hourly._objects(stack, prefix) > 0, "the orphaned INSERT's files")
+        hourly.wait_until(lambda: hourly._objects(stack, prefix) > 0, "the orphaned CTAS's files")
         airflow.start(env=env, wait_seconds=240)  # only the scheduler is missing
         states = api.wait_finished("vpcflow_hourly", [run_id], timeout=900)
         tries = {t["task_id"]: t["try_number"] for t in api.task_instances("vpcflow_hourly", run_id)}
@@ -320,5 +325,6 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
     state = hourly.state_of_hour(stack)
     assert state == clean_state
     _record(fault_report, stack, state, clean_state, "hourly: scheduler killed mid-task",
-            "scheduler, worker and task SIGKILLed during compact_hour; the orphaned INSERT then wrote the hour",
-            "scheduler restarted; orphaned task reset, try 2 empties the partition first; = clean run")  # fmt: skip
+            "scheduler, worker and task SIGKILLed during compact_hour; the orphaned CTAS then wrote its files",
+            "scheduler restarted; orphaned task reset; try 2 takes over its run's lock, publishes its own "
+            "location and deletes the orphan's files; = clean run")  # fmt: skip

@@ -14,6 +14,8 @@ from vpcflow.model import partitions
 from vpcflow.model.config import ConfigError, StackConfig
 from vpcflow.model.sqlfiles import sql_dir
 
+from tests.sql.test_hourly_sql import hour_sql
+
 HOSTILE = [
     "x'; DROP TABLE vpc_flow_logs; --",
     "x' OR '1'='1",
@@ -115,7 +117,7 @@ def test_hourly_statements_refuse_injected_names_even_without_validation(name, p
     payload = _hostile_value(param, "x'; DROP TABLE vpc_flow_logs; --")
     hour = HourContext(_unchecked_stack(**{param: payload}), RunSettings(), HOUR)
     try:
-        sql = hour.sql(name)
+        sql = hour_sql(hour, name)
     except partitions.PartitionError:
         return
     assert "DROP TABLE" not in sql, f"{name} rendered {param} into SQL:\n{sql}"

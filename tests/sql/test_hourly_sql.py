@@ -8,6 +8,7 @@ import pendulum
 import pytest
 import sqlglot
 from vpcflow import reports
+from vpcflow.hourly.compaction import Target
 from vpcflow.hourly.context import HourContext
 from vpcflow.hourly.settings import RunSettings
 from vpcflow.model.config import StackConfig
@@ -23,7 +24,13 @@ def render(name: str, **stack) -> str:
     folder, _, stem = name.partition("/")
     if folder == "reports":
         return reports.render(stem.removesuffix(".sql"), config, since="2026-11-26-00")
-    return HourContext(config, RunSettings(), HOUR).sql(stem.removesuffix(".sql"))
+    return hour_sql(HourContext(config, RunSettings(), HOUR), stem.removesuffix(".sql"))
+
+
+def hour_sql(hour: HourContext, task_id: str) -> str:
+    """What the task renders: compact_hour with the target a try writes to."""
+    extra = {"compaction": Target.for_try(hour, "try-1")} if task_id == "compact_hour" else {}
+    return hour.sql(task_id, **extra)
 
 
 @pytest.mark.parametrize("name", FILES)

@@ -51,6 +51,12 @@ PARAMS = {
         "columns": [{"name": "vpc_id", "type": "STRING"}, {"name": "Bytes", "type": "BIGINT"}],
         "regex": "^([^ ]+)\\\\s+([^ ]+)$",
     },
+    "create_hourly_table.sql": {
+        "database": "vpcflow",
+        "table": "vpc_flow_logs_quality",
+        "location": "s3://my-vpc-flow-logs/quality/",
+        "columns": [{"name": "check_name", "type": "STRING"}, {"name": "passed", "type": "BOOLEAN"}],
+    },
     "create_vpc_flow_logs_parquet.sql": {
         "database": "vpcflow",
         "table": "vpc_flow_logs_parquet",

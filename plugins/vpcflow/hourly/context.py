@@ -14,18 +14,18 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from vpcflow.hourly.quality import Window, count_expressions
 from vpcflow.hourly.settings import RunSettings
-from vpcflow.model.config import StackConfig
+from vpcflow.model import formats
+from vpcflow.model.config import MALFORMED_PREFIX, MANIFEST_PREFIX, QUALITY_PREFIX, StackConfig
+from vpcflow.model.formats import FlowLogFormat, parse_log_format
 from vpcflow.model.partitions import (
     Partition,
     PartitionType,
     add_partitions_sql,
     partition_for_hour,
-    validate_location,
     validate_table_name,
 )
-
-QUALITY_PREFIX = "quality/"
 
 
 def hour_label(hour: datetime) -> str:
@@ -100,27 +100,64 @@ class HourContext:
     def parquet_location(self) -> str:
         return partition_for_hour(self.start, self.stack.parquet_location, PartitionType.HOUR).location
 
-    @property
-    def quality_table_location(self) -> str:
-        return validate_location(f"s3://{self.stack.bucket}/{QUALITY_PREFIX}", "quality table location")
+    def _hour_folder(self, prefix: str) -> str:
+        return partition_for_hour(self.start, self.stack.location(prefix), PartitionType.HOUR).location
 
-    @cached_property
+    @property
     def quality_location(self) -> str:
-        return partition_for_hour(self.start, self.quality_table_location, PartitionType.HOUR).location
+        return self._hour_folder(QUALITY_PREFIX)
 
     @property
-    def quality_table(self) -> str:
-        return f"{self.stack.raw_table}_quality"
+    def manifest_location(self) -> str:
+        return self._hour_folder(MANIFEST_PREFIX)
+
+    @property
+    def malformed_location(self) -> str:
+        return self._hour_folder(MALFORMED_PREFIX)
 
     def table(self, name: str) -> str:
         """``database.name``, both validated: the tables the hourly statements name."""
         return ".".join(validate_table_name(f"{self.stack.database}.{name}"))
 
-    def sql(self, task_id: str) -> str:
-        """``sql/hourly/<task_id>.sql`` rendered for this hour, as the task's operator renders it."""
+    def sql(self, task_id: str, **context: Any) -> str:
+        """``sql/hourly/<task_id>.sql`` rendered for this hour, as the task's operator renders it (with the
+        ``context`` it adds, e.g. compact_hour's ``compaction`` target)."""
         from vpcflow.model.sqlfiles import render_template
 
-        return render_template(f"hourly/{task_id}.sql", hour=self)
+        return render_template(f"hourly/{task_id}.sql", hour=self, **context)
+
+    # -- the records (the stack's flow-log format) ----------------------------------------------------
+
+    @cached_property
+    def fmt(self) -> FlowLogFormat:
+        return parse_log_format(self.stack.flow_log_format)
+
+    @property
+    def columns(self) -> list[str]:
+        """The typed table's columns, one per field of the format, in its order."""
+        return formats.columns_of(self.fmt)
+
+    @property
+    def malformed_sql(self) -> str:
+        """A row the RegexSerDe could not read: every column NULL (as Athena shows such a line)."""
+        return " AND ".join(f"{column} IS NULL" for column in self.columns)
+
+    @property
+    def window(self) -> Window:
+        """Where a flow's start may lie for this ingest hour, the run's tolerance on both sides."""
+        tolerance = self.settings.outside_hour_tolerance_s
+        return Window(self.start_ts - tolerance, self.end_ts + tolerance)
+
+    @property
+    def quality_counts(self) -> list[tuple[str, str]]:
+        """(check, SQL sum) of check_quality.sql: the checks the format has the fields for."""
+        return count_expressions(self.fmt, self.window)
+
+    @property
+    def parquet_select(self) -> list[str]:
+        """``expression AS column`` for every column of the Parquet table, in its order, from the typed
+        table's row: a field the format lacks is a typed NULL, a '-' (AWS's "does not apply") is NULL."""
+        return formats.parquet_select(self.fmt)
 
     # -- partition statements (the validated builder, never hand-written) -----------------------------
 
@@ -134,12 +171,6 @@ class HourContext:
             )
         return add_partitions_sql(self.table(table), [self.raw_partition])
 
-    def add_parquet_partition_sql(self) -> str:
-        return add_partitions_sql(
-            self.table(self.stack.parquet_table), [Partition(self.label, self.parquet_location)]
-        )
-
-    def add_quality_partition_sql(self) -> str:
-        return add_partitions_sql(
-            self.table(self.quality_table), [Partition(self.label, self.quality_location)]
-        )
+    def add_partition_sql(self, table: str, location: str) -> str:
+        """ADD PARTITION of this hour to one of the hour-keyed tables (quality, objects, malformed)."""
+        return add_partitions_sql(self.table(table), [Partition(self.label, location)])

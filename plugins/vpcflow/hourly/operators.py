@@ -4,6 +4,8 @@ files, the wait and the SPICE refresh name what the stack's environment and the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.s3 import S3Hook
@@ -35,16 +37,70 @@ class HourAthenaOperator(HourTemplated, AthenaOperator):
         )
 
 
-class ReplacingAthenaOperator(HourAthenaOperator):
-    """compact_hour: every try empties hour H's Parquet partition before its INSERT. A try that failed
-    after Athena wrote files (a late failure, a killed worker) would otherwise leave them for the retry to
-    add to. In execute, not pre_execute: a resumed deferral runs pre_execute again, after the INSERT."""
+class CompactHourOperator(HourAthenaOperator):
+    """compact_hour: the hour's distinct records into a location of this try's own (sql/hourly/
+    compact_hour.sql, a CTAS), then the Parquet partition switched to it (vpcflow.hourly.compaction).
+
+    A try that fails after Athena wrote files (a late failure, a killed worker) leaves them in its own
+    location, which nothing references: the retry writes elsewhere, and the publishing try deletes them.
+    The hour's lock keeps a second run from compacting the same hour meanwhile."""
+
+    def render_template_fields(self, context: Any, jinja_env: Any = None) -> None:
+        from vpcflow.hourly.compaction import Target
+
+        if "hour" not in context:
+            context["hour"] = HourContext.from_airflow(context)
+        # The try's own id: the same after a resumed deferral, new for every try of every run.
+        context["compaction"] = Target.for_try(context["hour"], str(context["ti"].id))
+        super().render_template_fields(context, jinja_env)
 
     def execute(self, context: Any) -> Any:
-        from vpcflow.hourly.tasks import clear_parquet_partition  # at run time, not when the DAG is parsed
+        from vpcflow.hourly import compaction
 
-        clear_parquet_partition(S3Hook(aws_conn_id=self.aws_conn_id).get_conn(), context["hour"])
-        return super().execute(context)
+        s3 = S3Hook(aws_conn_id=self.aws_conn_id).get_conn()
+        compaction.acquire(s3, context["hour"], _holder(context))
+        with _released_on_failure(s3, context):
+            query_id = super().execute(context)
+        return self._publish(context, query_id)
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        s3 = S3Hook(aws_conn_id=self.aws_conn_id).get_conn()
+        with _released_on_failure(s3, context):
+            query_id = super().execute_complete(context, event)
+        return self._publish(context, query_id)
+
+    def _publish(self, context: Any, query_id: str) -> dict[str, Any]:
+        from airflow.providers.amazon.aws.hooks.glue_catalog import GlueCatalogHook
+
+        from vpcflow.hourly import compaction
+
+        s3 = S3Hook(aws_conn_id=self.aws_conn_id).get_conn()
+        try:
+            glue = GlueCatalogHook(aws_conn_id=self.aws_conn_id).get_conn()
+            published = compaction.publish(glue, s3, context["hour"], context["compaction"])
+        finally:
+            compaction.release(s3, context["hour"])
+        return {"query_execution_id": query_id, **published}
+
+
+@contextmanager
+def _released_on_failure(s3: Any, context: Any) -> Iterator[None]:
+    """The hour's lock goes when the statement fails; a deferral keeps it (the same try resumes)."""
+    from airflow.sdk.exceptions import TaskDeferred
+
+    from vpcflow.hourly import compaction
+
+    try:
+        yield
+    except TaskDeferred:
+        raise
+    except BaseException:
+        compaction.release(s3, context["hour"])
+        raise
+
+
+def _holder(context: Any) -> str:
+    return f"{context['dag'].dag_id}/{context['run_id']}/{context['ti'].task_id}"
 
 
 class HourCompleteSensor(HourTemplated, DateTimeSensor):

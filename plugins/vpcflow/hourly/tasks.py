@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import logging
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,17 +13,22 @@ from typing import Any
 from airflow.sdk.exceptions import AirflowFailException
 
 from vpcflow.athena import Athena
+from vpcflow.hourly import quality
 from vpcflow.hourly.context import HourContext
-from vpcflow.hourly.quality import CHECKS, evaluate, failure_message, find_offending_lines
 from vpcflow.hourly.settings import RunSettings
+from vpcflow.hourly.tables import table_named, write_hour
 from vpcflow.model.config import StackConfig
 
 log = logging.getLogger(__name__)
 
+# Malformed lines kept per hour for inspection: the quality row counts them all, and the raw objects stay
+# in S3 (raw/ expires after raw_expire_days), so a cap bounds the worker's reading, not what is kept.
+MAX_MALFORMED_LINES = 10_000
+
 
 class HourFailed(AirflowFailException):
-    """The hour cannot be processed as it is: no data, or a quality breach. Retrying will not help, so the
-    task fails at once instead of spending its retries."""
+    """The hour cannot be processed as it is: no data, or a blocking quality breach. Retrying will not
+    help, so the task fails at once instead of spending its retries."""
 
 
 def split_location(location: str) -> tuple[str, str]:
@@ -38,89 +42,110 @@ def _list(s3_client: Any, location: str) -> Iterator[dict[str, Any]]:
         yield from page.get("Contents", [])
 
 
-def list_hour_objects(s3_client: Any, hour: HourContext) -> dict[str, Any]:
-    """The objects Firehose wrote for hour H; fails, naming the prefix, when there are too few."""
-    objects = [(item["Key"], item["Size"]) for item in _list(s3_client, hour.raw_location)]
+def hour_objects(s3_client: Any, hour: HourContext) -> list[dict[str, Any]]:
+    """What Firehose wrote for hour H now: key, ETag and size of each object."""
+    return [
+        {"object_key": item["Key"], "etag": item["ETag"].strip('"'), "size": item["Size"]}
+        for item in _list(s3_client, hour.raw_location)
+    ]
+
+
+def list_hour_objects(
+    s3_client: Any, athena_client: Any, hour: HourContext, run_id: str, logical_date: datetime | None
+) -> dict[str, Any]:
+    """The objects Firehose wrote for hour H, recorded as the hour's manifest (what reconciliation compares
+    with S3 later); fails, naming the prefix, when there are too few."""
+    objects = hour_objects(s3_client, hour)
     if len(objects) < hour.settings.min_objects:
         raise HourFailed(
             f"hour {hour.label}: {len(objects)} objects under {hour.raw_location}, expected at least "
             f"{hour.settings.min_objects} (set min_objects=0 to accept an empty hour)"
         )
-    return {"prefix": hour.raw_location, "objects": len(objects), "bytes": sum(size for _, size in objects)}
-
-
-def store_quality(s3_client: Any, athena_client: Any, hour: HourContext, rows: list[dict[str, Any]]) -> str:
-    """Write hour H's check rows as one Parquet object at a fixed key (a rerun replaces it) and register
-    the partition. Returns the object's URI."""
-    import duckdb
-
-    bucket, prefix = split_location(hour.quality_location)
-    key = f"{prefix}quality-{hour.label}.parquet"
-    con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE q (check_name VARCHAR, value BIGINT, ratio DOUBLE, threshold DOUBLE, passed BOOLEAN)"
+    stamp = {"run_id": run_id, "logical_date": logical_date.isoformat() if logical_date else None}
+    table = table_named(hour.stack, hour.stack.objects_table)
+    write_hour(s3_client, hour.manifest_location, f"objects-{hour.label}.parquet", table,
+               [{**item, **stamp} for item in objects])  # fmt: skip
+    Athena.for_stack(athena_client, hour.stack).run(
+        hour.add_partition_sql(table.name, hour.manifest_location)
     )
-    con.executemany(
-        "INSERT INTO q VALUES (?, ?, ?, ?, ?)",
-        [(r["check_name"], r["value"], r["ratio"], r["threshold"], r["passed"]) for r in rows],
-    )
-    with tempfile.TemporaryDirectory() as tmp:
-        path = f"{tmp}/q.parquet"
-        con.execute(f"COPY q TO '{path}' (FORMAT parquet)")
-        with open(path, "rb") as handle:
-            s3_client.put_object(Bucket=bucket, Key=key, Body=handle.read())
-    Athena.for_stack(athena_client, hour.stack).run(hour.add_quality_partition_sql())
-    return f"s3://{bucket}/{key}"
+    return {"prefix": hour.raw_location, "objects": len(objects), "bytes": sum(o["size"] for o in objects)}
 
 
 def evaluate_quality(
     s3_client: Any, athena_client: Any, hour: HourContext, query_execution_id: str
 ) -> dict[str, Any]:
-    """Judge hour H from the one-scan check query, store the verdict, and fail with evidence on a breach."""
-    (counts,) = Athena(athena_client).rows(query_execution_id)
-    results = evaluate({name: int(counts[name] or 0) for name in CHECKS}, hour.settings.thresholds)
-    stored = store_quality(s3_client, athena_client, hour, [r.as_row() for r in results])
-    failed = {r.check for r in results if not r.passed}
+    """Judge hour H from the one-scan check query, store the verdict (and any malformed lines), and fail
+    with evidence on a blocking breach; warnings let the hour through."""
+    athena = Athena.for_stack(athena_client, hour.stack)
+    (counts,) = athena.rows(query_execution_id)
+    results = quality.evaluate(
+        {name: int(value or 0) for name, value in counts.items()}, hour.settings.thresholds, hour.fmt
+    )
+    table = table_named(hour.stack, hour.stack.quality_table)
+    stored = write_hour(s3_client, hour.quality_location, f"quality-{hour.label}.parquet", table,
+                        [r.as_row() for r in results])  # fmt: skip
+    athena.run(hour.add_partition_sql(table.name, hour.quality_location))
+    kept = keep_malformed_lines(s3_client, athena, hour, _count(results, "malformed_rows"))
+    blocked, warned = quality.blocking(results), quality.warnings(results)
     verdict = {
         "hour": hour.label,
-        "passed": not failed,
-        "failed_checks": sorted(failed),
+        "passed": not blocked,
+        "failed_checks": sorted(r.check for r in blocked),
+        "warnings": sorted(r.check for r in warned),
         "counts": {r.check: r.value for r in results},
         "stored": stored,
+        "malformed_kept": kept,
     }
     log.info("quality of %s: %s", hour.label, verdict)
-    if failed:
-        samples = find_offending_lines(
-            _hour_objects(s3_client, hour), failed, hour.start_ts, hour.settings.outside_hour_tolerance_s
-        )
-        raise HourFailed(failure_message(hour.label, results, samples))
+    if blocked or warned:
+        checks = {r.check for r in blocked + warned}
+        samples = quality.find_offending_lines(_hour_bodies(s3_client, hour), checks, hour.fmt, hour.window)
+        message = quality.failure_message(hour.label, blocked + warned, samples)
+        if blocked:
+            raise HourFailed(message)
+        verdict["warning_message"] = message
     return verdict
 
 
-def _hour_objects(s3_client: Any, hour: HourContext) -> Iterator[tuple[str, bytes]]:
+def _count(results: list[quality.CheckResult], name: str) -> int:
+    return next((r.value for r in results if r.check == name), 0)
+
+
+def keep_malformed_lines(s3_client: Any, athena: Athena, hour: HourContext, expected: int) -> int:
+    """Hour H's lines its format cannot read, with their object and line number, in the malformed table
+    (replaced on a rerun). Athena names the objects that hold them; only those are read here."""
+    table = table_named(hour.stack, hour.stack.malformed_table)
+    rows: list[dict[str, Any]] = []
+    if expected:
+        where = f"ingestdatetime = '{hour.raw_partition.value}' AND \"$path\" LIKE '{hour.raw_location}%'"
+        holders = athena.query(
+            f'SELECT DISTINCT "$path" AS object FROM {hour.table(hour.stack.typed_table)} '
+            f"WHERE {where} AND {hour.malformed_sql}"
+        )
+        bucket, _ = split_location(hour.raw_location)
+        for holder in sorted(h["object"] or "" for h in holders):
+            key = holder.removeprefix(f"s3://{bucket}/")
+            body = s3_client.get_object(Bucket=bucket, Key=key)["Body"].read()
+            for number, line in quality.iter_lines(body):
+                if len(rows) < MAX_MALFORMED_LINES and hour.fmt.typed_row(line) is None:
+                    rows.append({"object_key": key, "line_number": number, "line": line[:10_000]})
+        if len(rows) < min(expected, MAX_MALFORMED_LINES):
+            raise RuntimeError(
+                f"hour {hour.label}: the quality scan counted {expected} malformed rows but only {len(rows)} "
+                f"lines of its objects fail the format: the objects changed under the run; it retries"
+            )
+    write_hour(s3_client, hour.malformed_location, f"malformed-{hour.label}.parquet", table, rows)
+    athena.run(hour.add_partition_sql(table.name, hour.malformed_location))
+    if expected > len(rows):
+        log.warning("hour %s: kept the first %d of %d malformed lines", hour.label, len(rows), expected)
+    return len(rows)
+
+
+def _hour_bodies(s3_client: Any, hour: HourContext) -> Iterator[tuple[str, bytes]]:
     bucket, _ = split_location(hour.raw_location)
     for item in _list(s3_client, hour.raw_location):
         body = s3_client.get_object(Bucket=bucket, Key=item["Key"])["Body"].read()
         yield f"s3://{bucket}/{item['Key']}", body
-
-
-def clear_parquet_partition(s3_client: Any, hour: HourContext) -> int:
-    """Delete the files of hour H's Parquet partition so the insert that follows replaces, not appends.
-    DeleteObjects answers 200 even when some keys failed: those come back in Errors, and any of them
-    would leave rows of an earlier try beside the new ones, so they fail the try."""
-    bucket, _ = split_location(hour.parquet_location)
-    keys = [{"Key": item["Key"]} for item in _list(s3_client, hour.parquet_location)]
-    for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-        answer = s3_client.delete_objects(
-            Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
-        )
-        if answer.get("Errors"):
-            first = answer["Errors"][0]
-            raise RuntimeError(
-                f"hour {hour.label}: {len(answer['Errors'])} object(s) of {hour.parquet_location} not deleted, "
-                f"e.g. {first.get('Key')}: {first.get('Code')} {first.get('Message')}"
-            )
-    return len(keys)
 
 
 def spice_refresh_due(
@@ -152,17 +177,22 @@ def summarise(
         "objects": objects["objects"],
         "object_bytes": objects["bytes"],
         "flows": int(total["flows"]),
+        "nodata": int(total["nodata"]),
+        "skipdata": int(total["skipdata"]),
         "bytes": int(total["bytes"]),
         "rejects": int(total["rejects"]),
         "top_rejected_sources": [
             (r["sourceaddress"], int(r["flows"])) for r in rows if r["kind"] == "top_rejected"
         ],
         "quality": "passed" if verdict["passed"] else f"failed: {', '.join(verdict['failed_checks'])}",
+        "warnings": verdict.get("warnings", []),
     }
     buffer = io.StringIO()
     buffer.write(
-        f"hour {summary['hour']}: {summary['flows']} flows, {summary['bytes']} bytes, "
-        f"{summary['rejects']} rejects, quality {summary['quality']}"
+        f"hour {summary['hour']}: {summary['flows']} flows ({summary['nodata']} NODATA and "
+        f"{summary['skipdata']} SKIPDATA records apart), {summary['bytes']} bytes, {summary['rejects']} "
+        f"rejects, quality {summary['quality']}"
+        + (f" with warnings {', '.join(summary['warnings'])}" if summary["warnings"] else "")
     )
     for source, flows in summary["top_rejected_sources"]:
         buffer.write(f"\n  rejected source {source}: {flows} flows")

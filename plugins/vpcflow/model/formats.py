@@ -140,14 +140,45 @@ class FlowLogFormat:
 
     @cached_property
     def serde_regex(self) -> str:
-        """The RegexSerDe pattern (unescaped): the blog's for the default format, else one token per field.
+        """The raw table's RegexSerDe pattern (unescaped): the blog's for the default format, else
+        ``token_regex``."""
+        return BLOG_REGEX if self.is_default else self.token_regex
 
-        Generated patterns take any space-free token for every field, because AWS writes ``unknown`` or
-        ``-`` where the blog's pattern expects digits (account-id of service-owned interfaces).
+    @cached_property
+    def token_regex(self) -> str:
+        """One token per field: an integer or AWS's '-' for INT/BIGINT fields, any space-free token for the
+        others. The typed table's pattern, for every format.
+
+        A line that does not have this shape (truncated, an extra field, a non-numeric time) reads as an
+        all-NULL row: malformed. The blog's pattern also wants digits as account-id, where AWS writes
+        ``unknown`` (or ``-``) for interfaces that services own (load balancers, NAT gateways, VPC
+        endpoints): their flows would read as malformed there. Values are judged by the quality checks.
         """
-        if self.is_default:
-            return BLOG_REGEX
-        return "^" + r"\s+".join(["([^ ]+)"] * len(self.fields)) + "$"
+        tokens = [_INTEGER_TOKEN if f.is_integer else _ANY_TOKEN for f in self.fields]
+        return "^" + r"\s+".join(tokens) + "$"
+
+    def has(self, *names: str) -> bool:
+        return all(name in self.by_name for name in names)
+
+    @cached_property
+    def by_name(self) -> dict[str, FlowLogField]:
+        return {f.name: f for f in self.fields}
+
+    def typed_row(self, line: str) -> dict[str, Any] | None:
+        """The typed table's row for ``line``, as Athena reads it: None when the line does not match (an
+        all-NULL, malformed row); else field name -> value, INT/BIGINT parsed (NULL when the token is not
+        an integer: '-' or garbage), strings as written ('-' included)."""
+        match = self._token_pattern.match(line.rstrip("\r\n"))
+        if match is None:
+            return None
+        return {
+            f.name: (_athena_int(value) if f.is_integer else value)
+            for f, value in zip(self.fields, match.groups(), strict=True)
+        }
+
+    @cached_property
+    def _token_pattern(self) -> re.Pattern[str]:
+        return re.compile(self.token_regex, re.ASCII)
 
     @cached_property
     def _regex(self) -> re.Pattern[str]:
@@ -185,6 +216,15 @@ class FlowLogFormat:
             else:
                 record[field.name] = value
         return record
+
+
+_ANY_TOKEN = "([^ ]+)"
+_INTEGER_TOKEN = "(-|[0-9]+)"
+
+
+def _athena_int(token: str) -> int | None:
+    # The pattern admits digits or '-': AWS's "does not apply", which the SerDe reads as NULL.
+    return None if token == NULL else int(token)
 
 
 DEFAULT_FORMAT = FlowLogFormat(tuple(_V2))
@@ -276,17 +316,17 @@ def typed_table_ddl(
 ) -> str:
     """CREATE EXTERNAL TABLE for the raw table's typed companion over the same objects.
 
-    Same RegexSerDe pattern, column names and partition key as ``text_table_ddl`` (so it reads exactly the
-    rows the raw table reads), but every field takes its type from the user guide (``athena_type``):
-    packets, bytes, start and end are BIGINT. The blog's table declares them INT, and a flow of 2^31 bytes
-    or more reads as NULL there. For a custom format the raw table already uses these types.
+    Same column names and partition key as ``text_table_ddl``, but every field takes its type from the user
+    guide (``athena_type``): packets, bytes, start and end are BIGINT. The blog's table declares them INT,
+    and a flow of 2^31 bytes or more reads as NULL there. Its pattern is ``token_regex``: the blog's wants
+    digits as account-id, and AWS writes ``unknown`` there for interfaces services own.
     """
     fmt = as_format(fmt)
     columns = [{"name": f.column, "type": f.athena_type} for f in fmt.fields]
     return sqlfiles.render(
         "create_vpc_flow_logs_custom.sql",
         columns=columns,
-        regex=_hive_string(fmt.serde_regex),
+        regex=_hive_string(fmt.token_regex),
         **_table_params(table, location, database),
     )
 
@@ -307,6 +347,37 @@ def parquet_extra_fields(fmt: FlowLogFormat | str | None = None) -> list[FlowLog
 def parquet_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
     """The Parquet table's (column, type) list, in table order."""
     return list(PARQUET_V2_COLUMNS) + [(f.column, f.athena_type) for f in parquet_extra_fields(fmt)]
+
+
+_SQL_TYPES = {"INT": "INTEGER", "BIGINT": "BIGINT", "STRING": "VARCHAR", "TIMESTAMP": "TIMESTAMP"}
+_EPOCH = "TIMESTAMP '1970-01-01 00:00:00'"
+
+
+def parquet_select(fmt: FlowLogFormat | str | None = None) -> list[str]:
+    """``expression AS column`` for each Parquet column (``parquet_columns``), read from the typed table.
+
+    A column whose field the format lacks is a typed NULL. AWS writes '-' for a field that does not apply
+    (NODATA records, a flow without a packet source): NULL in Parquet, as the typed table already reads it
+    for numbers. The times are built with date_add, not from_unixtime: that returns a timestamp WITH time
+    zone, and Athena engine v3 refuses any cast of one into a TIMESTAMP column ("Casting a Timestamp with
+    Time Zone to Timestamp is not supported", docs.aws.amazon.com/athena/latest/ug/engine-versions-reference-0003.html).
+    """
+    fmt = as_format(fmt)
+    by_column = {f.column.lower(): f for f in fmt.fields}
+    times = {"start_time": "start", "end_time": "end"}
+    select = []
+    for column, athena_type in parquet_columns(fmt):
+        field = by_column.get(column) or (fmt.by_name.get(times[column]) if column in times else None)
+        if field is None:
+            expression = f"CAST(NULL AS {_SQL_TYPES[athena_type]})"
+        elif column in times:
+            expression = f"date_add('second', {field.column.lower()}, {_EPOCH})"
+        elif field.is_integer:
+            expression = field.column.lower()
+        else:
+            expression = f"nullif({field.column.lower()}, '{NULL}')"
+        select.append(f"{expression} AS {column}")
+    return select
 
 
 def parquet_table_ddl(

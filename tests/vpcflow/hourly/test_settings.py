@@ -79,9 +79,10 @@ def test_hour_context_names_everything_from_the_stack_and_the_interval():
     assert hour.quality_location == "s3://vpcflow-flow-logs/quality/2026/11/26/03/"
     assert hour.complete_at == datetime(2026, 11, 26, 4, tzinfo=UTC) + timedelta(seconds=300 + 60)
     assert not hour.partition_is_the_hour
-    assert hour.add_parquet_partition_sql() == (
-        "ALTER TABLE vpcflow.vpc_flow_logs_parquet ADD IF NOT EXISTS PARTITION (IngestDateTime="
-        "'2026-11-26-03') LOCATION 's3://vpcflow-flow-logs/parquet/2026/11/26/03/'"
+    assert hour.manifest_location == "s3://vpcflow-flow-logs/manifests/2026/11/26/03/"
+    assert hour.add_partition_sql("vpc_flow_logs_quality", hour.quality_location) == (
+        "ALTER TABLE vpcflow.vpc_flow_logs_quality ADD IF NOT EXISTS PARTITION (IngestDateTime="
+        "'2026-11-26-03') LOCATION 's3://vpcflow-flow-logs/quality/2026/11/26/03/'"
     )
 
 
