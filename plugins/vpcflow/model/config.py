@@ -68,6 +68,14 @@ _PREFIX_RE = re.compile(r"^[A-Za-z0-9!_.*()=/-]+$")  # S3's safe key characters:
 
 _FIELD_TYPES = {"str": str, "int": int, "bool": bool}
 
+# Prefixes of the bucket that vpcflow writes itself beside the configurable ones: the quality history, each
+# hour's object manifest, the lines no format could read, and the compaction locks.
+QUALITY_PREFIX = "quality/"
+MANIFEST_PREFIX = "manifests/"
+MALFORMED_PREFIX = "malformed/"
+LOCK_PREFIX = "locks/"
+FIXED_PREFIXES = (QUALITY_PREFIX, MANIFEST_PREFIX, MALFORMED_PREFIX, LOCK_PREFIX)
+
 
 class ConfigError(ValueError):
     """An invalid stack parameter; the message names the parameter and the problem."""
@@ -175,6 +183,7 @@ class StackConfig:
         for name in ("raw_prefix", "error_prefix", "parquet_prefix", "athena_results_prefix"):
             _check_prefix(name, getattr(self, name))
         prefixes = [self.raw_prefix, self.error_prefix, self.parquet_prefix, self.athena_results_prefix]
+        prefixes += list(FIXED_PREFIXES)
         for i, a in enumerate(prefixes):
             for b in prefixes[i + 1 :]:
                 if a.startswith(b) or b.startswith(a):
@@ -412,6 +421,26 @@ class StackConfig:
     @property
     def parquet_location(self) -> str:
         return f"s3://{self.bucket}/{self.parquet_prefix}"
+
+    # -- what the hourly run keeps beside the flows (fixed prefixes, tables named after the raw table) ---
+
+    @property
+    def quality_table(self) -> str:
+        """One row per check per hour: the quality history."""
+        return f"{self.raw_table}_quality"
+
+    @property
+    def objects_table(self) -> str:
+        """Each hour's objects as its run read them (key, ETag, size): what reconciliation compares."""
+        return f"{self.raw_table}_objects"
+
+    @property
+    def malformed_table(self) -> str:
+        """The lines of an hour its format could not read, with their object and line number."""
+        return f"{self.raw_table}_malformed"
+
+    def location(self, prefix: str) -> str:
+        return f"s3://{self.bucket}/{prefix}"
 
 
 IDENTITY_KEYS = frozenset(f.name for f in dataclasses.fields(StackConfig))

@@ -27,7 +27,14 @@ def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
     """Tables and database (catalog entries only: the tables are EXTERNAL), then the workgroup."""
     glue = clients("glue")
     results = {}
-    for table in (config.parquet_table, config.typed_table, config.raw_table):
+    from vpcflow.hourly.tables import hourly_tables
+
+    tables = [t.name for t in hourly_tables(config)] + [
+        config.parquet_table,
+        config.typed_table,
+        config.raw_table,
+    ]
+    for table in tables:
         results[f"table:{table}"] = catalog.delete_table(
             clients("athena"), glue, config.database, table, config.workgroup
         )
