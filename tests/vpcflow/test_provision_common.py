@@ -32,6 +32,27 @@ def test_retry_propagation_retries_only_fresh_role_errors():
         retry_propagation(broken, delay=0)
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        "The destination ARN arn:aws:sqs:us-east-1:1:q is invalid.",
+        "The function execution role does not have permissions to call SendMessage on arn:aws:sqs:us-east-1:1:q",
+    ],
+)
+def test_retry_propagation_waits_for_a_destination_grant(message):
+    # GIVEN Lambda refusing an on-failure destination while the role's new sqs:SendMessage propagates
+    calls = []
+
+    def put_config():
+        calls.append(1)
+        if len(calls) < 2:
+            raise _error("InvalidParameterValueException", message)
+        return "ok"
+
+    # THEN the put is retried until it is accepted
+    assert retry_propagation(put_config, delay=0) == "ok" and len(calls) == 2
+
+
 def test_retry_propagation_gives_up():
     def never():
         raise _error("InvalidArgumentException", "Firehose is unable to assume role arn:aws:iam::1:role/x")

@@ -219,11 +219,11 @@ def same_policy(a: Any, b: Any) -> bool:
 
 
 # IAM is eventually consistent: a role created a moment ago may not be assumable by Lambda or Firehose yet,
-# and a policy updated a moment ago may not yet let Lambda send to a destination ("The destination ARN ...
-# is invalid", Lambda's answer when the execution role may not use it).
+# and a policy updated a moment ago may not yet let Lambda send to a destination (Lambda answers "The
+# destination ARN ... is invalid" or "... execution role does not have permissions to call SendMessage").
 _PROPAGATION = re.compile(
     r"cannot be assumed|role .* (?:is )?invalid|not authorized to perform|"
-    r"unable to assume|Could not assume|destination ARN .* is invalid",
+    r"unable to assume|Could not assume|destination ARN .* is invalid|does not have permissions? to call",
     re.IGNORECASE,
 )
 
