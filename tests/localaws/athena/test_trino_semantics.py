@@ -73,6 +73,22 @@ CASES: list[tuple[str, list[list[str | None]] | str]] = [
     ("INSERT INTO flows (ts) SELECT from_unixtime(0)", TSTZ),
     ("INSERT INTO flows (ts) VALUES (current_timestamp)", TSTZ),
     ("CREATE TABLE ctas_tz AS SELECT from_unixtime(0) AS t", TSTZ),
+    # functions and types of flow-log analysis that DuckDB lacks
+    ("SELECT format_datetime(ts, 'yyyy-MM-dd HH:mm') FROM flows", [["2026-11-26 10:00"]]),
+    (
+        "SELECT to_iso8601(ts), to_iso8601(d), to_iso8601(from_unixtime(0)) FROM flows",
+        [["2026-11-26T10:00:00.000", "2026-11-26", "1970-01-01T00:00:00.000Z"]],
+    ),
+    (
+        "SELECT contains('10.0.0.0/8', CAST('10.1.2.3' AS IPADDRESS)), contains('10.0.0.0/8', CAST('11.0.0.1' AS IPADDRESS))",
+        [["true", "false"]],
+    ),
+    (
+        "SELECT count(*) FROM flows WHERE contains('192.168.0.0/16', CAST('192.168.4.1' AS IPADDRESS))",
+        [["1"]],
+    ),
+    ("SELECT CAST('nope' AS IPADDRESS)", "INVALID_CAST_ARGUMENT: Cannot cast value to IPADDRESS: nope"),
+    ("SELECT contains('2001:db8::/32', CAST('2001:db8::1' AS IPADDRESS))", "INVALID_FUNCTION_ARGUMENT: "),
     # INSERT: each value must coerce to its column's type
     (
         "INSERT INTO flows (port) SELECT 'x'",
@@ -111,8 +127,34 @@ def test_athena_sql(athena: Athena, typed_db: str, sql: str, expected) -> None:
     if isinstance(expected, str):
         assert run.state == "FAILED", f"{sql}: expected {expected!r}, got rows {run.rows}"
         assert run.reason.startswith(expected), run.reason
-        if not expected.startswith("DIVISION_BY_ZERO"):  # a run-time error; the others are analysis
+        if not expected.startswith(
+            ("DIVISION_BY_ZERO", "INVALID_")
+        ):  # a run-time error; the others are analysis
             assert run.scanned == 0  # refused before any object is read
     else:
         assert run.state == "SUCCEEDED", f"{sql}: {run.reason}"
         assert run.rows[1:] == expected
+
+
+def test_explain_alter_table_and_refused_statements(athena: Athena, typed_db: str) -> None:
+    plan = athena.run("EXPLAIN SELECT action, count(*) FROM flows GROUP BY action", typed_db)
+    assert plan.execution["StatementType"] == "UTILITY" and plan.rows and plan.scanned == 0
+    athena.run("ALTER TABLE flows SET TBLPROPERTIES ('owner'='netsec', 'classification'='parquet')", typed_db)
+    athena.run("ALTER TABLE flows ADD COLUMNS (note STRING, score DOUBLE)", typed_db)
+    table = athena.client.get_table_metadata(
+        CatalogName="AwsDataCatalog", DatabaseName=typed_db, TableName="flows"
+    )
+    assert table["TableMetadata"]["Parameters"]["owner"] == "netsec"
+    assert [c["Name"] for c in table["TableMetadata"]["Columns"]][-2:] == ["note", "score"]
+    assert athena.run("SELECT note, score FROM flows", typed_db).rows[1:] == [[None, None]]
+    dup = athena.run("ALTER TABLE flows ADD COLUMNS (port INT)", typed_db, ok=False)
+    assert "Duplicate column name: port" in dup.reason
+    for sql in ("ALTER TABLE flows RENAME TO g", "UNLOAD (SELECT 1) TO 's3://x/' WITH (format='PARQUET')"):
+        assert athena.run(sql, typed_db, ok=False).reason.startswith("NOT_SUPPORTED")
+    qid = athena.client.start_query_execution(
+        QueryString="EXECUTE stmt USING ?",
+        ExecutionParameters=["1"],
+        QueryExecutionContext={"Database": typed_db},
+        ResultConfiguration={"OutputLocation": athena.output},
+    )["QueryExecutionId"]
+    assert athena.wait(qid)["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED")

@@ -13,12 +13,13 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
+from localaws.athena import alter_table, functions
 from localaws.athena.catalog import Catalog
 from localaws.athena.ddl import DDL
 from localaws.athena.errors import QueryFailed, syntax_error
 from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
-from localaws.athena.select import Session, execute_select
+from localaws.athena.select import Session, execute_select, explain
 from localaws.athena.show import Show
 from localaws.athena.statements import kind, strip_comments
 from localaws.athena.writes import Writer
@@ -117,6 +118,8 @@ class Engine:
         # DuckDB pushes TRY_CAST into read_csv as a typed column, and with ignore_errors a value that does
         # not convert then drops its whole line; RegexSerDe makes just that value NULL.
         con.execute("SET disabled_optimizers='type_pushdown'")
+        for macro in functions.MACROS:  # IPADDRESS and CIDR contains (functions.py)
+            con.execute(macro)
         return con
 
     def run(
@@ -153,6 +156,9 @@ class Engine:
         text = strip_comments(sql).rstrip().rstrip(";")
         ddl = DDL(self.catalog, self.s3, session.database)
         if label == "alter":
+            done = alter_table.alter(self.catalog, session.database, text)
+            if done is not None:
+                return done
             if re.search(r"\bPARTITION\b", text, re.I):
                 return ddl.alter(text)
         if label == "msck":
@@ -163,6 +169,8 @@ class Engine:
             return Show(self.catalog, session.database).describe(text)
         if label == "create_database":
             return ddl.create_database(text, parse(text))  # type: ignore[arg-type]
+        if label == "explain":
+            return explain(session, text)
         ast = parse(text)
         writer = Writer(session, query_id, output_dir)
         if label == "create_table":
@@ -175,7 +183,7 @@ class Engine:
             return ddl.drop(ast)  # type: ignore[arg-type]
         if label == "insert":
             return writer.insert(ast)  # type: ignore[arg-type]
-        if label == "explain" or label == "alter":
+        if label == "alter":
             raise QueryFailed("NOT_SUPPORTED", f"localaws does not support this statement: {text[:80]}")
         if not isinstance(ast, (exp.Query, exp.Values)):
             raise QueryFailed("NOT_SUPPORTED", f"localaws does not support this statement: {text[:80]}")

@@ -18,6 +18,7 @@ from itertools import product
 
 from localaws.athena.catalog import Partition, Table
 from localaws.athena.errors import QueryFailed
+from localaws.athena.functions import java_to_strftime
 from localaws.athena.s3 import as_dir
 
 MAX_PARTITIONS = 1_000_000  # Athena's limit on the partitions one projected query may touch
@@ -30,7 +31,6 @@ _UNITS = {
     "MINUTES": "minutes",
     "SECONDS": "seconds",
 }
-_JAVA = [("yyyy", "%Y"), ("yy", "%y"), ("MM", "%m"), ("dd", "%d"), ("HH", "%H"), ("mm", "%M"), ("ss", "%S")]
 
 
 def enabled(table: Table) -> bool:
@@ -42,27 +42,6 @@ def _refuse(table: Table, what: str) -> QueryFailed:
         "HIVE_METASTORE_ERROR",
         f"Table {table.database}.{table.name}: partition projection {what} is not supported by localaws",
     )
-
-
-def _strftime(java: str) -> str:
-    out, i = "", 0
-    while i < len(java):
-        if java[i] == "'":
-            end = java.index("'", i + 1)
-            out += java[i + 1 : end]
-            i = end + 1
-            continue
-        for token, code in _JAVA:
-            if java.startswith(token, i):
-                out += code
-                i += len(token)
-                break
-        else:
-            if java[i].isalpha():
-                raise ValueError(f"date format letter {java[i]!r}")
-            out += java[i]
-            i += 1
-    return out
 
 
 def _shift(t: dt.datetime, amount: int, unit: str) -> dt.datetime:
@@ -98,7 +77,7 @@ def _values(table: Table, key: str, injected: dict[str, list[str]], now: dt.date
             digits = int(p.get(f"projection.{key}.digits", "0"))
             return [str(v).zfill(digits) for v in range(low, high + 1, step)]
         if kind == "date":
-            fmt = _strftime(p[f"projection.{key}.format"])
+            fmt = java_to_strftime(p[f"projection.{key}.format"])
             start, end = (_date_bound(x, fmt, now) for x in p[f"projection.{key}.range"].split(","))
             step = int(p.get(f"projection.{key}.interval", "1"))
             default_unit = (
