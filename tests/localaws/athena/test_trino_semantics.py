@@ -89,6 +89,10 @@ CASES: list[tuple[str, list[list[str | None]] | str]] = [
     ),
     ("SELECT CAST('nope' AS IPADDRESS)", "INVALID_CAST_ARGUMENT: Cannot cast value to IPADDRESS: nope"),
     ("SELECT contains('2001:db8::/32', CAST('2001:db8::1' AS IPADDRESS))", "INVALID_FUNCTION_ARGUMENT: "),
+    (
+        "CREATE TABLE many WITH (partitioned_by=ARRAY['p']) AS SELECT x, x AS p FROM UNNEST(sequence(1, 101)) AS t(x)",
+        "HIVE_TOO_MANY_OPEN_PARTITIONS: Exceeded limit of 100 open writers for partitions/buckets",
+    ),
     # INSERT: each value must coerce to its column's type
     (
         "INSERT INTO flows (port) SELECT 'x'",

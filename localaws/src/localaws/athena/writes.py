@@ -21,6 +21,7 @@ from localaws.athena.trino_types import from_hive
 from localaws.athena.typecheck import TSTZ_CAST, check_insert
 from localaws.athena.types import duckdb_to_hive, hive_to_duckdb
 
+MAX_WRITTEN_PARTITIONS = 100
 _COMPRESSION = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4_raw"}
 
 
@@ -77,6 +78,19 @@ class Writer:
                     self.s.s3.put(uri, f.read())
                 self.written.append(uri)
                 n += 1
+
+    def _check_partitions(self, partition_cols: list[str]) -> None:
+        """Athena writes at most 100 partitions per CTAS or INSERT INTO
+        (docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html)."""
+        if not partition_cols:
+            return
+        cols = ", ".join(ident(c) for c in partition_cols)
+        n = self.s.con.execute(f"SELECT count(*) FROM (SELECT DISTINCT {cols} FROM __write)").fetchall()[0][0]
+        if n > MAX_WRITTEN_PARTITIONS:
+            raise QueryFailed(
+                "HIVE_TOO_MANY_OPEN_PARTITIONS",
+                f"Exceeded limit of {MAX_WRITTEN_PARTITIONS} open writers for partitions/buckets",
+            )
 
     # ---- CTAS -----------------------------------------------------------------------------------
     def ctas(self, ast: exp.Create) -> ResultSet:
@@ -172,6 +186,11 @@ class Writer:
         self.s.con.execute(
             f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {typed} FROM ({sql}) AS __q({aliases})"
         )
+        try:
+            self._check_partitions(pcols)
+        except QueryFailed:
+            self.s.catalog.drop_table(db, name)  # a failed CTAS leaves no table behind
+            raise
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         compression = _COMPRESSION.get(str(props.get("write_compression", "SNAPPY")).upper(), "snappy")
         if count:
@@ -233,6 +252,7 @@ class Writer:
         self.s.con.execute(
             f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {select} FROM ({sql}) AS __q({aliases})"
         )
+        self._check_partitions([c.name for c in table.partition_keys])
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         if count:
             compression = _COMPRESSION.get(
