@@ -7,22 +7,19 @@ hour (outside it), so each report's window is tested too.
 
 from __future__ import annotations
 
-import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vpcflow.model.config import StackConfig
-from vpcflow.model.formats import BLOG_REGEX
+from vpcflow.model.formats import DEFAULT_FORMAT, NULL
 from vpcflow.provision.common import Clients
 from vpcflow.provision.stack import provision_catalog, provision_storage
 from vpcflow.synthetic.generator import GeneratorConfig
 from vpcflow.synthetic.sinks import write_s3
 
 ACCOUNT = "123456789012"
-_LINE = re.compile(BLOG_REGEX)
-_INTS = {"version", "sourceport", "destinationport", "protocol", "packets", "bytes", "starttime", "endtime"}
 COLUMNS = [
     "version",
     "account",
@@ -58,14 +55,17 @@ class LoadedStack:
 
 
 def parse_row(line: str) -> dict[str, Any] | None:
-    """A line as the raw table's RegexSerDe row, typed as the Parquet table stores it; None if malformed."""
-    match = _LINE.match(line)
-    if not match:
+    """A line as the Parquet table stores it (the typed table's row, AWS's '-' as NULL); None if malformed."""
+    typed = DEFAULT_FORMAT.typed_row(line)
+    if typed is None:
         return None
-    row: dict[str, Any] = {}
-    for name, value in zip(COLUMNS, match.groups(), strict=True):
-        row[name] = (int(value) if value.lstrip("-").isdigit() else None) if name in _INTS else value
-    return row
+    values = [None if v == NULL else v for v in typed.values()]
+    return dict(zip(COLUMNS, values, strict=True))
+
+
+def distinct(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each distinct record once, as compaction keeps them."""
+    return list({tuple(r.values()): r for r in rows}.values())
 
 
 _LOADED: dict[str, LoadedStack] = {}
@@ -97,9 +97,10 @@ def load_stack(
     stack_name: str | None = None,
 ) -> LoadedStack:
     from vpcflow.athena import Athena
+    from vpcflow.hourly.compaction import Target, publish
     from vpcflow.hourly.context import HourContext
     from vpcflow.hourly.settings import RunSettings
-    from vpcflow.hourly.tasks import evaluate_quality
+    from vpcflow.hourly.tasks import evaluate_quality, list_hour_objects
     from vpcflow.synthetic.generator import build_estate, generate_hour
 
     suffix = uuid.uuid4().hex[:6]
@@ -127,16 +128,18 @@ def load_stack(
     for hour in ([old_hour] if old else []) + recent:
         batch = generate_hour(hour, gen, estate)
         write_s3([batch], s3, bucket=config.bucket, prefix=config.raw_prefix, seed=gen.seed)
-        # The statements of vpcflow_hourly's tasks, in their order, for this hour.
+        # What vpcflow_hourly's tasks do for this hour, in their order (SPICE aside).
         context = HourContext(config, RunSettings(), hour)
-        for step in ("register_partition", "register_typed_partition", "create_quality_table"):
+        list_hour_objects(s3, athena, context, f"stack-data-{hour:%Y%m%dT%H}", hour)
+        for step in ("register_partition", "register_typed_partition"):
             runner.run(context.sql(step))
         qid = runner.run(context.sql("check_quality"))["QueryExecutionId"]
         verdict = evaluate_quality(s3, athena, context, qid)
-        for step in ("register_parquet_partition", "compact_hour"):
-            runner.run(context.sql(step))
+        target = Target.for_try(context, f"stack-data-{hour:%Y%m%dT%H}")
+        runner.run(context.sql("compact_hour", compaction=target))
+        publish(clients("glue"), s3, context, target)
         partition = f"{hour:%Y-%m-%d-%H}"
-        stack.flows[partition] = [r for r in map(parse_row, batch.lines) if r is not None]
+        stack.flows[partition] = distinct([r for r in map(parse_row, batch.lines) if r is not None])
         stack.quality[partition] = verdict["counts"]
     # The Parquet table holds what the hourly run compacted: every row the SerDe read.
     counted = runner.query(f"SELECT count(*) AS n FROM {config.database}.{config.parquet_table}")

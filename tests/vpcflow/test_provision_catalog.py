@@ -166,18 +166,23 @@ def test_custom_format_generates_its_own_columns(moto):  # noqa: F811
 
 def test_typed_companion_reads_the_raw_objects_with_wide_integers(moto):  # noqa: F811
     ddl = table_ddl(moto.config)
-    assert list(ddl) == ["vpc_flow_logs", "vpc_flow_logs_typed", "vpc_flow_logs_parquet"]
+    assert list(ddl) == [
+        "vpc_flow_logs",
+        "vpc_flow_logs_typed",
+        "vpc_flow_logs_parquet",
+        "vpc_flow_logs_quality",
+        "vpc_flow_logs_objects",
+        "vpc_flow_logs_malformed",
+    ]
     raw, typed = parse_ddl(ddl["vpc_flow_logs"]), parse_ddl(ddl["vpc_flow_logs_typed"])
     assert (typed.location, typed.partition_keys) == (raw.location, raw.partition_keys)
     assert [c for c, _ in typed.columns] == [c for c, _ in raw.columns]
     widened = {c: (dict(raw.columns)[c], t) for c, t in typed.columns if t != dict(raw.columns)[c]}
     assert widened == {c: ("int", "bigint") for c in ("packets", "bytes", "starttime", "endtime")}
-    # The same RegexSerDe pattern as the blog's table, so both read exactly the same rows.
-    regex = 'WITH SERDEPROPERTIES (\n    "input.regex" = "^([^ ]+)'
-    assert regex in ddl["vpc_flow_logs"] and regex in ddl["vpc_flow_logs_typed"]
-    assert ddl["vpc_flow_logs"].split('"input.regex" = ')[1].split(")")[0].strip() == (
-        ddl["vpc_flow_logs_typed"].split('"input.regex" = ')[1].split(")")[0].strip()
-    )
+    # Not the blog's pattern: one token per field (integers or '-'), so AWS's 'unknown' account reads.
+    pattern = ddl["vpc_flow_logs_typed"].split('"input.regex" = ')[1].split('")')[0]
+    assert pattern.startswith('"^(-|[0-9]+)\\\\s+([^ ]+)\\\\s+'), pattern
+    assert "([0-9]+)" not in pattern
 
 
 def test_typed_companion_of_a_custom_format_keeps_its_bigint_fields(moto):  # noqa: F811
@@ -193,7 +198,7 @@ def test_typed_companion_of_a_custom_format_keeps_its_bigint_fields(moto):  # no
     assert typed.columns == parse_ddl(ddl[config.raw_table]).columns
 
 
-def test_teardown_removes_the_typed_companion(catalog):
+def test_teardown_removes_every_table_it_provisioned(catalog):
     from vpcflow.provision.teardown import teardown_catalog
 
     for sql_text in table_ddl(catalog.config).values():
@@ -201,7 +206,5 @@ def test_teardown_removes_the_typed_companion(catalog):
     results = teardown_catalog(catalog.clients, catalog.config)
     assert results["table:vpc_flow_logs_typed"].action == "deleted"
     assert {k: v.action for k, v in results.items() if k.startswith("table:")} == {
-        "table:vpc_flow_logs_parquet": "deleted",
-        "table:vpc_flow_logs_typed": "deleted",
-        "table:vpc_flow_logs": "deleted",
+        f"table:{name}": "deleted" for name in table_ddl(catalog.config)
     }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.packaging import build_lambda_zip, code_sha256
+from vpcflow.provision.stack import table_ddl
 
 from tests.conftest import stack_environment
 
@@ -76,11 +77,9 @@ def test_provision_repair_and_teardown(airflow_db, aws_conn, aws_client, recorde
         "CodeSha256"
     ] == code_sha256(build_lambda_zip("cloudwatch_to_firehose"))
     assert logs.describe_subscription_filters(logGroupName=config.log_group)["subscriptionFilters"]
-    assert {t["Name"] for t in glue.get_tables(DatabaseName=config.database)["TableList"]} == {
-        config.raw_table,
-        config.typed_table,
-        config.parquet_table,
-    }
+    assert {t["Name"] for t in glue.get_tables(DatabaseName=config.database)["TableList"]} == set(
+        table_ddl(config)
+    )
     assert aws_client("quicksight").describe_data_set(
         AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id
     )

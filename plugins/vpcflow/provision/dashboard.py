@@ -30,7 +30,7 @@ DASHBOARD_ACTIONS = sorted(
     ]
 )
 QUALITY_TABLE_ID = "quality"
-# The quality table's columns as QuickSight input types (sql/hourly/create_quality_table.sql).
+# The quality table's columns as QuickSight input types (vpcflow.hourly.tables).
 QUALITY_COLUMNS = [
     ("ingestdatetime", "STRING"),
     ("check_name", "STRING"),
