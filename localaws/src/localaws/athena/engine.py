@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from localaws.athena import alter_table, functions
+from localaws.athena import alter_table
 from localaws.athena.catalog import Catalog
 from localaws.athena.ddl import DDL
 from localaws.athena.errors import QueryFailed, syntax_error
@@ -118,8 +118,6 @@ class Engine:
         # DuckDB pushes TRY_CAST into read_csv as a typed column, and with ignore_errors a value that does
         # not convert then drops its whole line; RegexSerDe makes just that value NULL.
         con.execute("SET disabled_optimizers='type_pushdown'")
-        for macro in functions.MACROS:  # IPADDRESS and CIDR contains (functions.py)
-            con.execute(macro)
         return con
 
     def run(

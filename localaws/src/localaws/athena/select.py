@@ -236,7 +236,7 @@ class Planner:
         planner = Planner(inner)
         ast = planner.prepare(ast, depth + 1)
         self.s.bytes_scanned = inner.bytes_scanned
-        self._create((view.database, view.name), ast.sql("duckdb"))
+        self._create((view.database, view.name), transpile(ast, self.s.con))
 
     # ---- pruning --------------------------------------------------------------------------------
     def _prune(self, table: Table, refs: list[exp.Table]) -> list[Partition]:
@@ -355,8 +355,12 @@ def _count_if_as_count(node: exp.Expression) -> exp.Expression:
     return node
 
 
-def transpile(ast: exp.Expression) -> str:
-    return ast.transform(_count_if_as_count).transform(functions.rewrite).sql("duckdb")
+def transpile(ast: exp.Expression, con: Any = None) -> str:
+    sql = ast.transform(_count_if_as_count).transform(functions.rewrite).sql("duckdb")
+    if con is not None and ("__ip" in sql.lower() or "__cidr" in sql.lower()):
+        for macro in functions.MACROS:  # only the queries that need them pay for them
+            con.execute(macro)
+    return sql
 
 
 _DUCK_ERRORS = [
@@ -424,7 +428,7 @@ def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
     analyse(session, ast)
     planner = Planner(session)
     ast = planner.prepare(name_outputs(ast))
-    sql = transpile(ast)
+    sql = transpile(ast, session.con)
     con = session.con
     try:
         rel = con.sql(sql)
@@ -455,7 +459,7 @@ def explain(session: Session, text: str) -> ResultSet:
     session.schema_only = True
     try:
         analyse(session, ast)
-        sql = transpile(Planner(session).prepare(name_outputs(ast)))
+        sql = transpile(Planner(session).prepare(name_outputs(ast)), session.con)
         rows = session.con.execute(f"EXPLAIN {sql}").fetchall()
     except QueryFailed:
         raise
@@ -474,7 +478,7 @@ def result_relation(
     trino = [t for _, t in analyse(session, ast)]
     planner = Planner(session)
     ast = planner.prepare(name_outputs(ast))
-    sql = transpile(ast)
+    sql = transpile(ast, session.con)
     try:
         rel = session.con.sql(sql)
         names, types = [c.lower() for c in rel.columns], [str(t) for t in rel.types]

@@ -22,7 +22,26 @@ from localaws.athena.typecheck import TSTZ_CAST, check_insert
 from localaws.athena.types import duckdb_to_hive, hive_to_duckdb
 
 MAX_WRITTEN_PARTITIONS = 100
-_COMPRESSION = {"SNAPPY": "snappy", "GZIP": "gzip", "ZSTD": "zstd", "NONE": "uncompressed", "LZ4": "lz4_raw"}
+_COMPRESSION = {
+    "SNAPPY": "snappy",
+    "GZIP": "gzip",
+    "ZSTD": "zstd",
+    "NONE": "uncompressed",
+    "UNCOMPRESSED": "uncompressed",
+}
+# "GZIP is the default write compression format for files in the Parquet and text file storage formats"
+# of Hive tables, and Athena writes no LZ4/LZO Parquet (docs.aws.amazon.com/athena/latest/ug/
+# compression-formats.html).
+DEFAULT_COMPRESSION = "GZIP"
+
+
+def _codec(name: str) -> str:
+    codec = _COMPRESSION.get(name.strip().upper())
+    if codec is None:
+        raise QueryFailed(
+            "NOT_SUPPORTED", f"Unsupported Parquet write compression {name!r} (SNAPPY, GZIP, ZSTD or NONE)"
+        )
+    return codec
 
 
 def _rows_result(n: int, written: list[str] | None = None) -> ResultSet:
@@ -116,6 +135,7 @@ class Writer:
         fmt = str(props.get("format", "PARQUET")).upper()
         if fmt != "PARQUET":
             raise QueryFailed("NOT_SUPPORTED", f"localaws CTAS writes PARQUET only, not format='{fmt}'")
+        _codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))  # refused before anything is created
         if not self.s.catalog.database_exists(db):
             raise QueryFailed("SCHEMA_NOT_FOUND", f"line 1:1: Schema '{db}' does not exist", error_type=1301)
         if self.s.catalog.table_or_none(db, name) is not None:
@@ -171,7 +191,7 @@ class Writer:
             output_format=cat.PARQUET_OUTPUT,
             parameters={
                 "has_encrypted_data": "false",
-                "parquet.compression": str(props.get("write_compression", "SNAPPY")).upper(),
+                "parquet.compression": str(props.get("write_compression", DEFAULT_COMPRESSION)).upper(),
                 "classification": "parquet",
             },
         )
@@ -192,7 +212,7 @@ class Writer:
             self.s.catalog.drop_table(db, name)  # a failed CTAS leaves no table behind
             raise
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
-        compression = _COMPRESSION.get(str(props.get("write_compression", "SNAPPY")).upper(), "snappy")
+        compression = _codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))
         if count:
             out = self._copy_out("SELECT * FROM __write", pcols, compression)
             self._upload(out, location, table, register=True)
@@ -255,9 +275,7 @@ class Writer:
         self._check_partitions([c.name for c in table.partition_keys])
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         if count:
-            compression = _COMPRESSION.get(
-                table.parameters.get("parquet.compression", "SNAPPY").upper(), "snappy"
-            )
+            compression = _codec(table.parameters.get("parquet.compression", DEFAULT_COMPRESSION))
             out = self._copy_out("SELECT * FROM __write", [c.name for c in table.partition_keys], compression)
             self._upload(out, table.location, table, register=True)
         return _rows_result(count, self.written)
