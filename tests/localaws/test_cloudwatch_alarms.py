@@ -5,7 +5,7 @@ AWS publishes them, and what localaws cannot evaluate is refused by name."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
@@ -217,8 +217,8 @@ def test_queue_depth_and_firehose_freshness_are_sampled_as_aws_publishes_them(
         Namespace="AWS/SQS",
         MetricName="ApproximateNumberOfMessagesVisible",
         Dimensions=[{"Name": "QueueName", "Value": f"depth-{unique}"}],
-        StartTime=datetime.utcnow() - timedelta(minutes=5),
-        EndTime=datetime.utcnow() + timedelta(minutes=1),
+        StartTime=datetime.now(UTC) - timedelta(minutes=5),
+        EndTime=datetime.now(UTC) + timedelta(minutes=1),
         Period=60,
         Statistics=["Maximum"],
     )

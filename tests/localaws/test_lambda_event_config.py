@@ -9,7 +9,7 @@ import io
 import json
 import time
 import zipfile
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -119,8 +119,8 @@ def metric_sum(aws_client, name: str, metric: str) -> float:
         Namespace="AWS/Lambda",
         MetricName=metric,
         Dimensions=[{"Name": "FunctionName", "Value": name}],
-        StartTime=datetime.utcnow() - timedelta(minutes=5),
-        EndTime=datetime.utcnow() + timedelta(minutes=1),
+        StartTime=datetime.now(UTC) - timedelta(minutes=5),
+        EndTime=datetime.now(UTC) + timedelta(minutes=1),
         Period=600,
         Statistics=["Sum"],
     )
