@@ -11,13 +11,15 @@ pool, which releases the GIL). Text is then read by DuckDB's parallel CSV scanne
   tokens become the all-NULL rows Athena gives for non-matching lines. Any other file, and any other
   regex, goes through the exact path: one VARCHAR per line, ``regexp_full_match`` + ``regexp_extract``.
 * LazySimpleSerDe (ROW FORMAT DELIMITED): split each line on the field delimiter.
-* Parquet: ``read_parquet``, columns matched by name case-insensitively, missing ones NULL.
+* Parquet (parquet_reading.py): ``read_parquet`` over the footer and the referenced columns' chunks,
+  columns matched by name case-insensitively, missing ones NULL.
 """
 
 from __future__ import annotations
 
 import bz2
 import gzip
+import itertools
 import os
 import threading
 from collections import OrderedDict
@@ -26,11 +28,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from localaws.athena import hive_paths
 from localaws.athena import regex as rx
 from localaws.athena.catalog import REGEX_SERDE, Partition, Table
 from localaws.athena.errors import QueryFailed
+from localaws.athena.parquet_reading import ParquetReading
 from localaws.athena.s3 import S3, S3Object
-from localaws.athena.sqltext import ident, literal
+from localaws.athena.sqltext import ident, literal, literal_list
 from localaws.athena.types import hive_to_duckdb
 
 # Bytes whose presence means the ' '-delimited reader may disagree with the regex (or with Hadoop's
@@ -152,15 +156,16 @@ def _line_count(data: bytes) -> int:
     return data.count(b"\n") + (1 if data and not data.endswith(b"\n") else 0)
 
 
-class TableReader:
+class TableReader(ParquetReading):
     """Builds the DuckDB relation of one table over a set of partitions."""
 
     def __init__(self, s3: S3, tmpdir: Path, con: Any):
         self.s3 = s3
         self.tmpdir = tmpdir
         self.con = con
-        self._n = 0
+        self._names = itertools.count(1)
         self.with_path = False
+        self.hive = False  # local copies in key=value folders, one scan for every partition (hive_paths.py)
 
     def _by_file(self, files: list, pcols: list[str], uri_of) -> list[tuple[list, list[str]]]:
         """[(files, extra columns)]: one group, or one group per file carrying its "$path"."""
@@ -190,6 +195,8 @@ class TableReader:
         nobjs = sum(len(objs) for _, objs in planned)
         # Athena's "$path" pseudo-column: only when the query names it, each object is then its own scan.
         self.with_path = needed is not None and "$path" in needed
+        self.hive = hive_paths.usable(table, [values for values, _ in planned], self.with_path)
+        self._scan_dir = self.tmpdir / f"t{next(self._names)}"  # this table's key=value folders
         if table.is_parquet:
             sql, nbytes = self._parquet(table, planned, needed)
         elif table.serde == REGEX_SERDE:
@@ -198,14 +205,18 @@ class TableReader:
             sql = self._delimited(table, planned)
         return Scan(sql=sql, bytes_scanned=nbytes, objects=nobjs)
 
-    def _tmp(self, suffix: str) -> str:
-        self._n += 1
-        return str(self.tmpdir / f"f{self._n:06d}{suffix}")
+    def _tmp(self, suffix: str, table: Table | None = None, values: list[str] | None = None) -> str:
+        n = next(self._names)  # reader threads name files concurrently: ``+= 1`` could hand out one twice
+        if self.hive and table is not None and values:
+            folder = self._scan_dir / hive_paths.folder(table, values)
+            folder.mkdir(parents=True, exist_ok=True)
+            return str(folder / f"f{n:06d}{suffix}")
+        return str(self.tmpdir / f"f{n:06d}{suffix}")
 
     def _fetch_text(self, table: Table, planned, check_fast: bool) -> list[PartitionFiles]:
         skip = int(table.parameters.get("skip.header.line.count", "0") or 0)
         jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
-        paths = [self._tmp(".txt") for _ in jobs]
+        paths = [self._tmp(".txt", table, planned[i][0]) for i, _ in jobs]
 
         def one(job_path: tuple[tuple[int, S3Object], str]) -> tuple[int, LocalFile]:
             (i, obj), path = job_path
@@ -246,7 +257,7 @@ class TableReader:
                 and raw[:3] != b"BZh"
             ):
                 gz = raw[:2] == b"\x1f\x8b"
-                path = self._tmp(".gz" if gz else ".txt")
+                path = self._tmp(".gz" if gz else ".txt", table, planned[i][0])
                 with open(path, "wb") as f:
                     f.write(raw)
                     if not gz and raw and not raw.endswith(b"\n"):
@@ -261,7 +272,7 @@ class TableReader:
             safe = _fast_safe(data)
             if not safe:
                 data = _hadoop_lines(data)
-            path = self._tmp(".txt")
+            path = self._tmp(".txt", table, planned[i][0])
             with open(path, "wb") as f:
                 f.write(data)
                 if data and not data.endswith(b"\n"):
@@ -306,7 +317,7 @@ class TableReader:
         # One VARCHAR per line: a 4-byte delimiter of control characters that text never holds, no quoting.
         return (
             f"read_csv({literal_list(paths)}, columns={{'line': 'VARCHAR'}}, delim={literal(_LINE_DELIM)}, "
-            "quote='', escape='', header=false, auto_detect=false, new_line='\\n')"
+            "quote='', escape='', header=false, auto_detect=false, new_line='\\n', hive_partitioning=false)"
         )
 
     # ---- RegexSerDe -----------------------------------------------------------------------------
@@ -332,9 +343,18 @@ class TableReader:
         else:
             parts = self._fetch_text(table, planned, check_fast=False)
         selects = []
+        if self.hive and layout is not None:
+            every = [f for part in parts for f in part.files if f.fast]
+            if every:
+                option = hive_paths.reader_option(table, True)
+                selects.extend(
+                    self._regex_fast(table, layout, every, hive_paths.columns(table), option, False)
+                )
+            for part in parts:
+                selects.extend(self._null_rows(table, [f for f in part.files if f.fast], part.values))
         for part in parts:
             pcols = self._partition_cols(table, part.values)
-            fast = [f for f in part.files if f.fast]
+            fast = [] if self.hive else [f for f in part.files if f.fast]
             slow = [f for f in part.files if not f.fast]
             for group, extra in self._by_file(fast, pcols, lambda f: f.uri):
                 selects.extend(self._regex_fast(table, layout, group, extra))
@@ -343,7 +363,9 @@ class TableReader:
         return " UNION ALL ".join(selects) if selects else self._empty(table)
 
     @staticmethod
-    def _layout_reader(layout: list[str], paths: list[str], gz: bool, extra: str = "") -> str:
+    def _layout_reader(
+        layout: list[str], paths: list[str], gz: bool, extra: str = ", hive_partitioning=false"
+    ) -> str:
         columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout))) + "}"
         return (
             f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
@@ -363,7 +385,9 @@ class TableReader:
         lines) and accepted lines failing a [0-9]+ token (also all-NULL rows)."""
         if not files:
             return
-        reader = self._layout_reader(layout, [f.path for f in files], False, ", filename=true")
+        reader = self._layout_reader(
+            layout, [f.path for f in files], False, ", filename=true, hive_partitioning=false"
+        )
         rows = self.con.execute(
             f"SELECT filename, count(*), count(*) FILTER (WHERE NOT ({self._digits_ok(layout)})) "
             f"FROM {reader} GROUP BY filename"
@@ -375,7 +399,13 @@ class TableReader:
                 _facts_put(f.key, Facts(f.lines, True, f.accepted, f.bad_digits))
 
     def _regex_fast(
-        self, table: Table, layout: list[str], files: list[LocalFile], pcols: list[str]
+        self,
+        table: Table,
+        layout: list[str],
+        files: list[LocalFile],
+        pcols: list[str],
+        option: str = ", hive_partitioning=false",
+        nulls: bool = True,
     ) -> list[str]:
         # Safe files hold single-space separated non-empty tokens and no other whitespace, so a line
         # matches iff it has len(layout) tokens (else the reader drops it) and its [0-9]+ tokens are
@@ -391,7 +421,7 @@ class TableReader:
                 group = [f.path for f in files if f.gzip == gz and bool(f.bad_digits) == check]
                 if not group:
                     continue
-                reader = self._layout_reader(layout, group, gz)
+                reader = self._layout_reader(layout, group, gz, option)
                 if check:
                     selects.append(
                         f"SELECT {', '.join(checked + pcols)} FROM "
@@ -399,11 +429,21 @@ class TableReader:
                     )
                 else:
                     selects.append(f"SELECT {', '.join(direct + pcols)} FROM {reader}")
-        nulls = sum(f.lines - (f.accepted or 0) for f in files)
-        if nulls > 0:
-            null_cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
-            selects.append(f"SELECT {', '.join(null_cols + pcols)} FROM range({nulls})")
+        if nulls:
+            selects.extend(self._null_rows(table, files, None, pcols))
         return selects
+
+    def _null_rows(
+        self, table: Table, files: list[LocalFile], values: list[str] | None, pcols: list[str] | None = None
+    ) -> list[str]:
+        """The all-NULL rows of the files' lines the layout does not match (partition columns set)."""
+        n = sum(f.lines - (f.accepted or 0) for f in files)
+        if n <= 0:
+            return []
+        if pcols is None:
+            pcols = self._partition_cols(table, values or [])
+        null_cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
+        return [f"SELECT {', '.join(null_cols + pcols)} FROM range({n})"]
 
     def _regex_exact(self, table: Table, pattern: str, files: list[LocalFile], pcols: list[str]) -> str:
         re2 = java_re2_literal(pattern)
@@ -447,131 +487,6 @@ class TableReader:
                 )
                 selects.append(f"SELECT {', '.join(cols + extra)} FROM ({inner})")
         return " UNION ALL ".join(selects) if selects else self._empty(table)
-
-    # ---- Parquet --------------------------------------------------------------------------------
-    def _parquet(self, table: Table, planned, needed: set[str] | None) -> tuple[str, int]:
-        """Parquet objects become local files holding only what the query reads: the footer and the
-        column chunks of referenced columns (the rest is a sparse hole DuckDB never touches), which
-        is also what DataScannedInBytes counts, as Athena counts column chunks read."""
-        jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
-        keep = None if needed is None else {c.name.lower() for c in table.columns if c.name.lower() in needed}
-        if keep == set() and table.columns:
-            keep = {table.columns[0].name.lower()}  # DuckDB scans one column even for count(*)
-
-        # Three steps so one parquet_metadata() call covers every file: footers (threads), chunk
-        # offsets (one query), then the chunks the query reads (threads).
-        def footer(job):
-            i, obj = job
-            path = self._tmp(".parquet")
-            raw = self.s3.read(obj)
-            return i, path, obj.uri, raw, self._write_footer(path, raw, keep is None)
-
-        by_part: dict[int, list[str]] = {}
-        uris: dict[str, str] = {}
-        scanned = 0
-        staged = []
-        if jobs:
-            with ThreadPoolExecutor(_READ_THREADS) as pool:
-                staged = list(pool.map(footer, jobs))
-        sparse = [(path, raw, start) for _i, path, _u, raw, start in staged if start is not None]
-        chunks: dict[str, list[tuple[str, int, int]]] = {}
-        if sparse and keep:
-            rows = self.con.execute(
-                "SELECT file_name, path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), "
-                "data_page_offset), data_page_offset), total_compressed_size FROM parquet_metadata(?)",
-                [[p for p, _, _ in sparse]],
-            ).fetchall()
-            for file_name, column, offset, length in rows:
-                chunks.setdefault(file_name, []).append((column, offset, length))
-
-        def fill(item):
-            path, raw, start = item
-            return self._write_chunks(path, raw, start, keep or set(), chunks.get(path, []))
-
-        if sparse:
-            with ThreadPoolExecutor(_READ_THREADS) as pool:
-                scanned += sum(pool.map(fill, sparse))
-        for i, path, uri, raw, start in staged:
-            by_part.setdefault(i, []).append(path)
-            uris[path] = uri
-            if start is None:
-                scanned += len(raw)
-        del staged, sparse
-        selects = []
-        for i, (values, _) in enumerate(planned):
-            for files, extra in self._by_file(
-                by_part.get(i) or [], self._partition_cols(table, values), uris.get
-            ):
-                selects.append(self._parquet_select(table, files, extra))
-        return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
-
-    def _parquet_select(self, table: Table, files: list[str], extra: list[str]) -> str:
-        src = f"read_parquet({literal_list(files)}, union_by_name=true)"
-        try:
-            present = {
-                row[0].lower(): (row[0], str(row[1]))
-                for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
-            }
-        except Exception as err:
-            raise QueryFailed(
-                "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}"
-            ) from err
-        cols = []
-        for c in table.columns:
-            duck = hive_to_duckdb(c.type)
-            if c.name.lower() in present:
-                name, found = present[c.name.lower()]
-                # a column already of the table's type is passed as is: a cast would stop DuckDB pushing
-                # the query's filters into the Parquet scan
-                value = ident(name) if found == duck else f"TRY_CAST({ident(name)} AS {duck})"
-                cols.append(f"{value} AS {ident(c.name)}")
-            else:
-                cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
-        return f"SELECT {', '.join(cols + extra)} FROM {src}"
-
-    @staticmethod
-    def _write_footer(path: str, raw: bytes, whole: bool) -> int | None:
-        """Writes the whole object (returns None) or a sparse file with only the Parquet footer
-        (returns the footer's offset)."""
-        size = len(raw)
-        footer = int.from_bytes(raw[-8:-4], "little") if size >= 12 else -1
-        if whole or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
-            with open(path, "wb") as f:
-                f.write(raw)
-            return None
-        start = size - 8 - footer
-        with open(path, "wb") as f:
-            f.truncate(size)
-            f.write(raw[:4])
-            f.seek(start)
-            f.write(raw[start:])
-        return start
-
-    @staticmethod
-    def _write_chunks(
-        path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]
-    ) -> int:
-        """Fills in the kept columns' chunks; returns the bytes of the object read (footer included)."""
-        written = 4 + (len(raw) - start)
-        end = 4
-        with open(path, "r+b") as f:
-            for column, offset, length in chunks:
-                end = max(end, (offset or 0) + (length or 0))
-                top = str(column).split(",")[0].split(".")[0].strip().lower()
-                if top in keep and offset is not None and length:
-                    f.seek(offset)
-                    f.write(raw[offset : offset + length])
-                    written += length
-            # bloom filters and page indexes sit between the last column chunk and the footer
-            if chunks and end < start:
-                f.seek(end)
-                f.write(raw[end:start])
-                written += start - end
-        return written
-
-
-def literal_list(values: list[str]) -> str:
-    return "[" + ", ".join(literal(v) for v in values) + "]"
 
 
 def java_re2_literal(pattern: str) -> str:

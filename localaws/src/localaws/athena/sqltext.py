@@ -9,3 +9,7 @@ def ident(name: str) -> str:
 
 def literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
+
+
+def literal_list(values: list[str]) -> str:
+    return "[" + ", ".join(literal(v) for v in values) + "]"

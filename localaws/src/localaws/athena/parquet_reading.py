@@ -1,0 +1,147 @@
+"""Parquet objects as one query reads them: only the footer and the referenced columns' chunks are copied
+out of S3 (the rest of each local file is a sparse hole DuckDB never touches), which is also what
+DataScannedInBytes counts, as Athena counts the column chunks it reads.
+
+A mixin of readers.TableReader (its temp files, connection, S3 and partition columns).
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from localaws.athena import hive_paths
+from localaws.athena.catalog import Table
+from localaws.athena.errors import QueryFailed
+from localaws.athena.sqltext import ident, literal_list
+from localaws.athena.types import hive_to_duckdb
+
+_READ_THREADS = 2
+
+
+class ParquetReading:
+    def _parquet(self, table: Table, planned, needed: set[str] | None) -> tuple[str, int]:
+        """Parquet objects become local files holding only what the query reads: the footer and the
+        column chunks of referenced columns (the rest is a sparse hole DuckDB never touches), which
+        is also what DataScannedInBytes counts, as Athena counts column chunks read."""
+        jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
+        keep = None if needed is None else {c.name.lower() for c in table.columns if c.name.lower() in needed}
+        if keep == set() and table.columns:
+            keep = {table.columns[0].name.lower()}  # DuckDB scans one column even for count(*)
+
+        # Three steps so one parquet_metadata() call covers every file: footers (threads), chunk
+        # offsets (one query), then the chunks the query reads (threads).
+        def footer(job):
+            i, obj = job
+            path = self._tmp(".parquet", table, planned[i][0])
+            raw = self.s3.read(obj)
+            return i, path, obj.uri, raw, self._write_footer(path, raw, keep is None)
+
+        by_part: dict[int, list[str]] = {}
+        uris: dict[str, str] = {}
+        scanned = 0
+        staged = []
+        if jobs:
+            with ThreadPoolExecutor(_READ_THREADS) as pool:
+                staged = list(pool.map(footer, jobs))
+        sparse = [(path, raw, start) for _i, path, _u, raw, start in staged if start is not None]
+        chunks: dict[str, list[tuple[str, int, int]]] = {}
+        if sparse and keep:
+            rows = self.con.execute(
+                "SELECT file_name, path_in_schema, least(coalesce(nullif(dictionary_page_offset, 0), "
+                "data_page_offset), data_page_offset), total_compressed_size FROM parquet_metadata(?)",
+                [[p for p, _, _ in sparse]],
+            ).fetchall()
+            for file_name, column, offset, length in rows:
+                chunks.setdefault(file_name, []).append((column, offset, length))
+
+        def fill(item):
+            path, raw, start = item
+            return self._write_chunks(path, raw, start, keep or set(), chunks.get(path, []))
+
+        if sparse:
+            with ThreadPoolExecutor(_READ_THREADS) as pool:
+                scanned += sum(pool.map(fill, sparse))
+        for i, path, uri, raw, start in staged:
+            by_part.setdefault(i, []).append(path)
+            uris[path] = uri
+            if start is None:
+                scanned += len(raw)
+        del staged, sparse
+        selects = []
+        every = [path for i in range(len(planned)) for path in by_part.get(i) or []]
+        if self.hive and every:
+            option = hive_paths.reader_option(table, True)
+            selects.append(self._parquet_select(table, every, hive_paths.columns(table), option))
+            planned = []
+        for i, (values, _) in enumerate(planned):
+            for files, extra in self._by_file(
+                by_part.get(i) or [], self._partition_cols(table, values), uris.get
+            ):
+                selects.append(self._parquet_select(table, files, extra))
+        return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
+
+    def _parquet_select(
+        self, table: Table, files: list[str], extra: list[str], option: str = ", hive_partitioning=false"
+    ) -> str:
+        src = f"read_parquet({literal_list(files)}, union_by_name=true{option})"
+        try:
+            present = {
+                row[0].lower(): (row[0], str(row[1]))
+                for row in self.con.execute(f"DESCRIBE SELECT * FROM {src}").fetchall()
+            }
+        except Exception as err:
+            raise QueryFailed(
+                "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split of {table.name}: {err}"
+            ) from err
+        cols = []
+        for c in table.columns:
+            duck = hive_to_duckdb(c.type)
+            if c.name.lower() in present:
+                name, found = present[c.name.lower()]
+                # a column already of the table's type is passed as is: a cast would stop DuckDB pushing
+                # the query's filters into the Parquet scan
+                value = ident(name) if found == duck else f"TRY_CAST({ident(name)} AS {duck})"
+                cols.append(f"{value} AS {ident(c.name)}")
+            else:
+                cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")
+        return f"SELECT {', '.join(cols + extra)} FROM {src}"
+
+    @staticmethod
+    def _write_footer(path: str, raw: bytes, whole: bool) -> int | None:
+        """Writes the whole object (returns None) or a sparse file with only the Parquet footer
+        (returns the footer's offset)."""
+        size = len(raw)
+        footer = int.from_bytes(raw[-8:-4], "little") if size >= 12 else -1
+        if whole or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
+            with open(path, "wb") as f:
+                f.write(raw)
+            return None
+        start = size - 8 - footer
+        with open(path, "wb") as f:
+            f.truncate(size)
+            f.write(raw[:4])
+            f.seek(start)
+            f.write(raw[start:])
+        return start
+
+    @staticmethod
+    def _write_chunks(
+        path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]
+    ) -> int:
+        """Fills in the kept columns' chunks; returns the bytes of the object read (footer included)."""
+        written = 4 + (len(raw) - start)
+        end = 4
+        with open(path, "r+b") as f:
+            for column, offset, length in chunks:
+                end = max(end, (offset or 0) + (length or 0))
+                top = str(column).split(",")[0].split(".")[0].strip().lower()
+                if top in keep and offset is not None and length:
+                    f.seek(offset)
+                    f.write(raw[offset : offset + length])
+                    written += length
+            # bloom filters and page indexes sit between the last column chunk and the footer
+            if chunks and end < start:
+                f.seek(end)
+                f.write(raw[end:start])
+                written += start - end
+        return written
