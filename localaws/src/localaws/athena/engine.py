@@ -13,7 +13,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from localaws.athena import alter_table
+from localaws.athena import alter_table, text_facts
 from localaws.athena.catalog import Catalog
 from localaws.athena.ddl import DDL
 from localaws.athena.errors import QueryFailed, syntax_error
@@ -139,7 +139,8 @@ class Engine:
         session.sql = strip_comments(sql).rstrip().rstrip(";")
         try:
             con.execute("BEGIN TRANSACTION")  # one current_timestamp for pruning and the query
-            result = self._dispatch(query_id, sql, session, output_dir)
+            with text_facts.query_running():
+                result = self._dispatch(query_id, sql, session, output_dir)
             con.execute("COMMIT")
             return result, session.bytes_scanned
         except QueryFailed as err:

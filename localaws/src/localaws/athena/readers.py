@@ -21,14 +21,12 @@ import bz2
 import gzip
 import itertools
 import os
-import threading
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from localaws.athena import hive_paths
+from localaws.athena import hive_paths, text_facts
 from localaws.athena import regex as rx
 from localaws.athena.catalog import REGEX_SERDE, Partition, Table
 from localaws.athena.errors import QueryFailed
@@ -51,46 +49,10 @@ class LocalFile:
     lines: int
     fast: bool  # safe for the ' '-delimited reader
     gzip: bool = False  # still compressed: DuckDB inflates it while scanning
-    accepted: int | None = None  # lines with the layout's token count (known once counted)
-    key: tuple[str, str, str, int, str] | None = None
-    bad_digits: int | None = None  # accepted lines whose typed tokens ([0-9]+, -|[0-9]+) do not fit
+    key: text_facts.Key | None = None
     uri: str = ""
-
-
-@dataclass
-class Facts:
-    """What one S3 object version's text is like, learned the first time a query reads it.
-
-    Keyed by bucket, key and ETag (so by content) and by the layout it was counted for (which lines
-    are accepted depends on the pattern: two tables over the same objects may differ): a later query can
-    hand the gzip bytes straight to DuckDB's parallel inflating scanner instead of inflating in Python.
-    """
-
-    lines: int
-    safe: bool
-    accepted: int | None = None
-    bad_digits: int | None = None
-
-
-_FACTS: OrderedDict[tuple[str, str, str, int, str], Facts] = OrderedDict()
-_FACTS_MAX = 200_000
-_FACTS_LOCK = threading.Lock()
-
-
-def _facts_get(key: tuple[str, str, str, int, str]) -> Facts | None:
-    with _FACTS_LOCK:
-        facts = _FACTS.get(key)
-        if facts is not None:
-            _FACTS.move_to_end(key)
-        return facts
-
-
-def _facts_put(key: tuple[str, str, str, int, str], facts: Facts) -> None:
-    with _FACTS_LOCK:
-        _FACTS[key] = facts
-        _FACTS.move_to_end(key)
-        while len(_FACTS) > _FACTS_MAX:
-            _FACTS.popitem(last=False)
+    typed_ok: bool = False  # lines of the right length have fitting typed tokens (text_facts)
+    new: bool = False  # first read: its facts are learned after the query
 
 
 @dataclass
@@ -248,23 +210,15 @@ class TableReader(ParquetReading):
             i, obj = job
             key = (obj.bucket, obj.key, obj.etag, skip, ",".join(layout))
             raw = self.s3.read(obj)
-            facts = _facts_get(key)
-            if (
-                facts is not None
-                and facts.safe
-                and facts.accepted is not None
-                and not skip
-                and raw[:3] != b"BZh"
-            ):
+            facts = text_facts.get(key)
+            if facts is not None and facts.safe and not skip and raw[:3] != b"BZh":
                 gz = raw[:2] == b"\x1f\x8b"
                 path = self._tmp(".gz" if gz else ".txt", table, planned[i][0])
                 with open(path, "wb") as f:
                     f.write(raw)
                     if not gz and raw and not raw.endswith(b"\n"):
                         f.write(b"\n")
-                return i, LocalFile(
-                    path, facts.lines, True, gz, facts.accepted, key, facts.bad_digits, obj.uri
-                )
+                return i, LocalFile(path, facts.lines, True, gz, key, obj.uri, bool(facts.typed_ok))
             data = _decompress(raw)
             del raw
             if skip:
@@ -278,8 +232,8 @@ class TableReader(ParquetReading):
                 if data and not data.endswith(b"\n"):
                     f.write(b"\n")
             lines = _line_count(data)
-            _facts_put(key, Facts(lines, safe, None))
-            return i, LocalFile(path, lines, safe, False, None, key, None, obj.uri)
+            text_facts.put(key, text_facts.Facts(lines, safe))
+            return i, LocalFile(path, lines, safe, False, key, obj.uri, False, safe)
 
         out = [PartitionFiles(list(values)) for values, _ in planned]
         if jobs:
@@ -339,7 +293,8 @@ class TableReader(ParquetReading):
         layout = rx.space_layout(pattern)
         if layout is not None:
             parts = self._fetch_layout(table, planned, layout)
-            self._count_accepted(layout, [f for p in parts for f in p.files if f.fast and f.accepted is None])
+            new = [(f.path, f.key) for p in parts for f in p.files if f.new and f.key is not None]
+            text_facts.learn_later(lambda paths: self._bad_lines_sql(layout, paths), new)
         else:
             parts = self._fetch_text(table, planned, check_fast=False)
         selects = []
@@ -347,11 +302,7 @@ class TableReader(ParquetReading):
             every = [f for part in parts for f in part.files if f.fast]
             if every:
                 option = hive_paths.reader_option(table, True)
-                selects.extend(
-                    self._regex_fast(table, layout, every, hive_paths.columns(table), option, False)
-                )
-            for part in parts:
-                selects.extend(self._null_rows(table, [f for f in part.files if f.fast], part.values))
+                selects.extend(self._regex_fast(table, layout, every, hive_paths.columns(table), option))
         for part in parts:
             pcols = self._partition_cols(table, part.values)
             fast = [] if self.hive else [f for f in part.files if f.fast]
@@ -366,10 +317,11 @@ class TableReader(ParquetReading):
     def _layout_reader(
         layout: list[str], paths: list[str], gz: bool, extra: str = ", hive_partitioning=false"
     ) -> str:
-        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout))) + "}"
+        # One column more than the layout: shorter lines are padded with NULL, longer ones cut after it.
+        columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(len(layout) + 1)) + "}"
         return (
             f"read_csv({literal_list(paths)}, delim=' ', quote='', escape='', header=false, "
-            f"auto_detect=false, new_line='\\n', columns={columns}, ignore_errors=true, "
+            f"auto_detect=false, new_line='\\n', columns={columns}, null_padding=true, strict_mode=false, "
             f"compression='{'gzip' if gz else 'none'}'{extra})"
         )
 
@@ -380,24 +332,6 @@ class TableReader(ParquetReading):
         ]
         return " AND ".join(checks) if checks else "true"
 
-    def _count_accepted(self, layout: list[str], files: list[LocalFile]) -> None:
-        """Per file: lines the ' '-reader accepts (the others are the all-NULL rows of non-matching
-        lines) and accepted lines failing a [0-9]+ token (also all-NULL rows)."""
-        if not files:
-            return
-        reader = self._layout_reader(
-            layout, [f.path for f in files], False, ", filename=true, hive_partitioning=false"
-        )
-        rows = self.con.execute(
-            f"SELECT filename, count(*), count(*) FILTER (WHERE NOT ({self._digits_ok(layout)})) "
-            f"FROM {reader} GROUP BY filename"
-        ).fetchall()
-        counts = {r[0]: (int(r[1]), int(r[2])) for r in rows}
-        for f in files:
-            f.accepted, f.bad_digits = counts.get(f.path, (0, 0))
-            if f.key is not None:
-                _facts_put(f.key, Facts(f.lines, True, f.accepted, f.bad_digits))
-
     def _regex_fast(
         self,
         table: Table,
@@ -405,45 +339,42 @@ class TableReader(ParquetReading):
         files: list[LocalFile],
         pcols: list[str],
         option: str = ", hive_partitioning=false",
-        nulls: bool = True,
     ) -> list[str]:
         # Safe files hold single-space separated non-empty tokens and no other whitespace, so a line
-        # matches iff it has len(layout) tokens (else the reader drops it) and its [0-9]+ tokens are
-        # digits. Files known to have no bad [0-9]+ token skip that per-row check.
+        # matches the regex iff it has exactly len(layout) tokens and its typed tokens ([0-9]+,
+        # -|[0-9]+) fit. The reader gives every line exactly one row (_layout_reader), so the lines that
+        # do not match are the all-NULL rows RegexSerDe gives, with nothing counted beforehand: a first
+        # query over new objects reads them once, as later queries do.
         checked = [
             f"CASE WHEN __ok THEN {self._convert(f'c{i}', c.type)} END AS {ident(c.name)}"
             for i, c in enumerate(table.columns)
         ]
-        direct = [f"{self._convert(f'c{i}', c.type)} AS {ident(c.name)}" for i, c in enumerate(table.columns)]
         selects = []
         for gz in (True, False):
-            for check in (True, False):
-                group = [f.path for f in files if f.gzip == gz and bool(f.bad_digits) == check]
+            for typed_ok in (True, False):
+                group = [f.path for f in files if f.gzip == gz and f.typed_ok == typed_ok]
                 if not group:
                     continue
+                # the token count is checked on every row (free); the typed tokens' regexes (~40% of a
+                # scan) only where the object is not known to need none
+                ok = self._length_ok(layout) if typed_ok else self._line_ok(layout)
                 reader = self._layout_reader(layout, group, gz, option)
-                if check:
-                    selects.append(
-                        f"SELECT {', '.join(checked + pcols)} FROM "
-                        f"(SELECT *, {self._digits_ok(layout)} AS __ok FROM {reader})"
-                    )
-                else:
-                    selects.append(f"SELECT {', '.join(direct + pcols)} FROM {reader}")
-        if nulls:
-            selects.extend(self._null_rows(table, files, None, pcols))
+                selects.append(
+                    f"SELECT {', '.join(checked + pcols)} FROM (SELECT *, {ok} AS __ok FROM {reader})"
+                )
         return selects
 
-    def _null_rows(
-        self, table: Table, files: list[LocalFile], values: list[str] | None, pcols: list[str] | None = None
-    ) -> list[str]:
-        """The all-NULL rows of the files' lines the layout does not match (partition columns set)."""
-        n = sum(f.lines - (f.accepted or 0) for f in files)
-        if n <= 0:
-            return []
-        if pcols is None:
-            pcols = self._partition_cols(table, values or [])
-        null_cols = [f"CAST(NULL AS {hive_to_duckdb(c.type)}) AS {ident(c.name)}" for c in table.columns]
-        return [f"SELECT {', '.join(null_cols + pcols)} FROM range({n})"]
+    @staticmethod
+    def _length_ok(layout: list[str]) -> str:
+        return f"c{len(layout)} IS NULL AND c{len(layout) - 1} IS NOT NULL"
+
+    def _line_ok(self, layout: list[str]) -> str:
+        return f"{self._length_ok(layout)} AND {self._digits_ok(layout)}"
+
+    def _bad_lines_sql(self, layout: list[str], paths: list[str]) -> str:
+        reader = self._layout_reader(layout, paths, False, ", filename=true, hive_partitioning=false")
+        bad = f"{self._length_ok(layout)} AND NOT ({self._digits_ok(layout)})"
+        return f"SELECT filename, count(*) FILTER (WHERE {bad}) FROM {reader} GROUP BY 1"
 
     def _regex_exact(self, table: Table, pattern: str, files: list[LocalFile], pcols: list[str]) -> str:
         re2 = java_re2_literal(pattern)
