@@ -23,6 +23,14 @@ class Report:
     description: str
     windowed: bool = True  # takes params.hours
     saved: bool = True  # provisioning saves it as an Athena named query
+    needs: tuple[str, ...] = ()  # flow-log fields beyond version 2 it reads (the LogFormat must carry them)
+
+    def missing(self, config: StackConfig) -> list[str]:
+        """The fields it needs that the stack's LogFormat lacks."""
+        from vpcflow.model.formats import parse_log_format
+
+        fmt = parse_log_format(config.flow_log_format)
+        return [name for name in self.needs if not fmt.has(name)]
 
 
 REPORTS: dict[str, Report] = {
@@ -53,6 +61,12 @@ REPORTS: dict[str, Report] = {
         Report("ip_versions", "IPv4 vs IPv6: flows, packets and bytes"),
         Report("port_scan_suspects", "Sources whose rejected flows hit >= min_ports (20) distinct ports"),
         Report("quality_by_hour", "Hourly data quality verdicts from the quality table"),
+        Report("bytes_by_vpc", "Bytes and flows per VPC and subnet", needs=("vpc-id", "subnet-id")),
+        Report(
+            "aws_services_by_direction",
+            "Bytes to and from AWS services, ingress vs egress",
+            needs=("flow-direction", "pkt-src-aws-service", "pkt-dst-aws-service"),
+        ),
     )
 }
 
@@ -71,8 +85,14 @@ def render(name: str, config: StackConfig | None = None, hours: int = DEFAULT_HO
     """The report's SQL for ``config``'s database and tables, with the window of ``hours`` ingest hours."""
     from vpcflow.model import sqlfiles
 
-    get(name)
+    report = get(name)
     config = config or StackConfig()
+    missing = report.missing(config)
+    if missing:
+        raise ReportError(
+            f"report {name} reads the flow-log field(s) {', '.join(repr(m) for m in missing)}, which this stack's "
+            f"LogFormat does not carry (VPCFLOW_FLOW_LOG_FORMAT)"
+        )
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS:
         raise ReportError(f"hours must be a whole number between 1 and {MAX_HOURS}, not {hours!r}")
     for key, value in extra.items():

@@ -159,9 +159,13 @@ def test_drifted_table_is_replaced_or_reported(catalog):
 
 
 def test_custom_format_generates_its_own_columns(moto):  # noqa: F811
-    config = dataclasses.replace(moto.config, flow_log_format="${version} ${vpc-id} ${srcaddr} ${action}")
+    config = dataclasses.replace(
+        moto.config, flow_log_format="${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${log-status}"
+    )
     shape = parse_ddl(table_ddl(config)["vpc_flow_logs"])
-    assert [c for c, _ in shape.columns] == ["version", "vpc_id", "sourceaddress", "action"]
+    assert [c for c, _ in shape.columns] == [
+        "version", "vpc_id", "sourceaddress", "destinationaddress", "action", "logstatus"
+    ]  # fmt: skip
 
 
 def test_typed_companion_reads_the_raw_objects_with_wide_integers(moto):  # noqa: F811
@@ -186,14 +190,21 @@ def test_typed_companion_reads_the_raw_objects_with_wide_integers(moto):  # noqa
 
 
 def test_typed_companion_of_a_custom_format_keeps_its_bigint_fields(moto):  # noqa: F811
-    config = dataclasses.replace(moto.config, flow_log_format="${version} ${bytes} ${packets} ${tcp-flags}")
+    config = dataclasses.replace(
+        moto.config,
+        flow_log_format="${version} ${srcaddr} ${dstaddr} ${bytes} ${packets} ${tcp-flags} ${action} ${log-status}",
+    )
     ddl = table_ddl(config)
     typed = parse_ddl(ddl[config.typed_table])
     assert typed.columns == (
         ("version", "int"),
+        ("sourceaddress", "string"),
+        ("destinationaddress", "string"),
         ("bytes", "bigint"),
         ("packets", "bigint"),
         ("tcp_flags", "int"),
+        ("action", "string"),
+        ("logstatus", "string"),
     )
     assert typed.columns == parse_ddl(ddl[config.raw_table]).columns
 

@@ -76,7 +76,7 @@ def test_valid_optional_parameters():
             "vpc_id": "vpc-0123456789abcdef0",
             "quicksight_principal": "arn:aws:quicksight:us-east-1:123456789012:user/default/alice",
             "kms_key_arn": "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
-            "flow_log_format": "${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}",
+            "flow_log_format": "${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${log-status}",
             "partition_type": "Month",
         }
     )

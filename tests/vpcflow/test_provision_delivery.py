@@ -110,7 +110,9 @@ def test_flow_log_created_unchanged_and_replaced_on_format_change(moto):  # noqa
     assert ensure_flow_log(ec2, config, role) == ("unchanged", first.id)
     assert moto.writes() == []
 
-    v5 = dataclasses.replace(config, flow_log_format="${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action}")
+    v5 = dataclasses.replace(
+        config, flow_log_format="${version} ${vpc-id} ${srcaddr} ${dstaddr} ${action} ${log-status}"
+    )
     replaced = ensure_flow_log(ec2, v5, role)
     assert replaced.action == "updated" and replaced.id != first.id
     (flow_log,) = ec2.describe_flow_logs()["FlowLogs"]

@@ -232,6 +232,28 @@ def visuals() -> list[dict[str, Any]]:
     ]
 
 
+# Visuals of the fields a custom LogFormat may add: drawn only when the flows dataset has their columns, so
+# the default format's dashboard stays the blog's questions and a richer format answers more.
+def extra_visuals(columns: set[str]) -> list[dict[str, Any]]:
+    found = []
+    if "vpc_id" in columns:
+        found.append(_bar("bytes-by-vpc", "Bytes by VPC", _category("vpc", FLOWS, "vpc_id"),
+                          _sum("vpc-bytes", FLOWS, "bytes"), top=15))  # fmt: skip
+    if "instance_id" in columns:
+        found.append(_bar("top-instances", "Top instances by bytes", _category("instance", FLOWS, "instance_id"),
+                          _sum("instance-bytes", FLOWS, "bytes"), top=15))  # fmt: skip
+    if "flow_direction" in columns:
+        found.append(_pie("flow-direction", "Ingress vs egress (flows)",
+                          _category("direction", FLOWS, "flow_direction"), _count("direction-count", FLOWS, "flow_direction")))  # fmt: skip
+    if "pkt_dst_aws_service" in columns:
+        found.append(_bar("aws-services", "Bytes to AWS services", _category("aws-service", FLOWS, "pkt_dst_aws_service"),
+                          _sum("aws-service-bytes", FLOWS, "bytes"), top=15))  # fmt: skip
+    if "reject_reason" in columns:
+        found.append(_bar("reject-reasons", "Rejects by reason", _category("reject-reason", FLOWS, "reject_reason"),
+                          _count("reject-reason-count", FLOWS, "reject_reason"), top=10))  # fmt: skip
+    return found
+
+
 def visual_id(visual: dict[str, Any]) -> str:
     return next(iter(visual.values()))["VisualId"]
 
@@ -252,11 +274,17 @@ def _layout(ids: list[str]) -> list[dict[str, Any]]:
     return [{"Configuration": {"GridLayout": {"Elements": elements}}}]
 
 
-def build_definition(flows_data_set_arn: str, quality_data_set_arn: str) -> dict[str, Any]:
-    """The DashboardVersionDefinition for CreateDashboard/UpdateDashboard."""
-    sheet_visuals = visuals()
+def build_definition(
+    flows_data_set_arn: str, quality_data_set_arn: str, extra_columns: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """The DashboardVersionDefinition for CreateDashboard/UpdateDashboard; ``extra_columns`` are the flows
+    dataset's columns beyond version 2 (the stack's LogFormat), which add their visuals."""
+    sheet_visuals = visuals() + extra_visuals(set(extra_columns))
     ids = [visual_id(v) for v in sheet_visuals]
     ok_visuals = [i for i in ids if i != "quality-per-hour"]
+    rejects = ["top-rejected-sources", "top-rejected-ports"] + (
+        ["reject-reasons"] if "reject-reasons" in ids else []
+    )
     return {
         "DataSetIdentifierDeclarations": [
             {"Identifier": FLOWS, "DataSetArn": flows_data_set_arn},
@@ -278,9 +306,7 @@ def build_definition(flows_data_set_arn: str, quality_data_set_arn: str) -> dict
         "FilterGroups": [
             # NODATA/SKIPDATA records carry no flow: every flow visual counts OK records only.
             _filter_group("ok-records", FLOWS, "logstatus", ["OK"], ok_visuals),
-            _filter_group(
-                "rejects-only", FLOWS, "action", ["REJECT"], ["top-rejected-sources", "top-rejected-ports"]
-            ),
+            _filter_group("rejects-only", FLOWS, "action", ["REJECT"], rejects),
             _filter_group("flagged-checks", QUALITY, "check_name", QUALITY_CHECKS, ["quality-per-hour"]),
         ],
         "AnalysisDefaults": {

@@ -51,6 +51,11 @@ def add_parser(commands: Any) -> None:
     cmd.add_argument(
         "--no-daily-curve", action="store_true", help="exactly --records-per-hour lines every hour"
     )
+    cmd.add_argument(
+        "--log-format",
+        default=os.environ.get("VPCFLOW_FLOW_LOG_FORMAT", ""),
+        help="LogFormat of the records (default: the stack's VPCFLOW_FLOW_LOG_FORMAT, else AWS's default)",
+    )
     sink = cmd.add_mutually_exclusive_group(required=True)
     sink.add_argument("--s3", metavar="URL", help="s3://bucket/raw/: objects as Firehose writes them")
     sink.add_argument("--log-group", metavar="NAME", help="CloudWatch Logs group (with its subscription)")
@@ -82,6 +87,7 @@ def run(args: argparse.Namespace) -> int:
             brute_force=args.brute_force,
             rejected=args.rejected,
             daily_curve=not args.no_daily_curve,
+            log_format=args.log_format,
         )
         if args.stdout:
             summaries = []

@@ -218,10 +218,10 @@ class StackConfig:
             len(self.filter_pattern) <= 1024, "filter_pattern", self.filter_pattern, "at most 1024 characters"
         )
         if self.flow_log_format:
-            from vpcflow.model.formats import FlowLogFormatError, parse_log_format
+            from vpcflow.model.formats import FlowLogFormatError, check_served, parse_log_format
 
             try:
-                parse_log_format(self.flow_log_format)
+                check_served(parse_log_format(self.flow_log_format))
             except FlowLogFormatError as exc:
                 raise ConfigError(f"flow_log_format is invalid: {exc}") from None
         if self.vpc_id:

@@ -263,6 +263,31 @@ def parse_log_format(text: str | None) -> FlowLogFormat:
     return FlowLogFormat(tuple(fields))
 
 
+# What vpcflow's hourly run and reports need of every record: who talked to whom, whether it was accepted,
+# and whether the record carries a flow (OK) or says that no data was captured (NODATA, SKIPDATA). Without
+# one of them the quality checks, the summary and every report would answer about something else.
+REQUIRED_FIELDS: dict[str, str] = {
+    "srcaddr": "the source of each flow",
+    "dstaddr": "the destination of each flow",
+    "action": "whether each flow was accepted or rejected",
+    "log-status": "whether a record carries a flow (OK) or says no data was captured (NODATA, SKIPDATA)",
+}
+
+
+def check_served(fmt: FlowLogFormat) -> FlowLogFormat:
+    """``fmt`` if vpcflow can serve it every hour, else FlowLogFormatError naming each missing field and
+    what vpcflow needs it for. Other fields may be absent: the checks that need them do not run, and the
+    Parquet table holds NULL in their columns."""
+    missing = [name for name in REQUIRED_FIELDS if not fmt.has(name)]
+    if missing:
+        reasons = "; ".join(f"{name}: {REQUIRED_FIELDS[name]}" for name in missing)
+        raise FlowLogFormatError(
+            f"LogFormat {fmt.log_format!r} lacks {', '.join(repr(m) for m in missing)}, which vpcflow needs "
+            f"({reasons}); add them to the format"
+        )
+    return fmt
+
+
 def as_format(fmt: FlowLogFormat | str | None) -> FlowLogFormat:
     return fmt if isinstance(fmt, FlowLogFormat) else parse_log_format(fmt)
 

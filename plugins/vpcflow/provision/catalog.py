@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from vpcflow.athena import Athena
 from vpcflow.model.config import StackConfig
+from vpcflow.provision import history
 from vpcflow.provision.common import Result, delete_if_present, get_or_none, log
 from vpcflow.provision.iam_policies import StackArns
 
@@ -117,6 +118,7 @@ class TableShape:
     columns: tuple[tuple[str, str], ...]
     partition_keys: tuple[tuple[str, str], ...]
     location: str | None
+    serde_pattern: str | None = None  # a RegexSerDe's input.regex: another pattern reads other rows
 
 
 def _norm_type(kind: str) -> str:
@@ -138,7 +140,7 @@ def parse_ddl(sql_text: str) -> TableShape:
         if isinstance(c, exp.ColumnDef)
     )
     partition_keys: tuple[tuple[str, str], ...] = ()
-    location = None
+    location = pattern = None
     for prop in (ast.args.get("properties") or exp.Properties(expressions=[])).expressions:
         if isinstance(prop, exp.PartitionedByProperty):
             partition_keys = tuple(
@@ -146,7 +148,10 @@ def parse_ddl(sql_text: str) -> TableShape:
             )
         elif isinstance(prop, exp.LocationProperty):
             location = prop.this.name
-    return TableShape(table.db or None, table.name.lower(), columns, partition_keys, location)
+        elif isinstance(prop, exp.RowFormatSerdeProperty):
+            serde = {q.name: q.args["value"].name for q in prop.args.get("serde_properties").expressions}
+            pattern = serde.get("input.regex")
+    return TableShape(table.db or None, table.name.lower(), columns, partition_keys, location, pattern)
 
 
 def _glue_shape(table: dict[str, Any]) -> TableShape:
@@ -157,6 +162,7 @@ def _glue_shape(table: dict[str, Any]) -> TableShape:
         tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in sd.get("Columns", [])),
         tuple((c["Name"].lower(), _norm_type(c["Type"])) for c in table.get("PartitionKeys", [])),
         sd.get("Location"),
+        (sd.get("SerdeInfo") or {}).get("Parameters", {}).get("input.regex"),
     )
 
 
@@ -168,6 +174,7 @@ def _same_table(want: TableShape, have: TableShape) -> bool:
         want.columns == have.columns
         and want.partition_keys == have.partition_keys
         and (want.location is None or loc(want.location) == loc(have.location))
+        and want.serde_pattern == have.serde_pattern
     )
 
 
@@ -181,9 +188,9 @@ def ensure_table(
 ) -> Result:
     """Create the table with ``sql_text`` (a CREATE EXTERNAL TABLE [IF NOT EXISTS]) when Glue lacks it.
 
-    A table whose columns, partition keys or location differ from the DDL is dropped and recreated
-    (``on_drift="replace"``; the data stays in S3, but registered partitions must be added again) or
-    reported as an error (``on_drift="error"``).
+    A table whose columns, partition keys, location or SerDe pattern differ from the DDL is dropped and
+    recreated with every registered partition kept (``on_drift="replace"``: vpcflow.provision.history; the
+    data stays in S3) or reported as an error (``on_drift="error"``).
     """
     want = parse_ddl(sql_text)
     database = want.database or database
@@ -198,12 +205,16 @@ def ensure_table(
                 f"table {arn_id} differs from its DDL (columns, partition keys or location): "
                 f"Glue has {have}, DDL wants {want}"
             )
-        log.warning("table %s differs from its DDL: dropping and recreating it", arn_id)
+        kept = history.partitions(glue, database, want.name)
+        log.warning("table %s differs from its DDL: recreating it with its %d partitions", arn_id, len(kept))
         Athena(athena, database=database, workgroup=workgroup).run(
             f"DROP TABLE IF EXISTS `{database}`.`{want.name}`"
         )
+        Athena(athena, database=database, workgroup=workgroup).run(sql_text)
+        history.register(glue, database, want.name, kept)
+        return Result("updated", arn_id)
     Athena(athena, database=database, workgroup=workgroup).run(sql_text)
-    return Result("updated" if have is not None else "created", arn_id)
+    return Result("created", arn_id)
 
 
 def delete_table(athena: Any, glue: Any, database: str, table: str, workgroup: str) -> Result:

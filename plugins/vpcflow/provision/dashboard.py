@@ -13,6 +13,7 @@ from typing import Any
 
 from vpcflow.dashboard.definition import build_definition
 from vpcflow.model.config import StackConfig
+from vpcflow.model.formats import parquet_extra_fields
 from vpcflow.provision import quicksight
 from vpcflow.provision.common import Result, delete_if_present, get_or_none
 from vpcflow.provision.quicksight import ensure_data_set
@@ -132,7 +133,9 @@ def ensure_vpcflow_dashboard(qs: Any, config: StackConfig, account: str, dataset
         "DataSource"
     ]["Arn"]
     quality = ensure_quality_dataset(qs, config, account, source_arn)
-    result = ensure_dashboard_definition(qs, config, account, build_definition(dataset_arn, quality.id or ""))
+    extras = {f.column.lower() for f in parquet_extra_fields(config.flow_log_format)}
+    definition = build_definition(dataset_arn, quality.id or "", extras)
+    result = ensure_dashboard_definition(qs, config, account, definition)
     if result.action == "unchanged" and quality.action != "unchanged":
         return Result("updated", result.id)
     return result

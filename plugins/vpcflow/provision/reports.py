@@ -2,7 +2,8 @@
 
 A named query holds plain SQL, so each report is saved rendered for the default window (the last
 ``reports.DEFAULT_HOURS`` ingest hours); `vpcflow query NAME --hours N` runs another window. Reports that
-need a value only a person can give (the blog's ``since``) are not saved.
+need a value only a person can give (the blog's ``since``), or fields the stack's LogFormat does not carry,
+are not saved (one saved before such a format change is deleted).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ def wanted_named_queries(config: StackConfig) -> dict[str, dict[str, str]]:
     """Name -> {Description, Database, QueryString} of every saved report."""
     wanted = {}
     for report in reports.REPORTS.values():
-        if not report.saved:
+        if not report.saved or report.missing(config):
             continue
         window = (
             f" (last {reports.DEFAULT_HOURS} h; vpcflow query {report.name} --hours N)"
@@ -79,4 +80,10 @@ def ensure_named_queries(athena: Any, config: StackConfig) -> dict[str, Result]:
             results[f"named_query:{name}"] = Result("updated", current["NamedQueryId"])
         else:
             results[f"named_query:{name}"] = Result("unchanged", current["NamedQueryId"])
+    # A report saved before a format change that took its fields away: it would fail if run.
+    for name, current in have.items():
+        report = name.removeprefix(f"{config.stack_name}-")
+        if name != report and report in reports.REPORTS and f"named_query:{name}" not in results:
+            athena.delete_named_query(NamedQueryId=current["NamedQueryId"])
+            results[f"named_query:{name}"] = Result("deleted", current["NamedQueryId"])
     return results

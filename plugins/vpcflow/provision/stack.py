@@ -6,7 +6,17 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from vpcflow.model.config import StackConfig
-from vpcflow.provision import alerts, catalog, delivery, failures, functions, iam, quicksight, storage
+from vpcflow.provision import (
+    alerts,
+    catalog,
+    delivery,
+    failures,
+    functions,
+    history,
+    iam,
+    quicksight,
+    storage,
+)
 from vpcflow.provision.common import Clients, Result
 from vpcflow.provision.iam_policies import StackArns
 
@@ -213,6 +223,9 @@ def provision_catalog(clients: Clients, config: StackConfig, ddl: Mapping[str, s
         results[f"table:{name}"] = catalog.ensure_table(
             clients("athena"), clients("glue"), sql_text, config.database, config.workgroup
         )
+    migrated = history.migrate_partition_type(clients("glue"), clients("s3"), config)
+    if migrated is not None:
+        results["partitions:raw"] = Result("updated", f"{migrated} {config.partition_type} partitions")
     from vpcflow.provision.reports import ensure_named_queries  # the saved reports of sql/reports/
 
     results |= ensure_named_queries(clients("athena"), config)
