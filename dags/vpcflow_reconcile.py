@@ -61,11 +61,16 @@ def vpcflow_reconcile():
         hours = hours_back(end, context["params"]["lookback_hours"])
         changed = changed_hours(S3Hook().get_conn(), AthenaHook().get_conn(), StackConfig(), hours)
         state = context["ti"].get_dagrun_state
-        return [c.as_trigger() for c in changed if state(dag_id="vpcflow_hourly", run_id=c.run_id) in FINISHED]
+        return [
+            c.as_trigger() for c in changed if state(dag_id="vpcflow_hourly", run_id=c.run_id) in FINISHED
+        ]
 
     # Main flow: reset_dag_run clears the existing run (by its run id) instead of adding another.
     TriggerDagRunOperator.partial(
-        task_id="reprocess_hour", trigger_dag_id="vpcflow_hourly", reset_dag_run=True, wait_for_completion=False
+        task_id="reprocess_hour",
+        trigger_dag_id="vpcflow_hourly",
+        reset_dag_run=True,
+        wait_for_completion=False,
     ).expand_kwargs(find_changed_hours())
 
 

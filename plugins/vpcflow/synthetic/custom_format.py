@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-
 from typing import Any, Protocol
 
 from vpcflow.model.formats import DEFAULT_FORMAT, NULL, FlowLogFormat
