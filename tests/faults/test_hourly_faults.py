@@ -222,7 +222,9 @@ def test_localaws_restarted_mid_run_then_reprovisioned_and_rerun_gives_a_clean_s
         stack = hourly.new_stack(aws.endpoint)
         config = stack.config
         # GIVEN localaws is restarted while the hour's compaction (its CTAS) runs
-        hourly.arm(aws.endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_", hold=True)
+        hourly.arm(
+            aws.endpoint, match=f"CREATE TABLE {config.database}.{config.parquet_table}_stage_", hold=True
+        )
         restarted = threading.Event()
 
         def restart_when_held() -> None:
@@ -298,9 +300,7 @@ def test_scheduler_killed_mid_task_then_restarted_finishes_the_hour_in_a_clean_s
         run_id = api.trigger(
             "vpcflow_hourly", conf={"grace_s": 0}, logical_date=(hourly.HOUR + timedelta(hours=1)).isoformat()
         )
-        hourly.wait_until(
-            lambda: hourly.faults(endpoint)["held"], "compact_hour's CTAS held", attempts=3000
-        )
+        hourly.wait_until(lambda: hourly.faults(endpoint)["held"], "compact_hour's CTAS held", attempts=3000)
         # WHEN the scheduler is killed, with every process under it (the worker and the task)
         scheduler = psutil.Process(airflow._pid("scheduler"))
         doomed = [scheduler, *scheduler.children(recursive=True)]

@@ -48,7 +48,9 @@ def hours_back(end: datetime, lookback_hours: int) -> list[datetime]:
     return [last - timedelta(hours=n) for n in range(lookback_hours - 1, -1, -1)]
 
 
-def recorded(athena_client: Any, stack: StackConfig, hours: list[datetime]) -> dict[str, list[dict[str, Any]]]:
+def recorded(
+    athena_client: Any, stack: StackConfig, hours: list[datetime]
+) -> dict[str, list[dict[str, Any]]]:
     """Each hour's manifest (as its last run recorded it), by hour label; hours never processed are absent."""
     if not hours:
         return {}
@@ -85,7 +87,9 @@ def changed_hours(
         if added or removed or rewritten:
             first = manifest[0]
             found.append(
-                ChangedHour(label, first["run_id"], first["logical_date"], len(added), len(removed), len(rewritten))
+                ChangedHour(
+                    label, first["run_id"], first["logical_date"], len(added), len(removed), len(rewritten)
+                )
             )
             log.info(
                 "hour %s changed since run %s: %d object(s) added, %d removed, %d rewritten",
