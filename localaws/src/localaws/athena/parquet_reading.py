@@ -12,10 +12,19 @@ from concurrent.futures import ThreadPoolExecutor
 from localaws.athena import hive_paths
 from localaws.athena.catalog import Table
 from localaws.athena.errors import QueryFailed
+from localaws.athena.s3 import ObjectRange
 from localaws.athena.sqltext import ident, literal_list
 from localaws.athena.types import hive_to_duckdb
 
 _READ_THREADS = 2
+
+
+def _map(fn, items: list) -> list:
+    # a pool costs more than it saves for a few files (most tables have one per partition read)
+    if len(items) <= 4:
+        return [fn(item) for item in items]
+    with ThreadPoolExecutor(_READ_THREADS) as pool:
+        return list(pool.map(fn, items))
 
 
 class ParquetReading:
@@ -33,17 +42,16 @@ class ParquetReading:
         def footer(job):
             i, obj = job
             path = self._tmp(".parquet", table, planned[i][0])
-            raw = self.s3.read(obj)
-            return i, path, obj.uri, raw, self._write_footer(path, raw, keep is None)
+            source = self.s3.open(obj)
+            return i, path, obj.uri, source, self._write_footer(path, source, keep is None)
 
         by_part: dict[int, list[str]] = {}
         uris: dict[str, str] = {}
         scanned = 0
         staged = []
         if jobs:
-            with ThreadPoolExecutor(_READ_THREADS) as pool:
-                staged = list(pool.map(footer, jobs))
-        sparse = [(path, raw, start) for _i, path, _u, raw, start in staged if start is not None]
+            staged = _map(footer, jobs)
+        sparse = [(path, source, start) for _i, path, _u, source, start in staged if start is not None]
         chunks: dict[str, list[tuple[str, int, int]]] = {}
         if sparse and keep:
             rows = self.con.execute(
@@ -55,17 +63,16 @@ class ParquetReading:
                 chunks.setdefault(file_name, []).append((column, offset, length))
 
         def fill(item):
-            path, raw, start = item
-            return self._write_chunks(path, raw, start, keep or set(), chunks.get(path, []))
+            path, source, start = item
+            return self._write_chunks(path, source, start, keep or set(), chunks.get(path, []))
 
         if sparse:
-            with ThreadPoolExecutor(_READ_THREADS) as pool:
-                scanned += sum(pool.map(fill, sparse))
-        for i, path, uri, raw, start in staged:
+            scanned += sum(_map(fill, sparse))
+        for i, path, uri, source, start in staged:
             by_part.setdefault(i, []).append(path)
             uris[path] = uri
             if start is None:
-                scanned += len(raw)
+                scanned += source.size
         del staged, sparse
         selects = []
         every = [path for i in range(len(planned)) for path in by_part.get(i) or []]
@@ -107,29 +114,30 @@ class ParquetReading:
         return f"SELECT {', '.join(cols + extra)} FROM {src}"
 
     @staticmethod
-    def _write_footer(path: str, raw: bytes, whole: bool) -> int | None:
+    def _write_footer(path: str, source: ObjectRange, whole: bool) -> int | None:
         """Writes the whole object (returns None) or a sparse file with only the Parquet footer
-        (returns the footer's offset)."""
-        size = len(raw)
-        footer = int.from_bytes(raw[-8:-4], "little") if size >= 12 else -1
-        if whole or raw[:4] != b"PAR1" or raw[-4:] != b"PAR1" or not 0 < footer <= size - 12:
+        (returns the footer's offset); reads only what it writes."""
+        size = source.size
+        tail = source.read(size - 8, 8) if size >= 12 else b""
+        footer = int.from_bytes(tail[:4], "little") if tail else -1
+        if whole or tail[4:] != b"PAR1" or not 0 < footer <= size - 12 or source.read(0, 4) != b"PAR1":
             with open(path, "wb") as f:
-                f.write(raw)
+                f.write(source.read(0, size))
             return None
         start = size - 8 - footer
         with open(path, "wb") as f:
             f.truncate(size)
-            f.write(raw[:4])
+            f.write(b"PAR1")
             f.seek(start)
-            f.write(raw[start:])
+            f.write(source.read(start, size - start))
         return start
 
     @staticmethod
     def _write_chunks(
-        path: str, raw: bytes, start: int, keep: set[str], chunks: list[tuple[str, int, int]]
+        path: str, source: ObjectRange, start: int, keep: set[str], chunks: list[tuple[str, int, int]]
     ) -> int:
         """Fills in the kept columns' chunks; returns the bytes of the object read (footer included)."""
-        written = 4 + (len(raw) - start)
+        written = 4 + (source.size - start)
         end = 4
         with open(path, "r+b") as f:
             for column, offset, length in chunks:
@@ -137,11 +145,11 @@ class ParquetReading:
                 top = str(column).split(",")[0].split(".")[0].strip().lower()
                 if top in keep and offset is not None and length:
                     f.seek(offset)
-                    f.write(raw[offset : offset + length])
+                    f.write(source.read(offset, length))
                     written += length
             # bloom filters and page indexes sit between the last column chunk and the footer
             if chunks and end < start:
                 f.seek(end)
-                f.write(raw[end:start])
+                f.write(source.read(end, start - end))
                 written += start - end
         return written

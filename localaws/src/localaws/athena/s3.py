@@ -34,6 +34,23 @@ def as_dir(uri: str) -> str:
     return uri if uri.endswith("/") else uri + "/"
 
 
+class ObjectRange:
+    """Byte ranges of a moto object without copying the whole object first (moto keeps each object in a
+    SpooledTemporaryFile behind a lock; reading ``value`` copies all of it)."""
+
+    def __init__(self, key: Any):
+        self._key = key
+        self.size = int(key.size)
+
+    def read(self, start: int, length: int) -> bytes:
+        buffer, lock = getattr(self._key, "_value_buffer", None), getattr(self._key, "lock", None)
+        if buffer is None or lock is None:  # another moto: fall back to the public (copying) value
+            return bytes(self._key.value[start : start + length])
+        with lock:
+            buffer.seek(start)
+            return buffer.read(length)
+
+
 class S3:
     """Read, list and write objects of one account through moto's backend."""
 
@@ -85,6 +102,15 @@ class S3:
                 "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split {obj.uri}: object vanished"
             )
         return key.value
+
+    def open(self, obj: S3Object) -> ObjectRange:
+        """Ranged reads of one object, as Athena reads Parquet (footer, then column chunks)."""
+        key = self.backend.get_object(obj.bucket, obj.key)
+        if key is None:
+            raise QueryFailed(
+                "HIVE_CANNOT_OPEN_SPLIT", f"Error opening Hive split {obj.uri}: object vanished"
+            )
+        return ObjectRange(key)
 
     def read_uri(self, uri: str) -> bytes | None:
         bucket, key_name = split_uri(uri)
