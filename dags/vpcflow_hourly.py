@@ -141,11 +141,27 @@ def vpcflow_hourly():
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:
-        from vpcflow.hourly.tasks import spice_refresh_due
+        from airflow.providers.amazon.aws.hooks.quicksight import QuickSightHook
+        from vpcflow.hourly.tasks import spice_refresh_due, within_budget
 
         context, hour = get_current_context(), _hour()
         run = context["dag_run"]
-        return spice_refresh_due(hour.settings, hour.stack, run.run_type, hour.end, run.conf or {})
+        if not spice_refresh_due(hour.settings, hour.stack, run, hour.end, run.conf or {}):
+            return False
+        hook = QuickSightHook()
+        return within_budget(hook.conn, hour.stack, hook.account_id)
+
+    # The refresh must see every earlier hour of a backfill or catch-up still in flight: it waits, giving
+    # its worker slot back, until no earlier run of this DAG is queued or running.
+    @task.sensor(poke_interval=60, mode="reschedule", timeout=timedelta(hours=12).total_seconds())
+    def earlier_runs_settled() -> bool:
+        from vpcflow.hourly.tasks import earlier_hours
+
+        context = get_current_context()
+        earlier = context["ti"].get_dr_count(
+            dag_id=context["dag"].dag_id, logical_dates=earlier_hours(_hour()), states=["queued", "running"]
+        )
+        return earlier == 0
 
     # QuickSight queues an ingestion behind one already running on the dataset (its QUEUED state), and the
     # provider's waiter waits through it: a refresh that meets another one does not fail the run.
@@ -154,9 +170,9 @@ def vpcflow_hourly():
     )
 
     # A small scan of the hour's Parquet partition.
-    summarise_hour = _athena_quick("summarise_hour", trigger_rule="none_failed")
+    summarise_hour = _athena_quick("summarise_hour", trigger_rule="none_failed_min_one_success")
 
-    @task(trigger_rule="none_failed")
+    @task(trigger_rule="none_failed_min_one_success")
     def summarise(query_execution_id: str, verdict: dict, objects: dict) -> dict:
         from vpcflow.hourly.tasks import summarise
 
@@ -167,7 +183,7 @@ def vpcflow_hourly():
     verdict = evaluate_quality(check_quality.output)
     check_run_settings() >> wait_for_hour >> objects >> register_partition >> register_typed_partition
     register_typed_partition >> check_quality
-    verdict >> compact_hour >> spice_refresh_due() >> refresh_spice
+    verdict >> compact_hour >> spice_refresh_due() >> earlier_runs_settled() >> refresh_spice
     notify_warnings(verdict)
     [compact_hour, refresh_spice] >> summarise_hour
     summarise(summarise_hour.output, verdict, objects)

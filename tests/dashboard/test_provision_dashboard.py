@@ -98,7 +98,7 @@ def test_teardown_removes_the_dashboard_and_both_datasets(dashboard_stack, uniqu
 
     gone = teardown_quicksight(stack.clients, config)
     assert {k: v.action for k, v in gone.items()} == dict.fromkeys(
-        ("dashboard", "quality_dataset", "dataset", "data_source"), "deleted"
+        ("dashboard", "quality_dataset", "dataset", "data_source", "spice_workgroup"), "deleted"
     )
     left = {d["DataSetId"] for d in qs.list_data_sets(AwsAccountId=ACCOUNT)["DataSetSummaries"]}
     assert not ours & left

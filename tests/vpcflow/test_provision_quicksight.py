@@ -54,10 +54,21 @@ def test_data_source_and_dataset_created_then_unchanged(qs_env):
     assert dataset.action == "created"
 
     described = qs.describe_data_set(AwsAccountId=account, DataSetId=config.quicksight_dataset_id)["DataSet"]
-    table = described["PhysicalTableMap"]["flows"]["RelationalTable"]
+    table = described["PhysicalTableMap"]["flows"]["CustomSql"]
     assert described["ImportMode"] == "SPICE"
-    assert (table["Schema"], table["Name"]) == (config.database, config.parquet_table)
-    assert [c["Type"] for c in table["InputColumns"]] == ["STRING", "INTEGER", "DATETIME", "STRING"]
+    # A rolling window of the Parquet table, by partition value: every refresh reads a bounded window.
+    assert table["SqlQuery"].startswith(
+        f'SELECT {", ".join(n for n, _ in COLUMNS)} FROM "{config.database}"."{config.parquet_table}"'
+    )
+    assert f"date_add('day', -{config.spice_window_days}, current_timestamp)" in table["SqlQuery"]
+    assert [c["Type"] for c in table["Columns"]] == ["STRING", "INTEGER", "DATETIME", "STRING"]
+    source_params = qs.describe_data_source(
+        AwsAccountId=account, DataSourceId=config.quicksight_data_source_id
+    )
+    assert (
+        source_params["DataSource"]["DataSourceParameters"]["AthenaParameters"]["WorkGroup"]
+        == config.spice_workgroup
+    )
     perms = qs.describe_data_set_permissions(AwsAccountId=account, DataSetId=config.quicksight_dataset_id)
     assert perms["Permissions"] == [{"Principal": config.quicksight_principal, "Actions": DATASET_ACTIONS}]
 

@@ -28,6 +28,24 @@ from vpcflow.model.partitions import (
 )
 
 
+def parse_hour(text: str) -> datetime:
+    """``2026-11-26T03:00:00Z`` (any ISO 8601 time on the hour, with its zone) -> that hour, aware."""
+    try:
+        hour = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        raise ValueError(f"hour={text!r} is not an ISO 8601 time such as 2026-11-26T03:00:00Z") from None
+    if hour.tzinfo is None:
+        raise ValueError(f"hour={text!r} has no time zone: write it in UTC, e.g. 2026-11-26T03:00:00Z")
+    if hour.minute or hour.second or hour.microsecond:
+        raise ValueError(f"hour={text!r} does not start on the hour")
+    return hour.astimezone(UTC)
+
+
+def latest_complete_hour(moment: datetime) -> datetime:
+    """The last hour that had ended at ``moment`` (a run's run_after: when it was triggered)."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+
+
 def hour_label(hour: datetime) -> str:
     """``YYYY-MM-DD-HH``: the blog's partition value of an hour, in UTC."""
     return f"{hour.astimezone(UTC):%Y-%m-%d-%H}"
@@ -47,14 +65,20 @@ class HourContext:
 
     @classmethod
     def from_airflow(cls, context: Mapping[str, Any]) -> HourContext:
-        """The hour of a running task: its data interval, its params, the stack of the environment."""
-        start = context.get("data_interval_start")
-        if start is None:
+        """The hour of a running task: its data interval; for a manual run without one, its ``hour``
+        param, else the latest hour complete before the run was triggered (its run_after)."""
+        params = context["params"]
+        settings = RunSettings.from_params(params)
+        start, chosen = context.get("data_interval_start"), params.get("hour")
+        if start is not None and chosen:
             raise ValueError(
-                "this run has no data interval: trigger vpcflow_hourly with a logical date (the hour "
-                "processed is the interval that ends there)"
+                f"hour={chosen!r} is for a run without a logical date; this run processes its data interval "
+                f"[{start.isoformat()}, {context['data_interval_end'].isoformat()}): trigger again without a "
+                "logical date, or Clear the run of that hour to reprocess it"
             )
-        return cls(StackConfig(), RunSettings.from_params(context["params"]), start)
+        if start is None:
+            start = parse_hour(chosen) if chosen else latest_complete_hour(context["dag_run"].run_after)
+        return cls(StackConfig(), settings, start)
 
     # -- the hour --------------------------------------------------------------------------------------
 

@@ -35,9 +35,13 @@ def publish(aws_conn_id: str, stack: StackConfig, subject: str, message: str) ->
 
 def on_task_failure(context: Any) -> None:
     """A task of vpcflow_hourly failed for good: say which hour, which task and why."""
+    from vpcflow.hourly.context import HourContext
+
     ti, run = context["ti"], context["dag_run"]
-    hour = context.get("data_interval_start")
-    label = f"{hour:%Y-%m-%d-%H}" if hour else "(no data interval)"
+    try:
+        label = HourContext.from_airflow(context).label
+    except ValueError as exc:  # the run's own settings are what failed
+        label = f"(unknown: {exc})"
     error = context.get("exception")
     subject = f"vpcflow: hour {label} failed in {ti.task_id}"
     message = (

@@ -35,7 +35,9 @@ def hourly_schedule_settings() -> HourlySchedule:
         raise ValueError(f"VPCFLOW_START_DATE={start!r} is not an ISO 8601 date-time: {err}") from None
     return HourlySchedule(
         start_date=start_date,
-        catchup=_bool("CATCHUP", "true"),
+        # Off by default: unpausing a new stack must not start hundreds of runs for hours before its data;
+        # history is loaded with a backfill (`make backfill`), which Airflow 3 runs whatever this says.
+        catchup=_bool("CATCHUP", "false"),
         max_active_runs=int(_env("MAX_ACTIVE_RUNS", "4")),
         athena_poll_s=int(_env("ATHENA_POLL_S", "5")),
         deferrable=_bool("DEFERRABLE", "true"),

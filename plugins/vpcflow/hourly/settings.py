@@ -19,8 +19,9 @@ from vpcflow.model.config import ConfigError, refuse_identity
 
 SPICE_REFRESH_MODES = ("hourly", "end_of_backfill", "off")
 # Keys a run's conf may carry besides the settings (Airflow merges the conf into params).
-RUN_CONF_KEYS = frozenset({"backfill_to"})
+RUN_CONF_KEYS = frozenset({"backfill_to", "hour"})
 
+_WHICH = "Which hour"
 _WHEN = "When an hour is complete"
 _QUALITY = "Quality thresholds (share of the hour's rows)"
 _SPICE = "SPICE"
@@ -96,6 +97,16 @@ class RunSettings:
         from airflow.sdk import Param
 
         form = {
+            "hour": Param(
+                None,
+                type=["null", "string"],
+                title="Hour (manual runs)",
+                description="For a run triggered WITHOUT a logical date: the hour to process, e.g. "
+                "2026-11-26T03:00:00Z (empty: the latest complete hour). Leave the logical date empty: a "
+                "manual run with one takes the slot of a scheduled run, which is then never created "
+                "(apache/airflow#41208). To reprocess an hour a scheduled run processed, Clear that run.",
+                section=_WHICH,
+            ),
             "grace_s": Param(
                 self.grace_s,
                 type="integer",

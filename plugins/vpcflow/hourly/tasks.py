@@ -7,10 +7,11 @@ from __future__ import annotations
 import io
 import logging
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
-from airflow.sdk.exceptions import AirflowFailException
+from airflow.sdk.exceptions import AirflowFailException, AirflowSkipException
 
 from vpcflow.athena import Athena
 from vpcflow.hourly import quality
@@ -56,6 +57,19 @@ def list_hour_objects(
     """The objects Firehose wrote for hour H, recorded as the hour's manifest (what reconciliation compares
     with S3 later); fails, naming the prefix, when there are too few."""
     objects = hour_objects(s3_client, hour)
+    if not objects:
+        first = first_hour_with_data(s3_client, hour)
+        if first is None or hour.start < first:
+            # Before the stack's first data (a new deployment, a catch-up from an early start date): nothing
+            # is missing, so nothing fails; the hour's tasks are skipped.
+            raise AirflowSkipException(
+                f"hour {hour.label}: no data yet under {hour.stack.raw_location} "
+                + (
+                    f"(the first hour with objects is {first:%Y-%m-%dT%H:00Z})"
+                    if first
+                    else "(no objects at all)"
+                )
+            )
     if len(objects) < hour.settings.min_objects:
         raise HourFailed(
             f"hour {hour.label}: {len(objects)} objects under {hour.raw_location}, expected at least "
@@ -69,6 +83,23 @@ def list_hour_objects(
         hour.add_partition_sql(table.name, hour.manifest_location)
     )
     return {"prefix": hour.raw_location, "objects": len(objects), "bytes": sum(o["size"] for o in objects)}
+
+
+def first_hour_with_data(s3_client: Any, hour: HourContext) -> datetime | None:
+    """The earliest YYYY/MM/DD/HH/ folder under the raw prefix (folders listed level by level, the first
+    of each: a handful of calls however long the history)."""
+    bucket, prefix = split_location(hour.stack.raw_location)
+    parts = []
+    for _ in range(4):
+        answer = s3_client.list_objects_v2(Bucket=bucket, Prefix=prefix, Delimiter="/", MaxKeys=1000)
+        folders = sorted(
+            p["Prefix"] for p in answer.get("CommonPrefixes", []) if p["Prefix"][len(prefix) : -1].isdigit()
+        )
+        if not folders:
+            return None
+        prefix = folders[0]
+        parts.append(int(prefix.rstrip("/").rsplit("/", 1)[1]))
+    return datetime(*parts, tzinfo=UTC)
 
 
 def evaluate_quality(
@@ -148,23 +179,67 @@ def _hour_bodies(s3_client: Any, hour: HourContext) -> Iterator[tuple[str, bytes
         yield f"s3://{bucket}/{item['Key']}", body
 
 
+# A run that starts within this long of its hour's end processes a live hour; later ones are a catch-up.
+LIVE_LAG = timedelta(hours=2)
+# How far back a refreshing run looks for earlier runs still compacting (a backfill or catch-up in flight).
+SETTLE_WINDOW = timedelta(days=14)
+
+
 def spice_refresh_due(
-    settings: RunSettings, stack: StackConfig, run_type: Any, interval_end: datetime, conf: dict[str, Any]
+    settings: RunSettings, stack: StackConfig, run: Any, interval_end: datetime, conf: dict[str, Any]
 ) -> bool:
-    """Whether this run refreshes SPICE. QuickSight allows 32 refreshes a day (8 on Standard), so a
-    backfill refreshes once, in the run of its last hour (``backfill_to`` in the run's conf)."""
+    """Whether this run refreshes SPICE. QuickSight allows 32 refreshes a day (8 on Standard,
+    docs.aws.amazon.com/quicksight/latest/user/refreshing-imported-data.html), so: every manual run and
+    every live hour; of a catch-up, only its latest (live) hour; of a backfill, only the run of its last
+    hour (``backfill_to`` in the run's conf). ``hourly`` refreshes every run, ``off`` none."""
     # The Task SDK's DagRunType is a plain str Enum: str() of it is 'DagRunType.BACKFILL', not 'backfill'.
-    run_type = getattr(run_type, "value", run_type)
+    run_type = getattr(run.run_type, "value", run.run_type)
     if settings.spice_refresh == "off" or not stack.quicksight:
         return False
-    if run_type != "backfill" or settings.spice_refresh == "hourly":
+    if settings.spice_refresh == "hourly" or run_type in ("manual", "asset_triggered"):
         return True
-    backfill_to = conf.get("backfill_to")
-    if not backfill_to:
-        return False
-    from pendulum import parse
+    if run_type == "backfill":
+        backfill_to = conf.get("backfill_to")
+        if not backfill_to:
+            return False
+        from pendulum import parse
 
-    return interval_end >= parse(backfill_to) - timedelta(seconds=1)
+        return interval_end >= parse(backfill_to) - timedelta(seconds=1)
+    started = run.start_date or run.run_after
+    return started - interval_end <= LIVE_LAG
+
+
+def refreshes_today(quicksight: Any, stack: StackConfig, account: str) -> int:
+    """Ingestions of the stack's dataset created in the last 24 hours, by QuickSight's own clock."""
+    answer = quicksight.list_ingestions(AwsAccountId=account, DataSetId=stack.quicksight_dataset_id)
+    now = parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
+    ingestions = list(answer.get("Ingestions", []))
+    token = answer.get("NextToken")
+    while token:
+        page = quicksight.list_ingestions(AwsAccountId=account, DataSetId=stack.quicksight_dataset_id, NextToken=token)
+        ingestions += page.get("Ingestions", [])
+        token = page.get("NextToken")
+    return sum(1 for i in ingestions if now - i["CreatedTime"] < timedelta(hours=24))
+
+
+def within_budget(quicksight: Any, stack: StackConfig, account: str) -> bool:
+    """False (and says so) when the day's refreshes have reached VPCFLOW_SPICE_DAILY_BUDGET: the next live
+    hour or the next run past the quota refreshes instead; failing would only spend a retry."""
+    used = refreshes_today(quicksight, stack, account)
+    if used >= stack.spice_daily_budget:
+        log.warning(
+            "SPICE refresh of %s skipped: %d refreshes in the last 24 hours, the daily budget is %d "
+            "(VPCFLOW_SPICE_DAILY_BUDGET; QuickSight allows 32 on Enterprise, 8 on Standard)",
+            stack.quicksight_dataset_id, used, stack.spice_daily_budget,
+        )  # fmt: skip
+        return False
+    return True
+
+
+def earlier_hours(hour: HourContext) -> list[datetime]:
+    """The logical dates of the runs of the hours before this one, back over SETTLE_WINDOW."""
+    hours = int(SETTLE_WINDOW / timedelta(hours=1))
+    return [hour.start - timedelta(hours=n) for n in range(1, hours + 1)]
 
 
 def summarise(

@@ -157,6 +157,12 @@ class StackConfig:
     quicksight_data_source_id: str = _env("QUICKSIGHT_DATA_SOURCE_ID", "vpcflow-athena")
     quicksight_dataset_id: str = _env("QUICKSIGHT_DATASET_ID", "vpcflow-flows")
     quicksight_dashboard_id: str = _env("QUICKSIGHT_DASHBOARD_ID", "vpcflow-dashboard")
+    # SPICE holds a rolling window of the Parquet table (Athena keeps the whole history), refreshed at
+    # most this many times a day (QuickSight's quota: 32 on Enterprise, 8 on Standard), by queries in a
+    # workgroup of their own whose cutoff is sized for a window, not for an hour.
+    spice_window_days: int = _env("SPICE_WINDOW_DAYS", 30)
+    spice_daily_budget: int = _env("SPICE_DAILY_BUDGET", 24)
+    spice_bytes_scanned_cutoff: int = _env("SPICE_BYTES_SCANNED_CUTOFF", 200 * 1024**3)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -284,6 +290,14 @@ class StackConfig:
             f"different from raw_table and from its typed companion {self.typed_table!r}",
         )
 
+        _check_range("spice_window_days", self.spice_window_days, (1, 3650))
+        _check_range("spice_daily_budget", self.spice_daily_budget, (1, 288))
+        _check(
+            self.spice_bytes_scanned_cutoff >= MIN_BYTES_SCANNED_CUTOFF,
+            "spice_bytes_scanned_cutoff",
+            self.spice_bytes_scanned_cutoff,
+            f">= {MIN_BYTES_SCANNED_CUTOFF} (Athena's minimum, 10 MB)",
+        )
         if self.quicksight_principal:
             _check(
                 _QS_PRINCIPAL_RE.match(self.quicksight_principal),
@@ -402,6 +416,11 @@ class StackConfig:
     def firehose_error_output_prefix(self) -> str:
         # Firehose requires !{firehose:error-output-type} in an error prefix that uses expressions.
         return f"{self.error_prefix}!{{firehose:error-output-type}}/"
+
+    @property
+    def spice_workgroup(self) -> str:
+        """The Athena workgroup QuickSight's refresh queries run in (its own cutoff, its own metrics)."""
+        return f"{self.workgroup}-spice"
 
     @property
     def athena_output_location(self) -> str:

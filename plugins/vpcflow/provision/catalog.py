@@ -30,14 +30,21 @@ def workgroup_configuration(config: StackConfig) -> dict[str, Any]:
     }
 
 
-def ensure_workgroup(athena: Any, config: StackConfig, arns: StackArns) -> Result:
+def ensure_workgroup(
+    athena: Any, config: StackConfig, arns: StackArns, name: str | None = None, cutoff: int | None = None
+) -> Result:
+    """The stack's workgroup (or another of its workgroups, ``name`` with its own bytes-scanned ``cutoff``)."""
+    name = name or config.workgroup
     want = workgroup_configuration(config)
-    current = _get_workgroup(athena, config.workgroup)
+    if cutoff is not None:
+        want["BytesScannedCutoffPerQuery"] = cutoff
+    arn = arns.workgroup.rsplit("/", 1)[0] + f"/{name}"
+    current = _get_workgroup(athena, name)
     if current is None:
         athena.create_work_group(
-            Name=config.workgroup, Configuration=want, Description=f"vpcflow stack {config.stack_name}"
+            Name=name, Configuration=want, Description=f"vpcflow stack {config.stack_name}"
         )
-        return Result("created", arns.workgroup)
+        return Result("created", arn)
     have = current.get("Configuration", {})
     have_result = have.get("ResultConfiguration", {})
     want_result = want["ResultConfiguration"]
@@ -56,18 +63,18 @@ def ensure_workgroup(athena: Any, config: StackConfig, arns: StackArns) -> Resul
         )
     )
     if same:
-        return Result("unchanged", arns.workgroup)
+        return Result("unchanged", arn)
     athena.update_work_group(
-        WorkGroup=config.workgroup,
+        WorkGroup=name,
         State="ENABLED",
         ConfigurationUpdates={
             "ResultConfigurationUpdates": want_result,
             "EnforceWorkGroupConfiguration": True,
             "PublishCloudWatchMetricsEnabled": True,
-            "BytesScannedCutoffPerQuery": config.bytes_scanned_cutoff,
+            "BytesScannedCutoffPerQuery": want["BytesScannedCutoffPerQuery"],
         },
     )
-    return Result("updated", arns.workgroup)
+    return Result("updated", arn)
 
 
 def _get_workgroup(athena: Any, name: str) -> dict[str, Any] | None:

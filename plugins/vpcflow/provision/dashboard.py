@@ -31,12 +31,16 @@ DASHBOARD_ACTIONS = sorted(
     ]
 )
 QUALITY_TABLE_ID = "quality"
-# The quality table's columns as QuickSight input types (vpcflow.hourly.tables).
+# The quality dataset's columns as QuickSight input types: the quality table's (vpcflow.hourly.tables), with
+# `passed` as 0/1 (QuickSight has no boolean to aggregate) and each hour's state beside every row of it.
 QUALITY_COLUMNS = [
     ("ingestdatetime", "STRING"),
     ("check_name", "STRING"),
     ("value", "INTEGER"),
     ("ratio", "DECIMAL"),
+    ("severity", "STRING"),
+    ("passed", "INTEGER"),
+    ("hour_state", "INTEGER"),
 ]
 
 
@@ -45,8 +49,17 @@ def quality_data_set_id(config: StackConfig) -> str:
 
 
 def quality_sql(config: StackConfig) -> str:
-    columns = ", ".join(name for name, _ in QUALITY_COLUMNS)
-    return f'SELECT {columns} FROM "{config.database}"."{config.raw_table}_quality"'
+    """hour_state is 2 when a block check of the hour failed, 1 when only a warn check did, else 0: the
+    hour's verdict, computed where the rows are so the dashboard marks each hour without a level-aware
+    calculation. Rows written before `passed` existed count as passed."""
+    passed = "coalesce(passed, true)"
+    return (
+        "SELECT ingestdatetime, check_name, value, ratio, severity, "
+        f"CASE WHEN {passed} THEN 1 ELSE 0 END AS passed, "
+        f"max(CASE WHEN {passed} THEN 0 WHEN severity = 'block' THEN 2 ELSE 1 END) "
+        "OVER (PARTITION BY ingestdatetime) AS hour_state "
+        f'FROM "{config.database}"."{config.raw_table}_quality"'
+    )
 
 
 def _quality_tables(config: StackConfig, data_source_arn: str) -> dict[str, Any]:

@@ -108,7 +108,7 @@ def contains(have: Any, want: Any) -> bool:
 
 
 def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
-    params = {"AthenaParameters": {"WorkGroup": config.workgroup}}
+    params = {"AthenaParameters": {"WorkGroup": config.spice_workgroup}}
     name = f"{config.stack_name} Athena"
     ids = {"AwsAccountId": account, "DataSourceId": config.quicksight_data_source_id}
 
@@ -130,7 +130,7 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
     updated = False
     # Compare only what vpcflow sets: AWS may add fields (e.g. RoleArn) to the parameters it reports.
     have_workgroup = (current.get("DataSourceParameters") or {}).get("AthenaParameters", {}).get("WorkGroup")
-    if current.get("Name") != name or have_workgroup != config.workgroup:
+    if current.get("Name") != name or have_workgroup != config.spice_workgroup:
         qs.update_data_source(**ids, Name=name, DataSourceParameters=params)
         updated = True
     updated |= grant_missing(
@@ -142,17 +142,26 @@ def ensure_data_source(qs: Any, config: StackConfig, account: str) -> Result:
     return Result("updated" if updated else "unchanged", current["Arn"])
 
 
+def window_sql(config: StackConfig, columns: list[tuple[str, str]]) -> str:
+    """The SPICE dataset's query: the Parquet table's last ``spice_window_days`` days of ingest hours, by
+    partition value, so every refresh reads a bounded window however long the history grows."""
+    names = ", ".join(name for name, _ in columns)
+    return (
+        f'SELECT {names} FROM "{config.database}"."{config.parquet_table}" WHERE ingestdatetime >= '
+        f"date_format(date_add('day', -{config.spice_window_days}, current_timestamp), '%Y-%m-%d-%H')"
+    )
+
+
 def dataset_physical_table(
     config: StackConfig, data_source_arn: str, columns: list[tuple[str, str]]
 ) -> dict[str, Any]:
     return {
         PHYSICAL_TABLE_ID: {
-            "RelationalTable": {
+            "CustomSql": {
                 "DataSourceArn": data_source_arn,
-                "Catalog": "AwsDataCatalog",
-                "Schema": config.database,
                 "Name": config.parquet_table,
-                "InputColumns": [{"Name": name, "Type": quicksight_type(kind)} for name, kind in columns],
+                "SqlQuery": window_sql(config, columns),
+                "Columns": [{"Name": name, "Type": quicksight_type(kind)} for name, kind in columns],
             }
         }
     }

@@ -238,13 +238,20 @@ def provision_quicksight(
     if not config.quicksight:
         return {"quicksight": Result("skipped", None)}
     qs, account = clients("quicksight"), clients.account
+    workgroup = catalog.ensure_workgroup(
+        clients("athena"),
+        config,
+        stack_arns(clients, config),
+        config.spice_workgroup,
+        config.spice_bytes_scanned_cutoff,
+    )
     source = quicksight.ensure_data_source(qs, config, account)
     columns = quicksight.table_columns(clients("glue"), config.database, config.parquet_table)
     dataset = quicksight.ensure_dataset(qs, config, account, source.id or "", columns)
     if dashboard_hook is None:  # the repo's dashboard definition (vpcflow.dashboard)
         from vpcflow.provision.dashboard import ensure_vpcflow_dashboard as dashboard_hook
     dashboard = quicksight.ensure_dashboard(qs, config, account, dataset.id or "", dashboard_hook)
-    return {"data_source": source, "dataset": dataset, "dashboard": dashboard}
+    return {"spice_workgroup": workgroup, "data_source": source, "dataset": dataset, "dashboard": dashboard}
 
 
 def provision_stack(

@@ -20,6 +20,7 @@ def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
         "quality_dataset": delete_quality_dataset(qs, config, account),
         "dataset": quicksight.delete_dataset(qs, config, account),
         "data_source": quicksight.delete_data_source(qs, config, account),
+        "spice_workgroup": catalog.delete_workgroup(clients("athena"), config.spice_workgroup),
     }
 
 

@@ -96,24 +96,58 @@ def test_hour_context_is_the_utc_hour_of_any_aware_start():
         HourContext(STACK, RunSettings(), datetime(2026, 11, 26, 3, 30, tzinfo=UTC))
 
 
-def test_a_run_without_a_data_interval_is_refused_with_a_hint():
-    with pytest.raises(ValueError, match="no data interval"):
-        HourContext.from_airflow({"data_interval_start": None, "params": {}})
+class _Run:
+    run_after = datetime(2026, 11, 26, 5, 42, tzinfo=UTC)
 
 
-def test_scheduled_and_manual_runs_refresh_every_hour():
+def test_a_manual_run_without_a_logical_date_processes_its_hour_param_or_the_latest_complete_hour():
+    # Triggered without a logical date (the way that leaves scheduled runs alone): no data interval.
+    run = {"data_interval_start": None, "dag_run": _Run()}
+    assert HourContext.from_airflow({**run, "params": {}}).label == "2026-11-26-04"
+    chosen = HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:00:00Z"}})
+    assert chosen.label == "2026-11-25-22"
+    with pytest.raises(ValueError, match="does not start on the hour"):
+        HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:30:00Z"}})
+    with pytest.raises(ValueError, match="has no time zone"):
+        HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:00:00"}})
+
+
+def test_an_hour_param_on_a_run_with_a_data_interval_is_refused_with_a_hint():
+    context = {
+        "data_interval_start": datetime(2026, 11, 26, 3, tzinfo=UTC),
+        "data_interval_end": datetime(2026, 11, 26, 4, tzinfo=UTC),
+        "params": {"hour": "2026-11-25T22:00:00Z"},
+    }
+    with pytest.raises(ValueError, match="is for a run without a logical date.*Clear the run"):
+        HourContext.from_airflow(context)
+
+
+def _run(run_type, started: datetime | None = None):
+    class Run:
+        pass
+
+    run = Run()
+    run.run_type, run.start_date, run.run_after = run_type, started, END
+    return run
+
+
+def test_live_and_manual_runs_refresh_a_catch_up_only_at_its_latest_hour():
     settings = RunSettings()
-    assert spice_refresh_due(settings, STACK, "scheduled", END, {})
-    assert spice_refresh_due(settings, STACK, "manual", END, {})
-    assert not spice_refresh_due(settings, StackConfig(quicksight=False), "manual", END, {})
+    assert spice_refresh_due(settings, STACK, _run("manual"), END, {})
+    # a scheduled run that starts soon after its hour ends: live
+    assert spice_refresh_due(settings, STACK, _run("scheduled", END + timedelta(minutes=10)), END, {})
+    # a scheduled run of a catch-up (it starts a day after its hour): no refresh of its own
+    assert not spice_refresh_due(settings, STACK, _run("scheduled", END + timedelta(days=1)), END, {})
+    assert not spice_refresh_due(settings, StackConfig(quicksight=False), _run("manual"), END, {})
 
 
 def test_backfill_refreshes_once_at_its_last_hour():
     settings = RunSettings()
     conf = {"backfill_to": "2026-11-26T04:00:00+00:00"}
-    assert not spice_refresh_due(settings, STACK, "backfill", datetime(2026, 11, 26, 2, tzinfo=UTC), conf)
-    assert spice_refresh_due(settings, STACK, "backfill", END, conf)
-    assert not spice_refresh_due(settings, STACK, "backfill", END, {}), (
+    early = datetime(2026, 11, 26, 2, tzinfo=UTC)
+    assert not spice_refresh_due(settings, STACK, _run("backfill"), early, conf)
+    assert spice_refresh_due(settings, STACK, _run("backfill"), END, conf)
+    assert not spice_refresh_due(settings, STACK, _run("backfill"), END, {}), (
         "no end given: do not spend a refresh per hour"
     )
 
@@ -124,16 +158,38 @@ def test_backfill_is_recognised_from_the_task_sdk_run_type():
 
     conf = {"backfill_to": "2026-11-26T04:00:00+00:00"}
     early = datetime(2026, 11, 26, 2, tzinfo=UTC)
-    assert not spice_refresh_due(RunSettings(), STACK, DagRunType.BACKFILL, early, conf)
-    assert spice_refresh_due(RunSettings(), STACK, DagRunType.BACKFILL, END, conf)
-    assert spice_refresh_due(RunSettings(), STACK, DagRunType.SCHEDULED, early, {})
+    assert not spice_refresh_due(RunSettings(), STACK, _run(DagRunType.BACKFILL), early, conf)
+    assert spice_refresh_due(RunSettings(), STACK, _run(DagRunType.BACKFILL), END, conf)
+    assert spice_refresh_due(RunSettings(), STACK, _run(DagRunType.SCHEDULED, END), END, {})
 
 
 def test_refresh_can_be_hourly_or_off():
     hourly = RunSettings.from_params({"spice_refresh": "hourly"})
     off = RunSettings.from_params({"spice_refresh": "off"})
-    assert spice_refresh_due(hourly, STACK, "backfill", datetime(2026, 11, 26, 2, tzinfo=UTC), {})
-    assert not spice_refresh_due(off, STACK, "scheduled", END, {})
+    assert spice_refresh_due(hourly, STACK, _run("backfill"), datetime(2026, 11, 26, 2, tzinfo=UTC), {})
+    assert not spice_refresh_due(off, STACK, _run("manual"), END, {})
+
+
+def test_the_daily_budget_is_counted_by_quicksight_and_respected(localaws, aws_client, unique):
+    from vpcflow.hourly.tasks import refreshes_today, within_budget
+    from vpcflow.provision.common import Clients
+    from vpcflow.provision.stack import provision_catalog, provision_quicksight, provision_storage
+
+    # GIVEN a stack whose budget is 2 refreshes a day, and 2 refreshes made
+    stack = StackConfig.isolated("budget", unique[:6], spice_daily_budget=2)
+    clients = Clients(endpoint_url=localaws.endpoint, region="us-east-1")
+    for step in (provision_storage, provision_catalog, provision_quicksight):
+        step(clients, stack)
+    qs = aws_client("quicksight")
+    before = refreshes_today(qs, stack, "123456789012")  # provisioning may start one of its own
+    assert within_budget(qs, stack, "123456789012") == (before < 2)
+    for n in range(2 - before):
+        qs.create_ingestion(
+            AwsAccountId="123456789012", DataSetId=stack.quicksight_dataset_id, IngestionId=f"i{n}"
+        )
+    # THEN the next refresh is not due, and says why
+    assert refreshes_today(qs, stack, "123456789012") == 2
+    assert not within_budget(qs, stack, "123456789012")
 
 
 def test_run_conf_keys_are_not_settings():
