@@ -114,6 +114,23 @@ def rewrite(node: exp.Expression) -> exp.Expression:
             return _format_datetime(node)
         if name == "to_iso8601" and node.expressions:
             return _to_iso8601(node)
+    if isinstance(node, exp.AtTimeZone):
+        # Trino: the same instant, shown in the zone (a TIMESTAMP is read in the session zone, UTC).
+        # DuckDB's AT TIME ZONE reads a TIMESTAMP as local time *in* the zone; timezone() of the instant
+        # gives the zone's wall-clock time, which render.py prints with the zone's name.
+        return exp.func("timezone", node.args["zone"], exp.cast(node.this.transform(rewrite), "TIMESTAMPTZ"))
+    if (
+        isinstance(node, exp.Cast)
+        and node.to.is_type(exp.DataType.Type.DECIMAL)
+        and not node.to.expressions
+        and isinstance(node.this, exp.Literal)
+        and node.this.is_string
+    ):
+        # DECIMAL '1.50' is decimal(3,2) in Trino (a typed literal keeps its digits), not DECIMAL(18,3)
+        digits = node.this.this.strip().lstrip("+-")
+        whole, _, frac = digits.partition(".")
+        precision = max(len(whole.lstrip("0")) + len(frac), 1)
+        return exp.cast(node.this, exp.DataType.build(f"DECIMAL({precision}, {len(frac)})"))
     if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.IPADDRESS):
         return exp.func("__ipaddress", exp.cast(node.this, "VARCHAR"))
     if isinstance(node, exp.ArrayContains) and (

@@ -19,7 +19,7 @@ from typing import Any
 import sqlglot
 from sqlglot import exp
 
-from localaws.athena import functions, metatables, projection
+from localaws.athena import functions, metatables, projection, render
 from localaws.athena.catalog import CATALOG, Catalog, Partition, Table
 from localaws.athena.errors import QueryFailed, position, table_not_found
 from localaws.athena.readers import TableReader
@@ -28,7 +28,7 @@ from localaws.athena.s3 import S3
 from localaws.athena.sqltext import ident, literal
 from localaws.athena.trino_types import from_hive
 from localaws.athena.typecheck import Checker, Columns
-from localaws.athena.types import hive_to_duckdb, to_varchar_sql
+from localaws.athena.types import hive_to_duckdb
 from localaws.athena.views import view_sql
 
 MAX_VIEW_DEPTH = 10
@@ -424,18 +424,39 @@ def analyse(session: Session, ast: exp.Expression) -> Columns:
     return Checker(session.sql, table_columns).query(ast)
 
 
+def _zones(ast: exp.Expression) -> list[str | None]:
+    """Per output column, the zone of a top-level ``x AT TIME ZONE 'Zone/Name'`` (Trino prints it)."""
+    select = ast
+    while isinstance(select, exp.SetOperation):
+        select = select.this
+    if isinstance(select, exp.Subquery):
+        select = select.unnest()
+    if not isinstance(select, exp.Select):
+        return []
+    out: list[str | None] = []
+    for proj in select.expressions:
+        node = proj.this if isinstance(proj, exp.Alias) else proj
+        zone = node.args.get("zone") if isinstance(node, exp.AtTimeZone) else None
+        out.append(zone.this if isinstance(zone, exp.Literal) and zone.is_string else None)
+    return out
+
+
 def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
-    analyse(session, ast)
+    trino = [t for _, t in analyse(session, ast)]
     planner = Planner(session)
     ast = planner.prepare(name_outputs(ast))
+    zones = _zones(ast)
     sql = transpile(ast, session.con)
     con = session.con
     try:
         rel = con.sql(sql)
         names = [c.lower() for c in rel.columns]
-        types = [str(t) for t in rel.types]
+        dtypes = list(rel.types)
+        if len(trino) != len(names):
+            trino = [None] * len(names)
+        zones = zones if len(zones) == len(names) else [None] * len(names)
         aliases = ", ".join(f"__c{i}" for i in range(len(names)))
-        shown = ", ".join(to_varchar_sql(f"__c{i}", t) for i, t in enumerate(types))
+        shown = ", ".join(render.column_sql(f"__c{i}", t, trino[i], zones[i]) for i, t in enumerate(dtypes))
         rows = con.execute(f"SELECT {shown} FROM ({sql}) AS __q({aliases})").fetchall()
     except QueryFailed:
         raise
@@ -443,7 +464,8 @@ def execute_select(session: Session, ast: exp.Expression) -> ResultSet:
         if type(err).__name__ == "InterruptException":
             raise
         raise duckdb_error(err) from err
-    return ResultSet.from_duckdb(names, types, rows)
+    meta = [render.column_meta(t, trino[i], zones[i]) for i, t in enumerate(dtypes)]
+    return ResultSet(names, [m[0] for m in meta], rows, True, [m[1] for m in meta], [m[2] for m in meta])
 
 
 def explain(session: Session, text: str) -> ResultSet:
