@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -16,10 +17,18 @@ HEALTH_PATH = "/_localaws/health"
 
 
 class Router:
-    def __init__(self, moto_app: Any, services: list[Service], health: Any):
+    def __init__(
+        self,
+        moto_app: Any,
+        services: list[Service],
+        health: Any,
+        guard: Callable[[Request], Response | None] | None = None,
+    ):
+        """``guard`` sees each request before any service does and may answer it instead (IAM enforcement)."""
         self.moto_app = moto_app
         self.services = services
         self.health = health
+        self.guard = guard
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         request = Request(environ)
@@ -27,6 +36,10 @@ class Router:
             return Response(json.dumps(self.health()), content_type="application/json")(
                 environ, start_response
             )
+        if self.guard is not None:
+            refused = self.guard(request)
+            if refused is not None:
+                return refused(environ, start_response)
         service, _region = signed_service(request)
         action = target_action(request)
         for candidate in self.services:

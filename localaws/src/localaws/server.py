@@ -8,12 +8,15 @@ import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from localaws.router import Router
-from localaws.service import Context, Service
+from localaws.service import DEFAULT_ACCOUNT_ID, Context, Service
+
+if TYPE_CHECKING:
+    from localaws.iam.enforcer import Enforcer
 
 log = logging.getLogger("localaws")
 
@@ -45,9 +48,15 @@ class LocalAWS:
         state_dir: str | Path | None = None,
         host: str = LOOPBACK,
         public_endpoint: str | None = None,
+        enforce_iam: bool = False,
+        root_access_keys: tuple[str, ...] = (),
     ):
         """``host`` other than loopback is for a container, whose own interface is private to its network;
-        ``public_endpoint`` is then the address the services hand out (e.g. ``http://localaws:4566``)."""
+        ``public_endpoint`` is then the address the services hand out (e.g. ``http://localaws:4566``).
+
+        ``enforce_iam`` evaluates the caller's IAM policies for every request (localaws.iam); the access key
+        ``localaws`` and ``root_access_keys`` act as the account's root user, e.g. to create the IAM users
+        whose keys are then held to their policies."""
         self.host = host
         self._public_endpoint = public_endpoint
         self.port = port
@@ -57,6 +66,11 @@ class LocalAWS:
         self._thread: threading.Thread | None = None
         self.services: dict[str, Service] = {}
         self.started_at: float | None = None
+        self.iam: Enforcer | None = None
+        if enforce_iam:
+            from localaws.iam.enforcer import Enforcer
+
+            self.iam = Enforcer(DEFAULT_ACCOUNT_ID, self.services, root_access_keys)
 
     @property
     def endpoint(self) -> str:
@@ -77,7 +91,7 @@ class LocalAWS:
         s3_policy.install()
         self.state_dir.mkdir(parents=True, exist_ok=True)
         moto_app = DomainDispatcherApplication(create_backend_app)
-        router = Router(moto_app, [], self.health)
+        router = Router(moto_app, [], self.health, guard=self.iam)
         self._server = make_server(
             self.host, self.port, router, threaded=True, request_handler=MotoRequestHandler
         )
@@ -119,6 +133,7 @@ class LocalAWS:
             "endpoint": self.endpoint,
             "uptime_seconds": round(time.time() - self.started_at, 1) if self.started_at else 0,
             "services": services,
+            "iam": self.iam.health() if self.iam else {"enforced": False},
         }
 
     def __enter__(self) -> LocalAWS:
