@@ -219,3 +219,33 @@ def test_aws_cli_starts_and_reads_a_query(localaws, athena: Athena, database: st
         cli("get-query-execution", "--query-execution-id", qid)["QueryExecution"]["Status"]["State"]
         == "SUCCEEDED"
     )
+
+
+def test_unload_writes_parquet_and_a_manifest_pyathena_reads(
+    localaws, athena: Athena, aws_client, database: str, bucket: str, monkeypatch
+):
+    pytest.importorskip("pandas", reason="pandas is a dev dependency (uv sync)")
+    import pyathena
+    from pyathena.pandas.cursor import PandasCursor
+
+    _seed(athena, aws_client, database, bucket)
+    run = athena.run(
+        f"UNLOAD (SELECT port, action, dt FROM flows) TO 's3://{bucket}/unloaded/' "
+        "WITH (format = 'PARQUET', compression = 'SNAPPY', partitioned_by = ARRAY['dt'])",
+        database,
+    )
+    manifest = run.execution["Statistics"]["DataManifestLocation"]
+    bucket_name, key = manifest[5:].split("/", 1)
+    files = aws_client("s3").get_object(Bucket=bucket_name, Key=key)["Body"].read().decode().split()
+    assert len(files) == 1 and files[0].startswith(f"s3://{bucket}/unloaded/dt=2026-11-26/")
+    again = athena.run(
+        f"UNLOAD (SELECT 1) TO 's3://{bucket}/unloaded/' WITH (format = 'PARQUET')", database, ok=False
+    )
+    assert again.reason.startswith("HIVE_PATH_ALREADY_EXISTS")
+    # PyAthena's unload=True wraps the query in UNLOAD and reads the Parquet files the manifest lists
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", localaws.endpoint)
+    cursor = pyathena.connect(
+        cursor_class=PandasCursor, **_pyathena_kwargs(localaws, athena, database)
+    ).cursor(unload=True)
+    df = cursor.execute("SELECT action, port FROM flows ORDER BY port").as_pandas()
+    assert sorted(df["port"].tolist()) == [22, 443]

@@ -121,7 +121,10 @@ def test_explain_alter_table_and_refused_statements(athena: Athena, typed_db: st
     assert athena.run("SELECT note, score FROM flows", typed_db).rows[1:] == [[None, None]]
     dup = athena.run("ALTER TABLE flows ADD COLUMNS (port INT)", typed_db, ok=False)
     assert "Duplicate column name: port" in dup.reason
-    for sql in ("ALTER TABLE flows RENAME TO g", "UNLOAD (SELECT 1) TO 's3://x/' WITH (format='PARQUET')"):
+    for sql in (
+        "ALTER TABLE flows RENAME TO g",
+        f"UNLOAD (SELECT 1) TO '{athena.output}u/' WITH (format='JSON')",
+    ):
         assert athena.run(sql, typed_db, ok=False).reason.startswith("NOT_SUPPORTED")
     qid = athena.client.start_query_execution(
         QueryString="EXECUTE stmt USING ?",

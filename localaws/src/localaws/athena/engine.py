@@ -24,6 +24,7 @@ from localaws.athena.select import Session, execute_select, explain
 from localaws.athena.show import Show
 from localaws.athena.sqltext import literal
 from localaws.athena.statements import kind, strip_comments
+from localaws.athena.unload import is_unload, unload
 from localaws.athena.writes import Writer
 
 # Per-query DuckDB limits: two threads (the machine has two cores) and a memory cap, spilling beyond it.
@@ -188,6 +189,8 @@ class Engine:
             return ddl.create_database(text, parse(text))  # type: ignore[arg-type]
         if label == "explain":
             return explain(session, text)
+        if is_unload(text):
+            return unload(Writer(session, query_id, output_dir), text)
         ast = parse(text)
         writer = Writer(session, query_id, output_dir)
         if label == "create_table":

@@ -35,7 +35,7 @@ _COMPRESSION = {
 DEFAULT_COMPRESSION = "GZIP"
 
 
-def _codec(name: str) -> str:
+def codec(name: str) -> str:
     codec = _COMPRESSION.get(name.strip().upper())
     if codec is None:
         raise QueryFailed(
@@ -44,7 +44,7 @@ def _codec(name: str) -> str:
     return codec
 
 
-def _rows_result(n: int, written: list[str] | None = None) -> ResultSet:
+def rows_result(n: int, written: list[str] | None = None) -> ResultSet:
     return ResultSet(
         ["rows"], ["bigint"], [(str(n),)], header=True, precision=[19], scale=[0], written=list(written or [])
     )
@@ -58,7 +58,7 @@ class Writer:
         self.written: list[str] = []  # every object put, in order: Athena's data manifest lists them
 
     # ---- helpers --------------------------------------------------------------------------------
-    def _copy_out(self, select_sql: str, partition_cols: list[str], compression: str) -> Path:
+    def copy_out(self, select_sql: str, partition_cols: list[str], compression: str) -> Path:
         out = self.s.tmpdir / f"write-{self.query_id}"
         opts = ["FORMAT parquet", f"COMPRESSION {compression}"]
         if partition_cols:
@@ -98,7 +98,7 @@ class Writer:
                 self.written.append(uri)
                 n += 1
 
-    def _check_partitions(self, partition_cols: list[str]) -> None:
+    def check_partitions(self, partition_cols: list[str]) -> None:
         """Athena writes at most 100 partitions per CTAS or INSERT INTO
         (docs.aws.amazon.com/athena/latest/ug/ctas-insert-into.html)."""
         if not partition_cols:
@@ -135,12 +135,12 @@ class Writer:
         fmt = str(props.get("format", "PARQUET")).upper()
         if fmt != "PARQUET":
             raise QueryFailed("NOT_SUPPORTED", f"localaws CTAS writes PARQUET only, not format='{fmt}'")
-        _codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))  # refused before anything is created
+        codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))  # refused before anything is created
         if not self.s.catalog.database_exists(db):
             raise QueryFailed("SCHEMA_NOT_FOUND", f"line 1:1: Schema '{db}' does not exist", error_type=1301)
         if self.s.catalog.table_or_none(db, name) is not None:
             if ast.args.get("exists"):
-                return _rows_result(0)
+                return rows_result(0)
             raise QueryFailed(
                 "TABLE_ALREADY_EXISTS",
                 f"line 1:1: Table '{cat.CATALOG}.{db}.{name}' already exists",
@@ -197,7 +197,7 @@ class Writer:
         )
         self.s.catalog.create_table(table)
         if no_data:
-            return _rows_result(0, [])
+            return rows_result(0, [])
         typed = ", ".join(
             f"CAST({ident(f'__c{i}')} AS {hive_to_duckdb(t)}) AS {ident(n)}"
             for i, (n, t) in enumerate(zip(names, hive_types, strict=True))
@@ -207,16 +207,16 @@ class Writer:
             f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {typed} FROM ({sql}) AS __q({aliases})"
         )
         try:
-            self._check_partitions(pcols)
+            self.check_partitions(pcols)
         except QueryFailed:
             self.s.catalog.drop_table(db, name)  # a failed CTAS leaves no table behind
             raise
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
-        compression = _codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))
+        compression = codec(str(props.get("write_compression", DEFAULT_COMPRESSION)))
         if count:
-            out = self._copy_out("SELECT * FROM __write", pcols, compression)
+            out = self.copy_out("SELECT * FROM __write", pcols, compression)
             self._upload(out, location, table, register=True)
-        return _rows_result(count, self.written)
+        return rows_result(count, self.written)
 
     # ---- INSERT INTO ----------------------------------------------------------------------------
     def insert(self, ast: exp.Insert) -> ResultSet:
@@ -272,13 +272,13 @@ class Writer:
         self.s.con.execute(
             f"CREATE OR REPLACE TEMP TABLE __write AS SELECT {select} FROM ({sql}) AS __q({aliases})"
         )
-        self._check_partitions([c.name for c in table.partition_keys])
+        self.check_partitions([c.name for c in table.partition_keys])
         count = self.s.con.execute("SELECT count(*) FROM __write").fetchall()[0][0]
         if count:
-            compression = _codec(table.parameters.get("parquet.compression", DEFAULT_COMPRESSION))
-            out = self._copy_out("SELECT * FROM __write", [c.name for c in table.partition_keys], compression)
+            compression = codec(table.parameters.get("parquet.compression", DEFAULT_COMPRESSION))
+            out = self.copy_out("SELECT * FROM __write", [c.name for c in table.partition_keys], compression)
             self._upload(out, table.location, table, register=True)
-        return _rows_result(count, self.written)
+        return rows_result(count, self.written)
 
     # ---- CREATE VIEW ----------------------------------------------------------------------------
     def create_view(self, ast: exp.Create, original_sql: str) -> ResultSet:

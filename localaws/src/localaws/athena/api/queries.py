@@ -142,7 +142,7 @@ def GetQueryResults(region: Region, body: dict[str, Any]) -> dict[str, Any]:
         execution.statement_type == "DML"
         and execution.result.names == ["rows"]
         and execution.result.rows
-        and strip_comments(execution.query).upper().startswith(("INSERT", "CREATE"))
+        and strip_comments(execution.query).upper().startswith(("INSERT", "CREATE", "UNLOAD"))
     ):
         update = int(execution.result.rows[0][0] or 0)  # CTAS / INSERT INTO report rows written
     out: dict[str, Any] = {
