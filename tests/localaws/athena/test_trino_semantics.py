@@ -132,4 +132,28 @@ def test_explain_alter_table_and_refused_statements(athena: Athena, typed_db: st
         QueryExecutionContext={"Database": typed_db},
         ResultConfiguration={"OutputLocation": athena.output},
     )["QueryExecutionId"]
-    assert athena.wait(qid)["Status"]["StateChangeReason"].startswith("NOT_SUPPORTED")
+    assert athena.wait(qid)["Status"]["StateChangeReason"] == "NOT_FOUND: Prepared statement not found: stmt"
+
+
+def test_prepared_statements_in_sql_and_through_the_api(athena: Athena, typed_db: str) -> None:
+    athena.run("PREPARE by_port FROM SELECT action FROM flows WHERE port = ? AND action <> ?", typed_db)
+    assert athena.run("EXECUTE by_port USING 22, 'ACCEPT'", typed_db).rows == [["action"], ["REJECT"]]
+    # ExecutionParameters (as PyAthena and the provider send them) fill the same placeholders
+    qid = athena.client.start_query_execution(
+        QueryString="EXECUTE by_port",
+        ExecutionParameters=["23", "'ACCEPT'"],
+        QueryExecutionContext={"Database": typed_db},
+        ResultConfiguration={"OutputLocation": athena.output},
+    )["QueryExecutionId"]
+    assert athena.wait(qid)["Status"]["State"] == "SUCCEEDED"
+    assert athena.client.get_query_results(QueryExecutionId=qid)["ResultSet"]["Rows"][1:] == []
+    listed = athena.client.list_prepared_statements(WorkGroup="primary")["PreparedStatements"]
+    assert "by_port" in [s["StatementName"] for s in listed]
+    got = athena.client.get_prepared_statement(StatementName="by_port", WorkGroup="primary")[
+        "PreparedStatement"
+    ]
+    assert got["QueryStatement"].startswith("SELECT action FROM flows")
+    wrong = athena.run("EXECUTE by_port USING 22", typed_db, ok=False)
+    assert wrong.reason.startswith("INVALID_PARAMETER_USAGE")
+    athena.run("DEALLOCATE PREPARE by_port", typed_db)
+    assert athena.run("EXECUTE by_port USING 22, 'x'", typed_db, ok=False).reason.startswith("NOT_FOUND")

@@ -187,6 +187,8 @@ class Engine:
             return Show(self.catalog, session.database).describe(text)
         if label == "create_database":
             return ddl.create_database(text, parse(text))  # type: ignore[arg-type]
+        if text.upper() in ("PREPARE", "DEALLOCATE"):  # done by the API (api/prepared_statements.py)
+            return ResultSet.text("result", [])
         if label == "explain":
             return explain(session, text)
         if is_unload(text):

@@ -58,6 +58,7 @@ class Execution:
     cancel_requested: bool = False
     results_expired: bool = False
     wrote_manifest: bool = False
+    failure: QueryFailed | None = None  # known before it runs (EXECUTE of a statement that does not exist)
 
     @property
     def manifest_location(self) -> str:
@@ -165,6 +166,7 @@ class Executions:
         region: str,
         cutoff: int | None,
         token: str | None,
+        failure: QueryFailed | None = None,
     ) -> Execution:
         self.start()
         execution = Execution(
@@ -180,6 +182,7 @@ class Executions:
             token=token,
             executed=executed or query,
             parameters=list(parameters) if parameters else None,
+            failure=failure,
         )
         with self._lock:
             self._by_id[execution.id] = execution
@@ -279,6 +282,8 @@ class Executions:
         engine = self.engine(execution.region)
         t0 = time.perf_counter()
         try:
+            if execution.failure is not None:
+                raise execution.failure
             if execution.catalog.lower() != "awsdatacatalog":
                 raise QueryFailed(
                     "CATALOG_NOT_FOUND", f"Catalog '{execution.catalog.lower()}' does not exist"

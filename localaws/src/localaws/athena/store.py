@@ -27,6 +27,14 @@ class NamedQueries:
 
 
 @dataclass
+class PreparedStatements:
+    """Prepared statements by (workgroup, name), as PREPARE and CreatePreparedStatement make them."""
+
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    statements: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+
+
+@dataclass
 class Region:
     account_id: str
     name: str
@@ -34,6 +42,7 @@ class Region:
     workgroups: WorkGroups
     named_queries: NamedQueries
     s3: S3
+    prepared: PreparedStatements = field(default_factory=PreparedStatements)
 
     def catalog(self) -> Catalog:
         return Catalog(self.account_id, self.name)
@@ -45,7 +54,16 @@ class Store:
         self.executions = Executions(account_id, tmp_root)
         self.workgroups = WorkGroups()
         self.named_queries = NamedQueries()
+        self.prepared = PreparedStatements()
         self.s3 = S3(account_id)
 
     def region(self, name: str) -> Region:
-        return Region(self.account_id, name, self.executions, self.workgroups, self.named_queries, self.s3)
+        return Region(
+            self.account_id,
+            name,
+            self.executions,
+            self.workgroups,
+            self.named_queries,
+            self.s3,
+            self.prepared,
+        )

@@ -6,6 +6,12 @@ A handler takes its region's store and the request body and returns the response
 
 from __future__ import annotations
 
-from localaws.athena.api import catalog, named_queries, queries, workgroups
+from localaws.athena.api import catalog, named_queries, prepared_statements, queries, workgroups
 
-ACTIONS = {**queries.ACTIONS, **workgroups.ACTIONS, **catalog.ACTIONS, **named_queries.ACTIONS}
+ACTIONS = {
+    **queries.ACTIONS,
+    **workgroups.ACTIONS,
+    **catalog.ACTIONS,
+    **named_queries.ACTIONS,
+    **prepared_statements.ACTIONS,
+}

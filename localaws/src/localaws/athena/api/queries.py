@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from localaws.athena.api import prepared_statements
 from localaws.athena.api.paging import max_results, next_token, offset, token, window
 from localaws.athena.errors import invalid
 from localaws.athena.executions import TERMINAL, Execution
 from localaws.athena.results import MAX_PAGE
 from localaws.athena.s3 import as_dir, split_uri
-from localaws.athena.statements import bind_parameters, strip_comments
+from localaws.athena.statements import strip_comments
 from localaws.athena.store import Region
 
 MAX_QUERY = 262144
@@ -37,13 +38,6 @@ def StartQueryExecution(region: Region, body: dict[str, Any]) -> dict[str, Any]:
     if group.state != "ENABLED":
         raise invalid(f"WorkGroup {group.name} is disabled.")
     parameters = body.get("ExecutionParameters")
-    executed = query
-    # PREPARE/EXECUTE are refused by the engine by name; binding "?" here would answer a misleading count
-    if parameters and not strip_comments(query).upper().startswith(("EXECUTE", "PREPARE")):
-        try:
-            executed = bind_parameters(query, [str(p) for p in parameters])
-        except ValueError as err:
-            raise invalid(str(err)) from err
     context = body.get("QueryExecutionContext") or {}
     requested = (body.get("ResultConfiguration") or {}).get("OutputLocation")
     location = (
@@ -62,6 +56,8 @@ def StartQueryExecution(region: Region, body: dict[str, Any]) -> dict[str, Any]:
         raise invalid(str(err)) from err
     if not region.s3.bucket_exists(bucket):
         raise invalid(f"Unable to verify/create output bucket {bucket}")
+    # after every check of the request: a refused request prepares nothing
+    executed, failure = prepared_statements.resolve(region, group.name, query, parameters)
     execution = region.executions.submit(
         query=query,
         executed=executed,
@@ -74,6 +70,7 @@ def StartQueryExecution(region: Region, body: dict[str, Any]) -> dict[str, Any]:
         region=region.name,
         cutoff=group.cutoff,
         token=client_token,
+        failure=failure,
     )
     return {"QueryExecutionId": execution.id}
 
