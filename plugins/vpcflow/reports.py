@@ -24,6 +24,7 @@ class Report:
     windowed: bool = True  # takes params.hours
     saved: bool = True  # provisioning saves it as an Athena named query
     needs: tuple[str, ...] = ()  # flow-log fields beyond version 2 it reads (the LogFormat must carry them)
+    params: tuple[str, ...] = ()  # the parameters it takes besides hours
 
     def missing(self, config: StackConfig) -> list[str]:
         """The fields it needs that the stack's LogFormat lacks."""
@@ -51,6 +52,7 @@ REPORTS: dict[str, Report] = {
             "The blog's query: top 25 rejected sources after partition SINCE (--param since=YYYY-MM-DD-HH)",
             windowed=False,
             saved=False,
+            params=("since",),
         ),
         Report("top_talkers", "Top 25 source -> destination pairs by bytes"),
         Report("rejected_tcp", "Rejected TCP flows by destination port (top 25)"),
@@ -59,7 +61,11 @@ REPORTS: dict[str, Report] = {
         ),
         Report("admin_ports", "Flows to administrative and database ports, accepted vs rejected"),
         Report("ip_versions", "IPv4 vs IPv6: flows, packets and bytes"),
-        Report("port_scan_suspects", "Sources whose rejected flows hit >= min_ports (20) distinct ports"),
+        Report(
+            "port_scan_suspects",
+            "Sources whose rejected flows hit >= min_ports (20) distinct ports",
+            params=("min_ports",),
+        ),
         Report("quality_by_hour", "Hourly data quality verdicts from the quality table"),
         Report("bytes_by_vpc", "Bytes and flows per VPC and subnet", needs=("vpc-id", "subnet-id")),
         Report(
@@ -95,6 +101,10 @@ def render(name: str, config: StackConfig | None = None, hours: int = DEFAULT_HO
         )
     if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= MAX_HOURS:
         raise ReportError(f"hours must be a whole number between 1 and {MAX_HOURS}, not {hours!r}")
+    unknown = sorted(set(extra) - set(report.params))
+    if unknown:
+        takes = f"it takes {', '.join(report.params)}" if report.params else "it takes none"
+        raise ReportError(f"report {name} has no parameter {', '.join(unknown)} ({takes}, besides --hours)")
     for key, value in extra.items():
         # Values land inside SQL text: only plain tokens, never quotes or separators.
         if not str(value).replace("-", "").replace("_", "").replace(".", "").isalnum():

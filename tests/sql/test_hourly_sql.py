@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import pendulum
@@ -15,6 +16,10 @@ from vpcflow.model.config import StackConfig
 from vpcflow.model.sqlfiles import sql_dir
 
 HOUR = pendulum.datetime(2026, 11, 26, 3, tz="UTC")
+# Every field a report may read, and the four vpcflow needs.
+RICH_FORMAT = "${srcaddr} ${dstaddr} ${action} ${log-status} ${bytes} " + " ".join(
+    "${" + name + "}" for name in sorted({n for r in reports.REPORTS.values() for n in r.needs})
+)
 FILES = sorted(str(p.relative_to(sql_dir())) for p in Path(sql_dir()).glob("*/*.sql"))
 
 
@@ -23,7 +28,11 @@ def render(name: str, **stack) -> str:
     config = StackConfig(**stack)
     folder, _, stem = name.partition("/")
     if folder == "reports":
-        return reports.render(stem.removesuffix(".sql"), config, since="2026-11-26-00")
+        report = reports.get(stem.removesuffix(".sql"))
+        extra = {"since": "2026-11-26-00"} if "since" in report.params else {}
+        if report.needs:  # a report of version 3-8 fields: on a stack whose format has them
+            config = dataclasses.replace(config, flow_log_format=RICH_FORMAT)
+        return reports.render(report.name, config, **extra)
     return hour_sql(HourContext(config, RunSettings(), HOUR), stem.removesuffix(".sql"))
 
 

@@ -8,6 +8,7 @@ import os
 import sys
 from typing import Any
 
+from vpcflow.model.config import StackConfig
 from vpcflow.synthetic.generator import GeneratorConfig, GeneratorError, HourSummary, generate
 from vpcflow.synthetic.sinks import (
     DEFAULT_DELIVERY_STREAM,
@@ -57,7 +58,13 @@ def add_parser(commands: Any) -> None:
         help="LogFormat of the records (default: the stack's VPCFLOW_FLOW_LOG_FORMAT, else AWS's default)",
     )
     sink = cmd.add_mutually_exclusive_group(required=True)
-    sink.add_argument("--s3", metavar="URL", help="s3://bucket/raw/: objects as Firehose writes them")
+    sink.add_argument(
+        "--s3",
+        metavar="URL",
+        nargs="?",
+        const="",
+        help="s3://bucket/raw/: objects as Firehose writes them (without URL: the stack's raw prefix)",
+    )
     sink.add_argument("--log-group", metavar="NAME", help="CloudWatch Logs group (with its subscription)")
     sink.add_argument("--stdout", action="store_true", help="print the lines; the summary goes to stderr")
     cmd.add_argument(
@@ -69,7 +76,9 @@ def add_parser(commands: Any) -> None:
     cmd.add_argument(
         "--objects-per-hour", type=int, default=4, help="with --s3: Firehose buffer flushes per hour"
     )
-    cmd.add_argument("--endpoint-url", help="AWS endpoint, e.g. http://127.0.0.1:4566 for localaws")
+    where = cmd.add_mutually_exclusive_group()
+    where.add_argument("--endpoint-url", help="AWS endpoint, e.g. http://127.0.0.1:4566 for localaws")
+    where.add_argument("--local", action="store_true", help="the local stack's endpoint (`make up`)")
     cmd.add_argument("--region", help="AWS region (default $AWS_DEFAULT_REGION or us-east-1)")
     cmd.add_argument("--json", action="store_true", help="print the summary as JSON")
     cmd.set_defaults(func=run)
@@ -94,13 +103,13 @@ def run(args: argparse.Namespace) -> int:
             for batch in generate(args.start, args.end, config):
                 sys.stdout.write("".join(line + "\n" for line in batch.lines))
                 summaries.append(batch.summary)
-        elif args.s3:
+        elif args.s3 is not None:
             summaries = generate_to_s3(
                 args.start,
                 args.end,
                 config,
                 s3=_client("s3", args),
-                url=args.s3,
+                url=args.s3 or StackConfig().raw_location,
                 delivery_stream=args.delivery_stream,
                 objects_per_hour=args.objects_per_hour,
             )
@@ -125,6 +134,12 @@ def run(args: argparse.Namespace) -> int:
 def _client(service: str, args: argparse.Namespace) -> Any:
     import boto3
 
+    if args.local:
+        from vpcflow.devstack.query_cli import local_credentials
+        from vpcflow.devstack.settings import LocalSettings
+
+        local_credentials()
+        args.endpoint_url = LocalSettings().endpoint
     region = (
         args.region or os.environ.get("AWS_DEFAULT_REGION") or os.environ.get("AWS_REGION") or "us-east-1"
     )

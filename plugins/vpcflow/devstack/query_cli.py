@@ -32,9 +32,11 @@ def _query(args: argparse.Namespace) -> int:
             return 2
         extra[key] = value
     endpoint = LocalSettings().endpoint if args.local else args.endpoint_url
+    if args.local:
+        local_credentials()
     try:
         config = StackConfig()
-        athena = boto3.client("athena", endpoint_url=endpoint, region_name=args.region)
+        athena = boto3.client("athena", endpoint_url=endpoint, region_name=args.region or "us-east-1")
         result = reports.run(athena, args.name, config, args.hours, **extra)
     except (reports.ReportError, ConfigError) as err:
         print(f"vpcflow query: {err}", file=sys.stderr)
@@ -46,7 +48,30 @@ def _query(args: argparse.Namespace) -> int:
     print(
         f"({len(result.rows)} rows; {result.scanned_bytes:,} bytes scanned; query {result.query_execution_id})"
     )
+    if not result.rows and reports.get(args.name).windowed:
+        glue = boto3.client("glue", endpoint_url=endpoint, region_name=args.region or "us-east-1")
+        print(empty_window_hint(glue, config, args.hours), file=sys.stderr)
     return 0
+
+
+def local_credentials() -> None:
+    """localaws takes any keys; without some, boto3 stops at "Unable to locate credentials"."""
+    import os
+
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "localaws")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "localaws")
+
+
+def empty_window_hint(glue, config, hours: int) -> str:
+    """Why a windowed report came back empty: its window, and the latest ingest hour the table has."""
+    pages = glue.get_paginator("get_partitions").paginate(
+        DatabaseName=config.database, TableName=config.parquet_table
+    )
+    latest = max((p["Values"][0] for page in pages for p in page["Partitions"]), default=None)
+    window = f"the window is the last {hours} ingest hours (--hours {hours})"
+    if latest is None:
+        return f"no rows: {window}, and {config.database}.{config.parquet_table} holds no hour yet"
+    return f"no rows: {window}; the latest hour with data is {latest}: widen --hours to reach it"
 
 
 def add_parser(commands) -> None:

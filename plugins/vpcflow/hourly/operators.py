@@ -26,7 +26,8 @@ class HourTemplated:
 
 
 class HourAthenaOperator(HourTemplated, AthenaOperator):
-    """One statement of sql/hourly/ about hour H, in the stack's database and workgroup."""
+    """One statement of sql/hourly/ about hour H, in the stack's database and workgroup. Its log ends with
+    the statement's final state, rows and bytes scanned (the provider's ends on its last poll)."""
 
     def __init__(self, **kwargs: Any):
         super().__init__(
@@ -35,6 +36,34 @@ class HourAthenaOperator(HourTemplated, AthenaOperator):
             output_location="{{ hour.stack.athena_output_location }}",
             **kwargs,
         )
+
+    def execute(self, context: Any) -> Any:
+        query_id = super().execute(context)
+        self.report(query_id)
+        return query_id
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        query_id = super().execute_complete(context, event)
+        self.report(query_id)
+        return query_id
+
+    def report(self, query_id: str) -> str:
+        """Log (and return) the statement's final state, rows and bytes scanned."""
+        client = self.hook.get_conn()
+        stats = client.get_query_execution(QueryExecutionId=query_id)["QueryExecution"]
+        rows = None
+        try:
+            runtime = client.get_query_runtime_statistics(QueryExecutionId=query_id)["QueryRuntimeStatistics"]
+            rows = runtime.get("Rows", {}).get("OutputRows")
+        except client.exceptions.ClientError:  # not every statement has runtime statistics (DDL)
+            pass
+        line = (
+            f"Athena query {query_id} {stats['Status']['State']}: {'?' if rows is None else rows} rows, "
+            f"{stats.get('Statistics', {}).get('DataScannedInBytes')} bytes scanned, "
+            f"{stats.get('Statistics', {}).get('EngineExecutionTimeInMillis')} ms in the engine"
+        )
+        self.log.info(line)
+        return line
 
 
 class CompactHourOperator(HourAthenaOperator):
@@ -129,4 +158,30 @@ class HourSpiceRefreshOperator(HourTemplated, QuickSightCreateIngestionOperator)
             data_set_id="{{ hour.stack.quicksight_dataset_id }}",
             ingestion_id="vpcflow-{{ hour.start.strftime('%Y%m%dT%H') }}-{{ ti.id }}",
             **kwargs,
+        )
+
+    def execute(self, context: Any) -> Any:
+        answer = super().execute(context)
+        self.report()
+        return answer
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        answer = super().execute_complete(context, event)
+        self.report()
+        return answer
+
+    def report(self) -> None:
+        """The log ends with the ingestion's final state and rows (the provider's ends on its last poll)."""
+        ingestion = self.hook.conn.describe_ingestion(
+            AwsAccountId=self.hook.account_id, DataSetId=self.data_set_id, IngestionId=self.ingestion_id
+        )["Ingestion"]
+        rows = ingestion.get("RowInfo", {})
+        self.log.info(
+            "SPICE ingestion %s of %s %s: %s rows ingested, %s dropped, %s in the dataset",
+            self.ingestion_id,
+            self.data_set_id,
+            ingestion["IngestionStatus"],
+            rows.get("RowsIngested"),
+            rows.get("RowsDropped"),
+            rows.get("TotalRowsInDataset"),
         )
