@@ -56,7 +56,9 @@ def line(
                 "FieldWells": {"LineChartAggregatedFieldWells": wells},
                 "SortConfiguration": {"CategorySort": sort(field_id(category), "ASC")},
                 "Type": "LINE",
-                "XAxisDisplayOptions": {"DataOptions": {"DateAxisOptions": {"MissingDateVisibility": "VISIBLE"}}},
+                "XAxisDisplayOptions": {
+                    "DataOptions": {"DateAxisOptions": {"MissingDateVisibility": "VISIBLE"}}
+                },
                 "XAxisLabelOptions": axis_label("Ingest hour (UTC)"),
                 "PrimaryYAxisDisplayOptions": {
                     "MissingDataConfigurations": [{"TreatmentOption": "SHOW_AS_BLANK"}]
@@ -194,4 +196,3 @@ def summary_table(
     if note:
         body["Subtitle"] = subtitle(note)
     return {"TableVisual": body}
-

@@ -87,7 +87,9 @@ def parameter_controls(sheet_id: str, controls: list[Control]) -> list[dict[str,
         if c.kind == "Dropdown":
             body["Type"] = "SINGLE_SELECT"
             body["SelectableValues"] = (
-                {"Values": list(c.values)} if c.values else {"LinkToDataSetColumn": column(FLOWS, c.column or "")}
+                {"Values": list(c.values)}
+                if c.values
+                else {"LinkToDataSetColumn": column(FLOWS, c.column or "")}
             )
         elif c.kind == "DateTimePicker":
             body["DisplayOptions"] = {"DateTimeFormat": "yyyy-MM-dd HH:mm"}
@@ -199,4 +201,3 @@ def at_least(filter_id: str, name: str, minimum: int) -> dict[str, Any]:
             "NullOption": "NON_NULLS_ONLY",
         }
     }
-

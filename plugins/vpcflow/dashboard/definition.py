@@ -69,7 +69,9 @@ def kpis() -> list[dict[str, Any]]:
 
 def visuals() -> list[dict[str, Any]]:
     """The overview's charts, in reading order; the grid puts two per row."""
-    rejected_sources = drill_to("drill-source", FLOWS_SHEET, {"address": "rejected-source"}, {"action": "REJECT"})
+    rejected_sources = drill_to(
+        "drill-source", FLOWS_SHEET, {"address": "rejected-source"}, {"action": "REJECT"}
+    )
     rejected_ports = drill_to("drill-port", FLOWS_SHEET, {"port": "rejected-port"}, {"action": "REJECT"})
     return [
         line("bytes-over-time", "Bytes per hour", hour("ingest-hour", FLOWS, "ingest_hour"),
@@ -227,22 +229,40 @@ def build_definition(
         "Sheets": [
             _sheet(OVERVIEW, "Overview", "VPC Flow Logs", overview, controls, kpi_count=len(KPIS)),
             _sheet(FLOWS_SHEET, "Flows", "Flows", flows_sheet, controls),
-            _sheet(QUALITY_SHEET, "Quality", "Data quality per ingest hour", quality_visuals(), c.range_controls()),
+            _sheet(
+                QUALITY_SHEET,
+                "Quality",
+                "Data quality per ingest hour",
+                quality_visuals(),
+                c.range_controls(),
+            ),
         ],
         "FilterGroups": [
             c.filter_group("time-range", [c.time_range("flows-range", FLOWS)], every_flow_visual),
-            c.filter_group("quality-range", [c.time_range("quality-range-filter", QUALITY)], {QUALITY_SHEET: None}),
+            c.filter_group(
+                "quality-range", [c.time_range("quality-range-filter", QUALITY)], {QUALITY_SHEET: None}
+            ),
             # "Hours processed" counts the window's hours whatever the other controls select.
             c.filter_group("flow-controls", c.control_filters(flow_controls), counted),
             # NODATA/SKIPDATA records carry no flow: every flow visual counts OK records only.
-            c.filter_group("ok-records", [c.values_in("ok-records-filter", FLOWS, "logstatus", ["OK"])], counted),
-            c.filter_group("rejects-only", [c.values_in("rejects-only-filter", FLOWS, "action", ["REJECT"])],
-                           {OVERVIEW: rejects}),
-            c.filter_group("repeat-rejects", [c.at_least("repeat-rejects-filter", "sourceaddress", REPEAT_REJECTS)],
-                           {OVERVIEW: ["top-rejected-sources"]}),
-            c.filter_group("flagged-checks",
-                           [c.values_in("flagged-checks-filter", QUALITY, "check_name", QUALITY_CHECKS)],
-                           {QUALITY_SHEET: ["quality-per-hour"]}),
+            c.filter_group(
+                "ok-records", [c.values_in("ok-records-filter", FLOWS, "logstatus", ["OK"])], counted
+            ),
+            c.filter_group(
+                "rejects-only",
+                [c.values_in("rejects-only-filter", FLOWS, "action", ["REJECT"])],
+                {OVERVIEW: rejects},
+            ),
+            c.filter_group(
+                "repeat-rejects",
+                [c.at_least("repeat-rejects-filter", "sourceaddress", REPEAT_REJECTS)],
+                {OVERVIEW: ["top-rejected-sources"]},
+            ),
+            c.filter_group(
+                "flagged-checks",
+                [c.values_in("flagged-checks-filter", QUALITY, "check_name", QUALITY_CHECKS)],
+                {QUALITY_SHEET: ["quality-per-hour"]},
+            ),
         ],  # fmt: skip
         "ColumnConfigurations": _colours(),
         "AnalysisDefaults": {

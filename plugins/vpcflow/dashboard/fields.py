@@ -26,7 +26,9 @@ COUNT_FORMAT = {
         "DecimalPlacesConfiguration": {"DecimalPlaces": 1},
     }
 }
-PERCENT_FORMAT = {"PercentageDisplayFormatConfiguration": {"DecimalPlacesConfiguration": {"DecimalPlaces": 1}}}
+PERCENT_FORMAT = {
+    "PercentageDisplayFormatConfiguration": {"DecimalPlacesConfiguration": {"DecimalPlaces": 1}}
+}
 
 
 def column(data_set: str, name: str) -> dict[str, str]:
