@@ -32,7 +32,7 @@ down: venv
 
 backfill: venv
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make backfill FROM=2026-11-26T00:00:00Z TO=2026-11-26T06:00:00Z"; exit 2; }
-	@$(BIN)/vpcflow backfill --from "$(FROM)" --to "$(TO)"
+	@$(BIN)/vpcflow backfill --from "$(FROM)" --to "$(TO)" --wait "$(or $(WAIT),0)"
 
 bench: venv
 	@$(BIN)/python benchmarks/run.py

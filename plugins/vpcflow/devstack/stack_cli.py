@@ -54,11 +54,25 @@ def _backfill(args: argparse.Namespace) -> int:
     # `airflow backfill create` takes logical dates, inclusive; TO is where the last hour ends.
     last_hour = pendulum.parse(args.to_date).subtract(seconds=1).isoformat()
     # The run of the backfill's last hour refreshes SPICE once (see vpcflow.hourly.tasks.spice_refresh_due).
-    out = airflow.backfill(
+    airflow.backfill(
         "vpcflow_hourly", args.from_date, last_hour, args.max_active_runs, conf={"backfill_to": args.to_date}
     )
-    print(out)
-    return 0
+    hours = int((pendulum.parse(args.to_date) - pendulum.parse(args.from_date)).total_hours())
+    print(
+        f"backfill of vpcflow_hourly created: {hours} hour(s) from {args.from_date} to {args.to_date}, "
+        f"{args.max_active_runs} at a time; SPICE refreshes once, in the run of the hour ending at {args.to_date}\n"
+        f"follow it at {airflow.url}/dags/vpcflow_hourly/runs (run type backfill)"
+    )
+    if not args.wait:
+        return 0
+    from vpcflow.devstack.airflow_api import AirflowAPI
+
+    api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
+    runs = [r["dag_run_id"] for r in api.runs("vpcflow_hourly", run_type="backfill")]
+    states = api.wait_finished("vpcflow_hourly", runs, timeout=args.wait)
+    for run_id, state in sorted(states.items()):
+        print(f"  {run_id}: {state}")
+    return 0 if set(states.values()) == {"success"} else 1
 
 
 def add_parsers(commands) -> None:
@@ -69,4 +83,11 @@ def add_parsers(commands) -> None:
     backfill.add_argument("--from", dest="from_date", required=True, help="first hour, ISO 8601 (UTC)")
     backfill.add_argument("--to", dest="to_date", required=True, help="end of the last hour, ISO 8601 (UTC)")
     backfill.add_argument("--max-active-runs", type=int, default=2)
+    backfill.add_argument(
+        "--wait",
+        type=int,
+        default=0,
+        metavar="SECONDS",
+        help="wait up to SECONDS for the runs and print each one's state",
+    )
     backfill.set_defaults(func=_backfill)
