@@ -27,6 +27,72 @@ def _map(fn, items: list) -> list:
         return list(pool.map(fn, items))
 
 
+_INTEGERS = (
+    "TINYINT",
+    "SMALLINT",
+    "INTEGER",
+    "BIGINT",
+    "UTINYINT",
+    "USMALLINT",
+    "UINTEGER",
+    "UBIGINT",
+    "HUGEINT",
+)
+
+
+_ALIASES = {
+    "INT": "INTEGER",
+    "INT4": "INTEGER",
+    "SIGNED": "INTEGER",
+    "INT8": "BIGINT",
+    "LONG": "BIGINT",
+    "INT2": "SMALLINT",
+    "SHORT": "SMALLINT",
+    "INT1": "TINYINT",
+    "TEXT": "VARCHAR",
+    "STRING": "VARCHAR",
+    "REAL": "FLOAT",
+    "FLOAT4": "FLOAT",
+    "FLOAT8": "DOUBLE",
+    "BOOL": "BOOLEAN",
+    "BYTEA": "BLOB",
+}
+
+
+def canonical(duck: str) -> str:
+    """DuckDB's own name of a type ("INT" -> "INTEGER"), so equal types compare equal."""
+    t = duck.strip().upper()
+    return _ALIASES.get(t, t)
+
+
+def _family(duck: str) -> str:
+    t = canonical(duck)
+    if t in _INTEGERS:
+        return "integer"
+    if t in ("FLOAT", "DOUBLE") or t.startswith("DECIMAL"):
+        return "number"
+    if t.startswith("TIMESTAMP"):
+        return "timestamp"
+    if t in ("VARCHAR", "BLOB"):
+        return "text"
+    if t.endswith("]") or t.startswith(("STRUCT", "MAP", "UNION")):
+        return "nested"
+    return t
+
+
+def _readable_as(found: str, declared: str) -> bool:
+    """Whether Trino's Parquet reader reads a column written as ``found`` for a table column declared
+    ``declared`` (both DuckDB types): integers and decimals into any number, timestamps of any unit,
+    binary as varchar. Anything else fails the query (HIVE_BAD_DATA) where DuckDB's TRY_CAST would
+    have made every value NULL."""
+    have, want = _family(found), _family(declared)
+    if "nested" in (have, want):
+        return True  # nested values keep DuckDB's cast; their element types are not checked here
+    if have == want:
+        return True
+    return have == "integer" and want == "number"
+
+
 class ParquetReading:
     def _parquet(self, table: Table, planned, needed: set[str] | None) -> tuple[str, int]:
         """Parquet objects become local files holding only what the query reads: the footer and the
@@ -34,6 +100,7 @@ class ParquetReading:
         is also what DataScannedInBytes counts, as Athena counts column chunks read."""
         jobs = [(i, obj) for i, (_, objs) in enumerate(planned) for obj in objs]
         keep = None if needed is None else {c.name.lower() for c in table.columns if c.name.lower() in needed}
+        named = None if keep is None else set(keep)  # the columns the query reads, type-checked
         if keep == set() and table.columns:
             keep = {table.columns[0].name.lower()}  # DuckDB scans one column even for count(*)
 
@@ -78,18 +145,24 @@ class ParquetReading:
         every = [path for i in range(len(planned)) for path in by_part.get(i) or []]
         if self.hive and every:
             option = hive_paths.reader_option(table, True)
-            selects.append(self._parquet_select(table, every, hive_paths.columns(table), option))
+            selects.append(self._parquet_select(table, every, hive_paths.columns(table), option, named))
             planned = []
         for i, (values, _) in enumerate(planned):
             for files, extra in self._by_file(
                 by_part.get(i) or [], self._partition_cols(table, values), uris.get
             ):
-                selects.append(self._parquet_select(table, files, extra))
+                selects.append(self._parquet_select(table, files, extra, checked=named))
         return (" UNION ALL ".join(selects) if selects else self._empty(table)), scanned
 
     def _parquet_select(
-        self, table: Table, files: list[str], extra: list[str], option: str = ", hive_partitioning=false"
+        self,
+        table: Table,
+        files: list[str],
+        extra: list[str],
+        option: str = ", hive_partitioning=false",
+        checked: set[str] | None = None,
     ) -> str:
+        """``checked``: the columns the query reads (None: all), whose Parquet types must fit the table's."""
         src = f"read_parquet({literal_list(files)}, union_by_name=true{option})"
         try:
             present = {
@@ -107,7 +180,15 @@ class ParquetReading:
                 name, found = present[c.name.lower()]
                 # a column already of the table's type is passed as is: a cast would stop DuckDB pushing
                 # the query's filters into the Parquet scan
-                value = ident(name) if found == duck else f"TRY_CAST({ident(name)} AS {duck})"
+                same = canonical(found) == canonical(duck)
+                read = checked is None or c.name.lower() in checked
+                if read and not same and not _readable_as(found, duck):
+                    raise QueryFailed(
+                        "HIVE_BAD_DATA",
+                        f"Field {name}'s type {found} in parquet is incompatible with type {c.type} "
+                        f"defined in table schema (table {table.database}.{table.name})",
+                    )
+                value = ident(name) if same else f"TRY_CAST({ident(name)} AS {duck})"
                 cols.append(f"{value} AS {ident(c.name)}")
             else:
                 cols.append(f"CAST(NULL AS {duck}) AS {ident(c.name)}")

@@ -28,7 +28,7 @@ from typing import Any
 
 from localaws.athena import hive_paths, text_facts
 from localaws.athena import regex as rx
-from localaws.athena.catalog import REGEX_SERDE, Partition, Table
+from localaws.athena.catalog import LAZY_SIMPLE_SERDE, REGEX_SERDE, TEXT_INPUT, Partition, Table
 from localaws.athena.errors import QueryFailed
 from localaws.athena.parquet_reading import ParquetReading
 from localaws.athena.s3 import S3, S3Object
@@ -161,10 +161,23 @@ class TableReader(ParquetReading):
         self._scan_dir = self.tmpdir / f"t{next(self._names)}"  # this table's key=value folders
         if table.is_parquet:
             sql, nbytes = self._parquet(table, planned, needed)
+        elif table.input_format != TEXT_INPUT:
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"localaws cannot read table {table.database}.{table.name}: input format {table.input_format} "
+                "(it reads text and Parquet)",
+            )
         elif table.serde == REGEX_SERDE:
             sql = self._regex(table, planned)
-        else:
+        elif table.serde == LAZY_SIMPLE_SERDE:
             sql = self._delimited(table, planned)
+        else:
+            # OpenCSVSerde, JSON SerDes, Grok, ...: read as LazySimpleSerDe they would give wrong rows
+            raise QueryFailed(
+                "NOT_SUPPORTED",
+                f"localaws cannot read table {table.database}.{table.name}: SerDe {table.serde} "
+                "(it reads RegexSerDe, LazySimpleSerDe and Parquet)",
+            )
         return Scan(sql=sql, bytes_scanned=nbytes, objects=nobjs)
 
     def _tmp(self, suffix: str, table: Table | None = None, values: list[str] | None = None) -> str:
