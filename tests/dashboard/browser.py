@@ -1,93 +1,83 @@
-"""Debian's chromium, headless: the DOM after the page's scripts ran, and a screenshot.
+"""Debian's Chromium driven by Playwright: the dashboard page as a person sees it.
 
-``chromium()`` finds the browser, installing Debian's package when running as root (.ci/run installs it
-first); tests skip, saying why, only when it cannot be installed.
+``browser()`` launches /usr/bin/chromium (Debian's package; .ci/run installs it) headless; Playwright's own
+browser downloads are never used. A test that needs it skips, saying why, when Chromium or the Playwright
+driver is missing.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
-import re
-import shutil
-import subprocess
-import tempfile
-from functools import cache
-from pathlib import Path
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--hide-scrollbars",
-    "--disable-extensions",
-    "--mute-audio",
-]
-# Enough virtual time for the inlined Chart.js to parse and draw; virtual time does not wait on the clock.
-VIRTUAL_TIME_MS = 5000
+CHROMIUM = "/usr/bin/chromium"
 
 
-@cache
-def _find_or_install() -> tuple[str | None, str]:
-    for name in ("chromium", "chromium-browser"):
-        if shutil.which(name):
-            return shutil.which(name), ""
-    if os.geteuid() != 0 or not shutil.which("apt-get"):
-        return (
-            None,
-            "chromium is not installed and this user cannot install it (apt-get install chromium as root)",
-        )
-    install = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium"
-    done = subprocess.run(["bash", "-c", install], capture_output=True, text=True, timeout=900)
-    if done.returncode != 0 or not shutil.which("chromium"):
-        return None, f"chromium could not be installed: {(done.stderr or done.stdout)[-500:]}"
-    return shutil.which("chromium"), ""
+def _missing() -> str | None:
+    if not os.path.exists(CHROMIUM):
+        return f"{CHROMIUM} is absent (Debian's chromium package; .ci/run installs it)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright driver is not installed (a dev dependency: uv sync)"
+    return None
 
 
-def chromium() -> str:
-    path, reason = _find_or_install()
-    if path is None:
+@contextlib.contextmanager
+def browser() -> Iterator[Any]:
+    reason = _missing()
+    if reason:
         pytest.skip(reason)
-    return path
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            yield launched
+        finally:
+            launched.close()
 
 
-def _run(args: list[str], timeout: float = 90) -> subprocess.CompletedProcess:
-    with tempfile.TemporaryDirectory(prefix="vpcflow-chromium-") as profile:
-        return subprocess.run(
-            [chromium(), *FLAGS, f"--user-data-dir={profile}", *args],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            env={**os.environ, "HOME": profile},
-        )
-
-
-def dump_dom(url: str) -> str:
-    done = _run([f"--virtual-time-budget={VIRTUAL_TIME_MS}", "--dump-dom", url])
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def screenshot(url: str, path: Path, width: int = 1400, height: int = 2000) -> Path:
-    done = _run(
-        [
-            f"--virtual-time-budget={VIRTUAL_TIME_MS}",
-            f"--window-size={width},{height}",
-            f"--screenshot={path}",
-            url,
-        ]
-    )
-    assert done.returncode == 0 and path.exists(), done.stderr[-2000:]
-    return path
-
-
-def page_status(dom: str) -> dict[str, str]:
+def status(page: Any) -> dict[str, str]:
     """The attributes of the page's <div id="status">."""
-    match = re.search(r'<div id="status"([^>]*)>', dom)
-    assert match, "the page has no status element"
-    return dict(re.findall(r'data-([a-z-]+)="([^"]*)"', match.group(1)))
+    return page.eval_on_selector("#status", "e => Object.assign({}, e.dataset)")
+
+
+def wait_drawn(page: Any, renders: int) -> dict[str, str]:
+    """Wait until the page has drawn a sheet ``renders`` times in all and is not loading; its status."""
+    page.wait_for_function(
+        "n => { const s = document.querySelector('#status').dataset;"
+        " return Number(s.renders) >= n && s.state === 'ready'; }",
+        arg=renders,
+    )
+    return status(page)
+
+
+def chart(page: Any, visual_id: str) -> dict[str, Any]:
+    """What a chart on the page holds: its labels and each dataset's label and values."""
+    return page.evaluate(
+        "id => { const c = window.vpcflowDashboard.charts[id];"
+        " return {labels: c.data.labels, series: c.data.datasets.map(d => ({name: d.label, data: d.data}))}; }",
+        visual_id,
+    )
+
+
+def click_bar(page: Any, visual_id: str, index: int = 0) -> str:
+    """Click the ``index``th bar of a bar chart (as a person would, with the mouse); its category label."""
+    page.locator(f"[data-visual='{visual_id}'] canvas").scroll_into_view_if_needed()
+    x, y, label = page.evaluate(
+        "([id, i]) => { const c = window.vpcflowDashboard.charts[id]; const bar = c.getDatasetMeta(0).data[i];"
+        " const box = c.canvas.getBoundingClientRect();"
+        " return [box.x + (bar.x + bar.base) / 2, box.y + bar.y, c.data.labels[i]]; }",
+        [visual_id, index],
+    )
+    page.mouse.click(x, y)
+    return label
+
+
+def clipped(page: Any) -> list[dict[str, Any]]:
+    return page.evaluate("window.vpcflowDashboard.clippedLabels()")

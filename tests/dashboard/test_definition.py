@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import botocore.session
 import duckdb
 import pytest
 from botocore.validate import validate_parameters
+from localaws.dashboard.expressions import UnsupportedExpression, to_sql
+from vpcflow.dashboard import calculated as c
 from vpcflow.dashboard import definition as d
 from vpcflow.model.formats import parquet_columns
-
-from localaws.dashboard.expressions import UnsupportedExpression, to_sql
+from vpcflow.provision.dashboard import QUALITY_COLUMNS
 
 FLOWS_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows"
 QUALITY_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows-quality"
@@ -30,9 +33,13 @@ def _enum_errors(shape, value, path="Definition") -> list[str]:
     return errors
 
 
+EXTRAS = {"vpc_id", "instance_id", "flow_direction", "pkt_dst_aws_service", "reject_reason"}
+
+
+@pytest.mark.parametrize("extra", [set(), EXTRAS], ids=["default-format", "every-extra-field"])
 @pytest.mark.parametrize("operation", ["CreateDashboard", "UpdateDashboard"])
-def test_definition_is_valid_for_the_api(operation):
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
+def test_definition_is_valid_for_the_api(operation, extra):
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, extra)
     shape = MODEL.operation_model(operation).input_shape
     validate_parameters(
         {
@@ -48,69 +55,149 @@ def test_definition_is_valid_for_the_api(operation):
 
 def test_enum_check_catches_a_bad_value():
     definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
-    definition["Sheets"][0]["Visuals"][0]["LineChartVisual"]["ChartConfiguration"]["Type"] = "SPLINE"
+    line = next(v for v in definition["Sheets"][0]["Visuals"] if "LineChartVisual" in v)
+    line["LineChartVisual"]["ChartConfiguration"]["Type"] = "SPLINE"
     shape = MODEL.operation_model("CreateDashboard").input_shape.members["Definition"]
-    assert _enum_errors(shape, definition) == [
-        "Definition.Sheets[0].Visuals[0].LineChartVisual.ChartConfiguration.Type='SPLINE' not in "
-        "['LINE', 'AREA', 'STACKED_AREA']"
-    ]
+    (error,) = _enum_errors(shape, definition)
+    assert error.endswith(
+        ".LineChartVisual.ChartConfiguration.Type='SPLINE' not in ['LINE', 'AREA', 'STACKED_AREA']"
+    )
 
 
 def _fields(visual):
     body = next(iter(visual.values()))
     wells = next(iter(body["ChartConfiguration"]["FieldWells"].values()))
-    for well in ("Category", "Values", "Colors"):
+    if "Values" in body["ChartConfiguration"]["FieldWells"]:  # a KPI's wells are not nested
+        wells = body["ChartConfiguration"]["FieldWells"]
+    for well in ("Category", "Values", "Colors", "GroupBy"):
         for spec in wells.get(well, []):
-            yield next(iter(spec.values()))
+            yield spec if "FieldId" in spec else next(iter(spec.values()))
 
 
-def test_visuals_fields_filters_and_layout_agree():
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
-    (sheet,) = definition["Sheets"]
-    ids = [d.visual_id(v) for v in sheet["Visuals"]]
-    assert len(ids) == len(set(ids)) == 7
-    kinds = [next(iter(v)) for v in sheet["Visuals"]]
-    assert (
-        kinds.count("LineChartVisual") == 2
-        and kinds.count("BarChartVisual") == 4
-        and "PieChartVisual" in kinds
-    )
-    layout = sheet["Layouts"][0]["Configuration"]["GridLayout"]["Elements"]
-    assert [e["ElementId"] for e in layout] == ids
-    columns = {
-        d.FLOWS: {name for name, _ in parquet_columns()}
-        | {"ingestdatetime"}
-        | {c["Name"] for c in definition["CalculatedFields"]},
-        d.QUALITY: {"ingestdatetime", "check_name", "value", "ratio"},
-    }
-    field_ids = []
-    for visual in sheet["Visuals"]:
-        for field in _fields(visual):
-            field_ids.append(field["FieldId"])
-            assert field["Column"]["ColumnName"] in columns[field["Column"]["DataSetIdentifier"]], field
+def _columns(definition):
+    calculated = {(c["DataSetIdentifier"], c["Name"]) for c in definition["CalculatedFields"]}
+    return {
+        d.FLOWS: {name for name, _ in parquet_columns()} | {"ingestdatetime"} | EXTRAS
+        | {n for i, n in calculated if i == d.FLOWS},
+        d.QUALITY: {name for name, _ in QUALITY_COLUMNS} | {n for i, n in calculated if i == d.QUALITY},
+    }  # fmt: skip
+
+
+def test_visuals_fields_filters_controls_and_layout_agree():
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, EXTRAS)
+    sheets = {s["SheetId"]: s for s in definition["Sheets"]}
+    assert list(sheets) == [d.OVERVIEW, d.FLOWS_SHEET, d.QUALITY_SHEET]
+    columns = _columns(definition)
+    parameters = {next(iter(p.values()))["Name"] for p in definition["ParameterDeclarations"]}
+    field_ids, visual_ids = [], []
+    for sheet in sheets.values():
+        ids = [d.visual_id(v) for v in sheet["Visuals"]]
+        visual_ids += ids
+        layout = sheet["Layouts"][0]["Configuration"]["GridLayout"]["Elements"]
+        assert sorted(e["ElementId"] for e in layout) == sorted(ids)
+        assert all(e["ColumnIndex"] + e["ColumnSpan"] <= d.GRID_COLUMNS for e in layout)
+        for visual in sheet["Visuals"]:
+            for field in _fields(visual):
+                field_ids.append(field["FieldId"])
+                assert field["Column"]["ColumnName"] in columns[field["Column"]["DataSetIdentifier"]], field
+        controls = [next(iter(c.values())) for c in sheet["ParameterControls"]]
+        assert {c["SourceParameterName"] for c in controls} <= parameters
+        placed = sheet["SheetControlLayouts"][0]["Configuration"]["GridLayout"]["Elements"]
+        assert [e["ElementId"] for e in placed] == [c["ParameterControlId"] for c in controls]
     assert len(field_ids) == len(set(field_ids))  # QuickSight wants field ids unique in a definition
+    assert len(visual_ids) == len(set(visual_ids))
     for group in definition["FilterGroups"]:
         for scope in group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"]:
-            assert scope["SheetId"] == sheet["SheetId"] and set(scope["VisualIds"]) <= set(ids)
-    top = next(v for v in sheet["Visuals"] if d.visual_id(v) == "top-rejected-sources")["BarChartVisual"]
-    assert top["ChartConfiguration"]["SortConfiguration"]["CategoryItemsLimit"]["ItemsLimit"] == 25
+            assert scope["SheetId"] in sheets
+            assert set(scope.get("VisualIds", [])) <= {
+                d.visual_id(v) for v in sheets[scope["SheetId"]]["Visuals"]
+            }
+        for spec in group["Filters"]:
+            body = next(iter(spec.values()))
+            assert body["Column"]["ColumnName"] in columns[body["Column"]["DataSetIdentifier"]], body
+            named = [
+                body.get("ParameterName"),
+                (body.get("Configuration", {}).get("CustomFilterConfiguration") or {}).get("ParameterName"),
+            ]
+            named += [
+                (body.get(k) or {}).get("Parameter") for k in ("RangeMinimumValue", "RangeMaximumValue")
+            ]
+            assert {n for n in named if n} <= parameters
+    for calc in definition["CalculatedFields"]:
+        assert set(re.findall(r"\$\{(\w+)\}", calc["Expression"])) <= parameters
+
+
+def test_every_control_the_issue_names_is_there():
+    for extra, scope in ((set(), "interface"), ({"vpc_id"}, "vpc")):
+        definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, extra)
+        overview = definition["Sheets"][0]
+        controlled = [next(iter(c.values()))["SourceParameterName"] for c in overview["ParameterControls"]]
+        assert controlled == ["rangeStart", "rangeEnd", scope, "action", "protocol", "port", "address"]
+        kinds = [next(iter(v)) for v in overview["Visuals"]]
+        assert kinds[:5] == ["KPIVisual"] * 5
+
+
+def test_drill_down_actions_set_declared_parameters_from_their_own_fields():
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, EXTRAS)
+    parameters = {next(iter(p.values()))["Name"] for p in definition["ParameterDeclarations"]}
+    sheets = {s["SheetId"] for s in definition["Sheets"]}
+    drills = 0
+    for visual in definition["Sheets"][0]["Visuals"]:
+        body = next(iter(visual.values()))
+        own = {f["FieldId"] for f in _fields(visual)}
+        for action in body.get("Actions", []):
+            drills += 1
+            (set_values, navigate) = action["ActionOperations"]
+            for value in set_values["SetParametersOperation"]["ParameterValueConfigurations"]:
+                assert value["DestinationParameterName"] in parameters
+                assert value["Value"].get("SourceField", next(iter(own))) in own
+            assert navigate["NavigationOperation"]["LocalNavigationConfiguration"]["TargetSheetId"] in sheets
+    assert drills == 4  # rejected sources, rejected ports, protocols, VPCs
+
+
+def test_colours_are_tied_to_values():
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
+    colours = {
+        c["Column"]["ColumnName"]: {
+            x["FieldValue"]: x["Color"] for x in c["ColorsConfiguration"]["CustomColors"]
+        }
+        for c in definition["ColumnConfigurations"]
+        if "ColorsConfiguration" in c
+    }
+    assert set(colours["check_name"]) == set(d.QUALITY_CHECKS)
+    assert colours["action"] == {"ACCEPT": "#0072B2", "REJECT": "#D55E00"}
 
 
 def test_calculated_fields_compute_in_duckdb():
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE f AS SELECT * FROM (VALUES ('10.0.0.1', '10.0.0.2', 6), ('a', 'b', 17), "
-        "('c', 'd', 1), ('e', 'f', 58), ('g', 'h', 47)) t(sourceaddress, destinationaddress, protocol)"
+        "CREATE TABLE f AS SELECT * FROM (VALUES ('10.0.0.1', '10.0.0.2', 6, 22, '2026-11-30-05'), "
+        "('a', 'b', 17, 53, '2026-11-30-06'), ('c', 'd', 1, 0, '2026-11-30-07'), ('e', 'f', 58, 0, '2026-11-30-08'), "
+        "('g', 'h', 47, 40000, '2026-11-30-09')) t(sourceaddress, destinationaddress, protocol, destinationport, "
+        "ingestdatetime)"
     )
-    talker, proto = to_sql(d.TALKER), to_sql(d.PROTOCOL_NAME)
-    rows = con.execute(f"SELECT {talker}, {proto} FROM f").fetchall()
+    port = to_sql(c.PORT_SERVICE)
+    talker, proto, hour = to_sql(c.TALKER), to_sql(c.PROTOCOL_NAME), to_sql(c.INGEST_HOUR)
+    rows = con.execute(f"SELECT {talker}, {proto}, {port}, strftime({hour}, '%H') FROM f").fetchall()
     assert rows == [
-        ("10.0.0.1 -> 10.0.0.2", "TCP"),
-        ("a -> b", "UDP"),
-        ("c -> d", "ICMP"),
-        ("e -> f", "ICMPv6"),
-        ("g -> h", "IP 47"),
+        ("10.0.0.1 -> 10.0.0.2", "TCP", "22 ssh", "05"),
+        ("a -> b", "UDP", "53 dns", "06"),
+        ("c -> d", "ICMP", "0", "07"),
+        ("e -> f", "ICMPv6", "0", "08"),
+        ("g -> h", "IP 47", "40000", "09"),
     ]
+
+
+@pytest.mark.parametrize(
+    ("address", "matches"), [(None, 5), ("10.0.0.2", 1), ("b", 1), ("10.0.0", 0)], ids=str
+)
+def test_the_address_parameter_matches_either_end_and_nothing_when_unset(address, matches):
+    con = duckdb.connect()
+    con.execute("CREATE TABLE f AS SELECT * FROM (VALUES ('10.0.0.1', '10.0.0.2'), ('a', 'b'), ('c', 'd'), "
+                "('e', 'f'), ('g', 'h')) t(sourceaddress, destinationaddress)")  # fmt: skip
+    literal = "NULL" if address is None else f"'{address}'"
+    match = to_sql(c.ADDRESS_MATCH, parameter=lambda name: literal)
+    assert con.execute(f"SELECT count(*) FROM f WHERE {match} = 'yes'").fetchall() == [(matches,)]
 
 
 def test_unsupported_expression_is_named():

@@ -26,6 +26,16 @@ COUNT_FORMAT = {
         "DecimalPlacesConfiguration": {"DecimalPlaces": 1},
     }
 }
+# Ports and other numbers that name something are written without thousands separators.
+PLAIN_NUMBER = {
+    "NumberFormatConfiguration": {
+        "FormatConfiguration": {
+            "NumberDisplayFormatConfiguration": {
+                "SeparatorConfiguration": {"ThousandsSeparator": {"Visibility": "HIDDEN"}}
+            }
+        }
+    }
+}
 PERCENT_FORMAT = {
     "PercentageDisplayFormatConfiguration": {"DecimalPlacesConfiguration": {"DecimalPlaces": 1}}
 }

@@ -63,6 +63,8 @@ def number_format(config: dict[str, Any] | None) -> dict[str, Any] | None:
     out = {"kind": "percent" if kind == "PercentageDisplayFormatConfiguration" else "number"}
     out.update(prefix=body.get("Prefix", ""), suffix=body.get("Suffix", ""), decimals=decimals)
     out["scale"] = body.get("NumberScale", "NONE")
+    separators = (body.get("SeparatorConfiguration") or {}).get("ThousandsSeparator") or {}
+    out["grouping"] = separators.get("Visibility") != "HIDDEN"
     if kind == "CurrencyDisplayFormatConfiguration":
         out["prefix"] = body.get("Prefix") or body.get("Symbol", "")
     return out

@@ -54,7 +54,8 @@
     var scale = f.scale === 'AUTO' ? autoScale(Math.abs(value)) : SCALES[f.scale];
     if (scale && f.kind !== 'percent') { scaled = value / scale[0]; unit = scale[1]; }
     if (decimals === null || decimals === undefined || !unit) decimals = Number.isInteger(scaled) ? 0 : Math.min(2, decimals || 2);
-    var text = new Intl.NumberFormat('en-US', {minimumFractionDigits: decimals, maximumFractionDigits: decimals}).format(scaled);
+    var text = new Intl.NumberFormat('en-US', {minimumFractionDigits: decimals, maximumFractionDigits: decimals,
+      useGrouping: f.grouping !== false}).format(scaled);
     if (tick) text = text.replace(/\.0+$/, '');  // an axis reads "20M", a tooltip "20.0M"
     return (f.prefix || '') + text + unit + (f.suffix || '');
   }
@@ -313,11 +314,11 @@
     card.appendChild(holder);
     card.appendChild(dataTable(v));
     var pie = v.kind === 'pie', horizontal = v.kind === 'bar' && v.orientation === 'HORIZONTAL';
-    if (horizontal) holder.style.height = Math.max(300, v.labels.length * 20 + 60) + 'px';
+    if (horizontal) holder.style.height = Math.max(160, v.labels.length * 22 + 80) + 'px';
     var datasets = v.series.map(function (s) {
       return {label: s.name, data: s.data, borderColor: pie ? '#fff' : s.color,
         backgroundColor: pie ? v.colors : s.color, borderWidth: v.kind === 'line' ? 2 : 1,
-        pointRadius: v.kind === 'line' ? 2 : 0, tension: 0, fill: false, spanGaps: !!v.span_gaps};
+        pointRadius: v.kind === 'line' ? 3 : 0, tension: 0, fill: false, spanGaps: !!v.span_gaps, maxBarThickness: 24};
     });
     var valueTicks = {maxRotation: 0, callback: function (value) { return formatNumber(value, v.format, true); }};
     var categoryTicks = {autoSkip: !horizontal, maxRotation: 60, font: {size: 12}};
