@@ -21,11 +21,13 @@ from sqlglot import exp
 
 from localaws.athena import functions, metatables, projection, render
 from localaws.athena.catalog import CATALOG, Catalog, Partition, Table
+from localaws.athena.duck_errors import duckdb_error
 from localaws.athena.errors import QueryFailed, position, table_not_found
+from localaws.athena.pruning import equalities, evaluate, partition_predicates
 from localaws.athena.readers import TableReader
 from localaws.athena.results import ResultSet
 from localaws.athena.s3 import S3
-from localaws.athena.sqltext import ident, literal
+from localaws.athena.sqltext import ident
 from localaws.athena.trino_types import from_hive
 from localaws.athena.typecheck import Checker, Columns
 from localaws.athena.types import hive_to_duckdb
@@ -50,13 +52,6 @@ class Session:
     sql: str = ""  # the statement's text, for the line:column of analysis errors
 
 
-def _conjuncts(where: exp.Expression | None) -> list[exp.Expression]:
-    if where is None:
-        return []
-    node = where.this if isinstance(where, exp.Where) else where
-    return list(node.flatten()) if isinstance(node, exp.And) else [node]
-
-
 def _cte_names(ast: exp.Expression) -> set[str]:
     return {cte.alias_or_name.lower() for cte in ast.find_all(exp.CTE)}
 
@@ -79,55 +74,6 @@ def referenced_columns(ast: exp.Expression) -> set[str] | None:
         if isinstance(star.parent, (exp.Select, exp.Column)):
             return None
     return {c.name.lower() for c in ast.find_all(exp.Column)}
-
-
-def _enclosing_select(table: exp.Table) -> exp.Select | None:
-    parent = table.parent
-    if isinstance(parent, (exp.From, exp.Join)) and isinstance(parent.parent, exp.Select):
-        return parent.parent
-    return None
-
-
-def _sources(select: exp.Select) -> list[exp.Expression]:
-    out = []
-    if select.args.get("from_") is not None or select.args.get("from") is not None:
-        frm = select.args.get("from_") or select.args.get("from")
-        out.append(frm.this)
-    for j in select.args.get("joins") or []:
-        out.append(j.this)
-    return out
-
-
-def _partition_predicates(table: exp.Table, keys: set[str], database: str) -> list[exp.Expression] | None:
-    """Conjuncts of the enclosing WHERE that only use this table's partition keys; None = no pruning."""
-    select = _enclosing_select(table)
-    if select is None:
-        return None
-    sources = _sources(select)
-    names = {table.alias_or_name.lower(), table.name.lower()}
-    usable = []
-    for conj in _conjuncts(select.args.get("where")):
-        if conj.find(exp.Select, exp.Subquery, exp.AggFunc, exp.Window):
-            continue
-        cols = list(conj.find_all(exp.Column))
-        if not cols:
-            continue
-        ok = True
-        for c in cols:
-            qual = c.table.lower()
-            schema = c.args.get("db")
-            if (
-                c.name.lower() not in keys
-                or (qual and qual not in names)
-                or (not qual and len(sources) > 1)
-                # SQLAlchemy qualifies columns with the schema too: db.table.col prunes like table.col
-                or (schema is not None and schema.name.lower() != (table.db or database).lower())
-            ):
-                ok = False
-                break
-        if ok:
-            usable.append(conj)
-    return usable or None
 
 
 def _duck_schema(db: str) -> str:
@@ -246,7 +192,7 @@ class Planner:
         if projection.enabled(table):
             now = self.s.con.execute("SELECT current_timestamp").fetchall()[0][0]
             parts = projection.partitions(
-                table, self._equalities(refs, keys), now.astimezone(dt.UTC).replace(tzinfo=None)
+                table, equalities(refs, keys, self.s.database), now.astimezone(dt.UTC).replace(tzinfo=None)
             )
         else:
             parts = self.s.catalog.partitions(table)
@@ -254,76 +200,14 @@ class Planner:
             return parts
         keep: set[int] = set()
         for ref in refs:
-            preds = _partition_predicates(ref, keys, self.s.database)
+            preds = partition_predicates(ref, keys, self.s.database)
             if preds is None:
                 return parts
-            chosen = self._evaluate(table, parts, preds)
+            chosen = evaluate(self.s.con, table, parts, preds)
             if chosen is None:
                 return parts
             keep |= chosen
         return [p for i, p in enumerate(parts) if i in keep]
-
-    def _equalities(self, refs: list[exp.Table], keys: set[str]) -> dict[str, list[str]]:
-        """Literal values the WHERE clause gives each partition key (``k = 'v'``, ``k IN ('a', 'b')``):
-        an injected projection's partitions."""
-        out: dict[str, list[str]] = {}
-        for ref in refs:
-            for conj in _partition_predicates(ref, keys, self.s.database) or []:
-                if isinstance(conj, exp.EQ):
-                    col, val = (conj.this, conj.expression)
-                    if isinstance(val, exp.Column):
-                        col, val = val, col
-                    values = [val]
-                elif isinstance(conj, exp.In) and not conj.args.get("query"):
-                    col, values = conj.this, conj.expressions
-                else:
-                    continue
-                if isinstance(col, exp.Column) and all(isinstance(v, exp.Literal) for v in values):
-                    out.setdefault(col.name.lower(), []).extend(v.this for v in values)
-        return out
-
-    def _evaluate(self, table: Table, parts: list[Partition], preds: list[exp.Expression]) -> set[int] | None:
-        """Indexes of the partitions the predicates keep, or None when DuckDB cannot evaluate them alone.
-
-        Runs on a cursor of its own: a failing statement on the query's connection would abort its
-        transaction ("Current transaction is aborted"). The transaction's clock is handed over as
-        literals, so pruning and the query agree on current_timestamp."""
-        cond = exp.and_(*[p.copy() for p in preds])
-        for c in list(cond.find_all(exp.Column)):
-            c.replace(exp.column(c.name.lower(), quoted=True))
-        now = self.s.con.execute("SELECT current_timestamp::VARCHAR").fetchall()[0][0]
-        clock = {
-            exp.CurrentTimestamp: f"CAST('{now}' AS TIMESTAMPTZ)",
-            exp.Localtimestamp: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS TIMESTAMP)",
-            exp.CurrentDate: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS DATE)",
-            exp.CurrentTime: f"CAST(CAST('{now}' AS TIMESTAMPTZ) AS TIME)",
-        }
-        cond = cond.transform(
-            lambda n: sqlglot.parse_one(clock[type(n)], read="duckdb") if type(n) in clock else n
-        )
-        sql = cond.sql("duckdb")
-        cols = ", ".join(f"{ident(k.name.lower())} {hive_to_duckdb(k.type)}" for k in table.partition_keys)
-        rows = []
-        for i, p in enumerate(parts):
-            vals = [
-                "NULL"
-                if v == "__HIVE_DEFAULT_PARTITION__"
-                else f"TRY_CAST({literal(v)} AS {hive_to_duckdb(k.type)})"
-                for k, v in zip(table.partition_keys, p.values, strict=False)
-            ]
-            rows.append(f"({i}, {', '.join(vals)})")
-        cursor = self.s.con.cursor()
-        try:
-            cursor.execute("SET TimeZone='UTC'")
-            cursor.execute("SET integer_division=true")
-            cursor.execute(f"CREATE TEMP TABLE __partitions (__idx INTEGER, {cols})")
-            for start in range(0, len(rows), 1000):
-                cursor.execute(f"INSERT INTO __partitions VALUES {', '.join(rows[start : start + 1000])}")
-            return {r[0] for r in cursor.execute(f"SELECT __idx FROM __partitions WHERE {sql}").fetchall()}
-        except Exception:
-            return None  # a predicate DuckDB cannot evaluate alone: read every partition, stay correct
-        finally:
-            cursor.close()
 
 
 # ---- output naming --------------------------------------------------------------------------------
@@ -361,48 +245,6 @@ def transpile(ast: exp.Expression, con: Any = None) -> str:
         for macro in functions.MACROS:  # only the queries that need them pay for them
             con.execute(macro)
     return sql
-
-
-_DUCK_ERRORS = [
-    (
-        re.compile(r'Referenced column "?([^"\s]+)"? not found'),
-        "COLUMN_NOT_FOUND",
-        "Column '{0}' cannot be resolved or requester is not authorized to access requested resources",
-    ),
-    (
-        re.compile(r"Scalar Function with name (\S+) does not exist"),
-        "FUNCTION_NOT_FOUND",
-        "Function '{0}' not registered",
-    ),
-    (
-        re.compile(r"Table Function with name (\S+) does not exist"),
-        "FUNCTION_NOT_FOUND",
-        "Function '{0}' not registered",
-    ),
-    (re.compile(r"Parser Error: (.*)", re.S), "SYNTAX_ERROR", "{0}"),
-    # Trino: DIVISION_BY_ZERO "Division by zero" (integer and decimal division and modulus)
-    (re.compile(r"Division by zero"), "DIVISION_BY_ZERO", "Division by zero"),
-    (re.compile(r"Conversion Error: (.*)", re.S), "INVALID_CAST_ARGUMENT", "{0}"),
-    (
-        re.compile(r"No function matches the given name and argument types '([^']*)'"),
-        "TYPE_MISMATCH",
-        "Unexpected parameters for function {0}",
-    ),
-    (re.compile(r"Binder Error: (.*)", re.S), "SEMANTIC_ERROR", "{0}"),
-    (re.compile(r"Out of Memory Error: (.*)", re.S), "EXCEEDED_LOCAL_MEMORY_LIMIT", "{0}"),
-]
-
-
-def duckdb_error(err: Exception) -> QueryFailed:
-    text = str(err).split("\n\nLINE")[0].strip()
-    raised = re.match(r"Invalid Input Error: ([A-Z][A-Z_]+): (.*)", text, re.S)
-    if raised:  # error('CODE: message') from localaws's own SQL (functions.py): Athena's name as given
-        return QueryFailed(raised.group(1), raised.group(2).strip())
-    for pattern, code, template in _DUCK_ERRORS:
-        m = pattern.search(text)
-        if m:
-            return QueryFailed(code, template.format(*(g.strip() for g in m.groups())))
-    return QueryFailed("GENERIC_INTERNAL_ERROR", text, category=1)
 
 
 def analyse(session: Session, ast: exp.Expression) -> Columns:
