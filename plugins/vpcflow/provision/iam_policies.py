@@ -88,6 +88,16 @@ class StackArns:
     def alarm(self, name: str) -> str:
         return self._arn("cloudwatch", f"alarm:{name}")
 
+    def athena_workgroup(self, name: str) -> str:
+        return self._arn("athena", f"workgroup/{name}")
+
+    def quicksight(self, kind: str, resource_id: str) -> str:
+        """A QuickSight resource: ``datasource``, ``dataset`` or ``dashboard`` and its id."""
+        return self._arn("quicksight", f"{kind}/{resource_id}")
+
+    def ec2(self, resource: str) -> str:
+        return self._arn("ec2", resource)
+
 
 def _statement(sid: str, actions: list[str], resources: list[str], **extra: Any) -> dict[str, Any]:
     return {"Sid": sid, "Effect": "Allow", "Action": sorted(actions), "Resource": resources, **extra}

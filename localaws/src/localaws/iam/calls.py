@@ -98,6 +98,7 @@ class _Route:
     method: str
     path: re.Pattern[str]
     query: tuple[tuple[str, str | None], ...]  # required query keys, with the value they must have
+    headers: tuple[str, ...]  # required headers
     literal: int  # characters of the URI outside labels: the more, the more specific
     deprecated: bool
 
@@ -115,15 +116,26 @@ def _routes(service: str) -> tuple[_Route, ...]:
             lambda m: f"(?P<{m[1]}>.+)" if m[2] else f"(?P<{m[1]}>[^/]+)",
             re.escape(path),
         )
-        required = tuple(
+        required = [
             (k, v if sep else None) for k, sep, v in (p.partition("=") for p in query.split("&") if p)
-        )
+        ]
+        # Operations that share a URI differ by their required query members and headers (S3's UploadPart
+        # and PutObject by uploadId, CopyObject by x-amz-copy-source), which the URI does not show.
+        members = op.input_shape.members if op.input_shape else {}
+        needed = set(op.input_shape.required_members) if op.input_shape else set()
+        located = [
+            (m.serialization.get("location"), m.serialization.get("name", n))
+            for n, m in members.items()
+            if n in needed
+        ]
+        required += [(where, None) for kind, where in located if kind == "querystring"]
         routes.append(
             _Route(
                 name,
                 op.http.get("method", "POST"),
                 re.compile(f"^{pattern}/?$"),
-                required,
+                tuple(required),
+                tuple(where.lower() for kind, where in located if kind == "header"),
                 len(re.sub(r"{[^}]*}", "", uri)),
                 bool(op.deprecated),
             )
@@ -144,14 +156,14 @@ def _route(service: str, request: Request, headers: dict[str, str]) -> tuple[str
         match = route.path.match(path)
         if match is None or any(k not in args or (v is not None and args[k] != v) for k, v in route.query):
             continue
+        if any(h not in headers for h in route.headers):
+            continue
         candidates.append((route, {k: unquote(v) for k, v in match.groupdict().items()}))
-    if service == "s3":
-        # CopyObject and PutObject share a URI; S3 tells them apart by the copy source header.
-        copy = "x-amz-copy-source" in headers
-        candidates = [(r, g) for r, g in candidates if ("Copy" in r.operation) == copy] or candidates
     if not candidates:
         raise CannotJudge(f"no {service} operation answers {request.method} {path}")
-    candidates.sort(key=lambda c: (len(c[0].query), c[0].literal, not c[0].deprecated), reverse=True)
+    candidates.sort(
+        key=lambda c: (len(c[0].query) + len(c[0].headers), c[0].literal, not c[0].deprecated), reverse=True
+    )
     route, labels = candidates[0]
     return route.operation, labels
 

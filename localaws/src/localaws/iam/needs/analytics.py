@@ -38,8 +38,8 @@ ATHENA: dict[str, Rule] = {
     **{
         op: on("athena", _workgroup)
         for op in ops("""
-            StartQueryExecution ListQueryExecutions GetWorkGroup CreateWorkGroup UpdateWorkGroup DeleteWorkGroup
-            CreateNamedQuery ListNamedQueries
+            StartQueryExecution ListQueryExecutions GetWorkGroup UpdateWorkGroup DeleteWorkGroup CreateNamedQuery
+            ListNamedQueries
         """)
     },
     **{
@@ -56,6 +56,7 @@ ATHENA: dict[str, Rule] = {
         op: on("athena", _data_catalog)
         for op in ops("GetDataCatalog ListDatabases GetDatabase ListTableMetadata GetTableMetadata")
     },
+    "CreateWorkGroup": on("athena", lambda p, a, r: [a("athena", f"workgroup/{p['Name']}")]),
     "ListWorkGroups": unscoped("athena"),
 }
 

@@ -1,0 +1,508 @@
+"""The IAM policies of Airflow's own identity, one per DAG (and one for the `vpcflow replay` operator): what
+each calls, on the stack's resources by name.
+
+Like the service roles (``iam_policies``) these are pure: StackArns in, a policy document out. Each statement
+names its actions and resources; no ``*`` action, no managed policy. ``"Resource": "*"`` appears only for
+an action AWS authorizes on no resource at all, each listed in ``UNSCOPED`` with the page that says so.
+``sts:GetCallerIdentity``, which the DAGs call to learn the account, is in no policy: it needs no permission.
+
+Two kinds of permission are here:
+- calls the DAG makes itself (boto3 through the Amazon provider), which a localaws with IAM enforcement
+  checks one by one (tests/security/test_iam_enforced.py);
+- what Athena does with the caller's credentials while running the DAG's SQL (reading the tables' data,
+  writing CTAS output and query results, changing the Glue catalog for DDL): Athena "uses the permissions of
+  the IAM principal that runs the query" (https://docs.aws.amazon.com/athena/latest/ug/access.html and
+  https://docs.aws.amazon.com/athena/latest/ug/fine-grained-access-to-glue-resources.html). localaws's
+  Athena does not evaluate those, so they follow AWS's documentation rather than a test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vpcflow.model.config import LOCK_PREFIX, MALFORMED_PREFIX, MANIFEST_PREFIX, QUALITY_PREFIX
+from vpcflow.provision.iam_policies import StackArns, _document, _kms_statements, _statement
+
+# Actions that have no resource-level permissions, so "Resource": "*" is the only form AWS accepts, with the
+# Service Authorization Reference page that lists them without a resource type.
+UNSCOPED = {
+    # "DescribeFlowLogs ... Resource types: (none)"; EC2's Describe* actions never take a resource.
+    "ec2:DescribeFlowLogs": "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
+}
+
+# Which service each role of the stack is handed to (iam:PassRole's iam:PassedToService).
+_PASSED_TO = {
+    "firehose_role": "firehose.amazonaws.com",
+    "forwarder_role": "lambda.amazonaws.com",
+    "partitioner_role": "lambda.amazonaws.com",
+    "flow_log_role": "vpc-flow-logs.amazonaws.com",
+}
+
+
+def _roles(arns: StackArns) -> list[str]:
+    c = arns.config
+    return [arns.role(getattr(c, attr)) for attr in _PASSED_TO]
+
+
+def _log_groups(arns: StackArns) -> list[str]:
+    c = arns.config
+    names = [c.log_group, c.firehose_error_log_group]
+    names += [f"/aws/lambda/{f}" for f in (c.forwarder_function, c.partitioner_function)]
+    return [arns.log_group(n) for n in names]
+
+
+def _functions(arns: StackArns) -> list[str]:
+    return [arns.function(arns.config.forwarder_function), arns.function(arns.config.partitioner_function)]
+
+
+def _workgroups(arns: StackArns) -> list[str]:
+    return [arns.workgroup, arns.athena_workgroup(arns.config.spice_workgroup)]
+
+
+def _alarms(arns: StackArns) -> list[str]:
+    return [arns.alarm(f"{arns.config.alarm_prefix}*")]
+
+
+def _catalog(arns: StackArns, tables: list[str]) -> list[str]:
+    """Glue authorizes a table's actions on the catalog, the database and the table
+    (https://docs.aws.amazon.com/glue/latest/dg/glue-specifying-resource-arns.html)."""
+    return [arns.glue_catalog, arns.glue_database, *(arns.glue_table(t) for t in tables)]
+
+
+def _hour_tables(arns: StackArns) -> list[str]:
+    c = arns.config
+    return [c.raw_table, c.typed_table, c.parquet_table, c.quality_table, c.objects_table, c.malformed_table]
+
+
+def _quicksight(arns: StackArns, kind: str, *ids: str) -> list[str]:
+    return [arns.quicksight(kind, i) for i in ids]
+
+
+def _queries(arns: StackArns, actions: list[str] | None = None) -> list[dict[str, Any]]:
+    """Athena queries in the stack's workgroup, and the results Athena writes and reads there for the caller."""
+    c = arns.config
+    return [
+        _statement(
+            "RunQueries",
+            actions
+            or [
+                "athena:StartQueryExecution",
+                "athena:GetQueryExecution",
+                "athena:GetQueryResults",
+                "athena:GetQueryRuntimeStatistics",
+                "athena:StopQueryExecution",
+            ],
+            [arns.workgroup],
+        ),
+        _statement(
+            "QueryResults",
+            ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            [arns.objects(c.athena_results_prefix)],
+        ),
+    ]
+
+
+def _bucket(arns: StackArns, actions: list[str]) -> dict[str, Any]:
+    # Listing keys and locating the bucket: the DAGs' own listings and Athena's, for the caller.
+    return _statement("Bucket", ["s3:GetBucketLocation", "s3:ListBucket", *actions], [arns.bucket])
+
+
+def provision_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_provision, first of two (AWS caps a managed policy at 6,144 characters): the bucket, the
+    roles, the delivery path, the functions, the failure queue, alerts and the flow log."""
+    c = arns.config
+    passed: dict[str, list[str]] = {}
+    for attr, service in _PASSED_TO.items():
+        passed.setdefault(service, []).append(arns.role(getattr(c, attr)))
+    statements = [
+        _bucket(
+            arns,
+            [
+                "s3:CreateBucket",
+                "s3:GetEncryptionConfiguration",
+                "s3:PutEncryptionConfiguration",
+                "s3:GetBucketPublicAccessBlock",
+                "s3:PutBucketPublicAccessBlock",
+                "s3:GetBucketPolicy",
+                "s3:PutBucketPolicy",
+                "s3:GetLifecycleConfiguration",
+                "s3:PutLifecycleConfiguration",
+                "s3:GetBucketNotification",
+                "s3:PutBucketNotification",
+            ],
+        ),
+        _statement(
+            "Roles",
+            [
+                "iam:GetRole",
+                "iam:CreateRole",
+                "iam:UpdateAssumeRolePolicy",
+                "iam:GetRolePolicy",
+                "iam:PutRolePolicy",
+            ],
+            _roles(arns),
+        ),
+        *(
+            _statement(
+                f"PassRolesTo{service.split('.')[0].title().replace('-', '')}",
+                ["iam:PassRole"],
+                roles,
+                Condition={"StringEquals": {"iam:PassedToService": service}},
+            )
+            for service, roles in passed.items()
+        ),
+        # DescribeLogGroups is evaluated on the account's log-group pattern, whatever prefix it asks for.
+        _statement("FindLogGroups", ["logs:DescribeLogGroups"], [arns._arn("logs", "log-group:*")]),
+        _statement(
+            "LogGroups",
+            [
+                "logs:CreateLogGroup",
+                "logs:PutRetentionPolicy",
+                "logs:DescribeLogStreams",
+                "logs:CreateLogStream",
+                "logs:DescribeSubscriptionFilters",
+                "logs:PutSubscriptionFilter",
+            ],
+            _log_groups(arns),
+        ),
+        _statement(
+            "DeliveryStream",
+            [
+                "firehose:DescribeDeliveryStream",
+                "firehose:CreateDeliveryStream",
+                "firehose:UpdateDestination",
+            ],
+            [arns.delivery_stream],
+        ),
+        _statement(
+            "Functions",
+            [
+                "lambda:GetFunction",
+                "lambda:CreateFunction",
+                "lambda:UpdateFunctionCode",
+                "lambda:UpdateFunctionConfiguration",
+                "lambda:GetPolicy",
+                "lambda:AddPermission",
+                "lambda:RemovePermission",
+                "lambda:GetFunctionEventInvokeConfig",
+                "lambda:PutFunctionEventInvokeConfig",
+            ],
+            _functions(arns),
+        ),
+        _statement(
+            "FailureQueue",
+            ["sqs:GetQueueUrl", "sqs:CreateQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes"],
+            [arns.queue(c.forwarder_failure_queue)],
+        ),
+        _statement(
+            "AlertsTopic",
+            ["sns:GetTopicAttributes", "sns:CreateTopic", "sns:SetTopicAttributes"],
+            [arns.topic(c.alerts_topic)],
+        ),
+        _statement("Alarms", ["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"], _alarms(arns)),
+    ]
+    if c.vpc_id:
+        statements += [
+            _statement("FindFlowLogs", ["ec2:DescribeFlowLogs"], ["*"]),
+            # CreateFlowLogs is authorized on the VPC and on the flow log it creates.
+            _statement(
+                "FlowLog",
+                ["ec2:CreateFlowLogs"],
+                [arns.ec2(f"vpc/{c.vpc_id}"), arns.ec2("vpc-flow-log/*")],
+            ),
+        ]
+    return _document(*statements)
+
+
+def provision_catalog_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_provision, second of two: Athena workgroups and saved reports, the Glue database and tables
+    (the DDL Athena runs for the caller), the QuickSight data source, datasets and dashboard."""
+    c = arns.config
+    statements = [
+        _bucket(arns, []),
+        *_queries(arns, ["athena:StartQueryExecution", "athena:GetQueryExecution"]),
+        _statement(
+            "Workgroups",
+            ["athena:GetWorkGroup", "athena:CreateWorkGroup", "athena:UpdateWorkGroup"],
+            _workgroups(arns),
+        ),
+        _statement(
+            "SavedReports",
+            [
+                "athena:ListNamedQueries",
+                "athena:GetNamedQuery",
+                "athena:CreateNamedQuery",
+                "athena:UpdateNamedQuery",
+                "athena:DeleteNamedQuery",
+            ],
+            [arns.workgroup],
+        ),
+        # The database and its tables; CreateTable/DeleteTable/BatchCreatePartition also serve the DDL
+        # Athena runs for the caller (a table recreated after a format change keeps its partitions).
+        _statement(
+            "Catalog",
+            [
+                "glue:GetDatabase",
+                "glue:CreateDatabase",
+                "glue:UpdateDatabase",
+                "glue:GetTable",
+                "glue:CreateTable",
+                "glue:DeleteTable",
+                "glue:GetPartitions",
+                "glue:BatchCreatePartition",
+                "glue:BatchDeletePartition",
+            ],
+            _catalog(arns, ["*"]),
+        ),
+    ]
+    if c.quicksight:
+        statements += [
+            _statement(
+                "DataSource",
+                [
+                    "quicksight:DescribeDataSource",
+                    "quicksight:CreateDataSource",
+                    "quicksight:UpdateDataSource",
+                    "quicksight:DescribeDataSourcePermissions",
+                    "quicksight:UpdateDataSourcePermissions",
+                    "quicksight:PassDataSource",
+                ],
+                _quicksight(arns, "datasource", c.quicksight_data_source_id),
+            ),
+            _statement(
+                "DataSets",
+                [
+                    "quicksight:DescribeDataSet",
+                    "quicksight:CreateDataSet",
+                    "quicksight:UpdateDataSet",
+                    "quicksight:DescribeDataSetPermissions",
+                    "quicksight:UpdateDataSetPermissions",
+                    "quicksight:PassDataSet",
+                ],
+                _quicksight(arns, "dataset", c.quicksight_dataset_id, f"{c.quicksight_dataset_id}-quality"),
+            ),
+            _statement(
+                "Dashboard",
+                [
+                    "quicksight:DescribeDashboard",
+                    "quicksight:DescribeDashboardDefinition",
+                    "quicksight:CreateDashboard",
+                    "quicksight:UpdateDashboard",
+                    "quicksight:UpdateDashboardPublishedVersion",
+                    "quicksight:DescribeDashboardPermissions",
+                    "quicksight:UpdateDashboardPermissions",
+                ],
+                _quicksight(arns, "dashboard", c.quicksight_dashboard_id),
+            ),
+        ]
+    return _document(*statements, *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]))
+
+
+def hourly_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_hourly: lists and reads hour H's raw objects, registers its partitions, checks and compacts
+    it with Athena, keeps its quality, manifest and malformed lines, refreshes SPICE, publishes alerts."""
+    c = arns.config
+    written = [c.parquet_prefix, QUALITY_PREFIX, MANIFEST_PREFIX, MALFORMED_PREFIX, LOCK_PREFIX]
+    statements = [
+        _bucket(arns, []),
+        *_queries(arns),
+        # Raw objects: read by Athena's scans and by the task that keeps malformed lines with their object.
+        _statement("ReadRawData", ["s3:GetObject"], [arns.objects(c.raw_prefix)]),
+        # What the hour writes: Parquet (Athena's CTAS), quality rows, manifests, malformed lines and the
+        # compaction lock (a conditional PutObject); earlier tries' files and the lock are deleted.
+        _statement(
+            "WriteHourData",
+            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            [arns.objects(p) for p in written],
+        ),
+        _statement(
+            "ReadCatalog",
+            [
+                "glue:GetDatabase",
+                "glue:GetTable",
+                "glue:GetTables",
+                "glue:GetPartition",
+                "glue:GetPartitions",
+            ],
+            _catalog(arns, ["*"]),
+        ),
+        # ALTER TABLE ADD PARTITION (Athena, for the caller) and the Parquet partition switch.
+        _statement(
+            "RegisterPartitions",
+            ["glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdatePartition"],
+            _catalog(arns, _hour_tables(arns)),
+        ),
+        # Compaction's CTAS creates a staging table per try (Athena, for the caller), dropped once switched.
+        _statement(
+            "StagingTables",
+            ["glue:CreateTable", "glue:DeleteTable"],
+            _catalog(arns, [f"{c.parquet_table}_stage_*"]),
+        ),
+        _statement("PublishAlerts", ["sns:Publish"], [arns.topic(c.alerts_topic)]),
+    ]
+    if c.quicksight:
+        dataset = arns.quicksight("dataset", c.quicksight_dataset_id)
+        statements += [
+            _statement("SpiceBudget", ["quicksight:ListIngestions"], [dataset]),
+            _statement(
+                "RefreshSpice",
+                ["quicksight:CreateIngestion", "quicksight:DescribeIngestion", "quicksight:CancelIngestion"],
+                [f"{dataset}/ingestion/*"],
+            ),
+        ]
+    kms = _kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"])
+    # Publishing to the SSE-KMS alerts topic needs the key too.
+    kms += _kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"], "sns", "UseAlertsTopicKey")
+    return _document(*statements, *kms)
+
+
+def reconcile_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_reconcile: lists recent hours' raw prefixes and compares them with the manifests (an Athena
+    query of the objects table); it clears hourly runs through Airflow, not AWS."""
+    c = arns.config
+    return _document(
+        _bucket(arns, []),
+        *_queries(arns),
+        _statement("ReadManifests", ["s3:GetObject"], [arns.objects(MANIFEST_PREFIX)]),
+        _statement(
+            "ReadCatalog",
+            ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"],
+            _catalog(arns, [c.objects_table]),
+        ),
+        *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]),
+    )
+
+
+def teardown_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_teardown: deletes what vpcflow_provision created; the bucket's objects only with delete_data."""
+    c = arns.config
+    statements = [
+        _bucket(
+            arns,
+            [
+                "s3:ListBucketVersions",
+                "s3:GetBucketNotification",
+                "s3:PutBucketNotification",
+                "s3:DeleteBucketPolicy",
+                "s3:DeleteBucket",
+            ],
+        ),
+        # delete_data empties the bucket, every version of every object.
+        _statement("DeleteData", ["s3:DeleteObject", "s3:DeleteObjectVersion"], [f"{arns.bucket}/*"]),
+        _statement(
+            "Roles",
+            [
+                "iam:GetRole",
+                "iam:ListRolePolicies",
+                "iam:DeleteRolePolicy",
+                "iam:ListAttachedRolePolicies",
+                "iam:DetachRolePolicy",
+                "iam:DeleteRole",
+            ],
+            _roles(arns),
+        ),
+        _statement(
+            "LogGroups",
+            ["logs:DescribeSubscriptionFilters", "logs:DeleteSubscriptionFilter", "logs:DeleteLogGroup"],
+            _log_groups(arns),
+        ),
+        _statement(
+            "DeliveryStream",
+            ["firehose:DescribeDeliveryStream", "firehose:DeleteDeliveryStream"],
+            [arns.delivery_stream],
+        ),
+        _statement(
+            "Functions",
+            ["lambda:GetFunction", "lambda:DeleteFunction", "lambda:DeleteFunctionEventInvokeConfig"],
+            _functions(arns),
+        ),
+        _statement(
+            "FailureQueue",
+            ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:DeleteQueue"],
+            [arns.queue(c.forwarder_failure_queue)],
+        ),
+        _statement(
+            "AlertsTopic", ["sns:GetTopicAttributes", "sns:DeleteTopic"], [arns.topic(c.alerts_topic)]
+        ),
+        _statement("Alarms", ["cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"], _alarms(arns)),
+        _statement("Workgroups", ["athena:GetWorkGroup", "athena:DeleteWorkGroup"], _workgroups(arns)),
+        # Deleting a database needs its tables and functions too.
+        _statement(
+            "Catalog",
+            ["glue:GetDatabase", "glue:DeleteDatabase", "glue:GetTable", "glue:DeleteTable"],
+            [*_catalog(arns, ["*"]), arns._arn("glue", f"userDefinedFunction/{c.database}/*")],
+        ),
+    ]
+    if c.vpc_id:
+        statements += [
+            _statement("FindFlowLogs", ["ec2:DescribeFlowLogs"], ["*"]),
+            _statement("FlowLog", ["ec2:DeleteFlowLogs"], [arns.ec2("vpc-flow-log/*")]),
+        ]
+    if c.quicksight:
+        statements.append(
+            _statement(
+                "QuickSight",
+                ["quicksight:DeleteDashboard", "quicksight:DeleteDataSet", "quicksight:DeleteDataSource"],
+                [
+                    *_quicksight(arns, "dashboard", c.quicksight_dashboard_id),
+                    *_quicksight(
+                        arns, "dataset", c.quicksight_dataset_id, f"{c.quicksight_dataset_id}-quality"
+                    ),
+                    *_quicksight(arns, "datasource", c.quicksight_data_source_id),
+                ],
+            )
+        )
+    return _document(*statements)
+
+
+def replay_policy(arns: StackArns) -> dict[str, Any]:
+    """`vpcflow replay` (run by an operator, not by Airflow): reads the failure queue, invokes the forwarder
+    synchronously, deletes what was delivered."""
+    c = arns.config
+    return _document(
+        _statement(
+            "FailureQueue",
+            [
+                "sqs:GetQueueUrl",
+                "sqs:GetQueueAttributes",
+                "sqs:ReceiveMessage",
+                "sqs:DeleteMessage",
+                "sqs:ChangeMessageVisibility",
+            ],
+            [arns.queue(c.forwarder_failure_queue)],
+        ),
+        _statement("InvokeForwarder", ["lambda:InvokeFunction"], [arns.function(c.forwarder_function)]),
+        *_kms_statements(arns, ["kms:Decrypt"], "sqs", "ReadFailureQueueKey"),
+    )
+
+
+# The managed policies by name, and which a DAG (or the operator command) needs.
+POLICIES: dict[str, Callable[[StackArns], dict[str, Any]]] = {
+    "vpcflow_provision": provision_policy,
+    "vpcflow_provision_catalog": provision_catalog_policy,
+    "vpcflow_hourly": hourly_policy,
+    "vpcflow_reconcile": reconcile_policy,
+    "vpcflow_teardown": teardown_policy,
+    "vpcflow_replay": replay_policy,
+}
+NEEDED_BY: dict[str, tuple[str, ...]] = {
+    "vpcflow_provision": ("vpcflow_provision", "vpcflow_provision_catalog"),
+    "vpcflow_hourly": ("vpcflow_hourly",),
+    "vpcflow_reconcile": ("vpcflow_reconcile",),
+    "vpcflow_teardown": ("vpcflow_teardown",),
+    "vpcflow replay": ("vpcflow_replay",),
+}
+# AWS's limit for a customer managed policy, white space not counted
+# (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html).
+MANAGED_POLICY_MAX_CHARS = 6144
+
+
+def airflow_policies(arns: StackArns) -> dict[str, dict[str, Any]]:
+    """Every managed policy by name (``NEEDED_BY`` says which a DAG needs)."""
+    return {name: make(arns) for name, make in POLICIES.items()}
+
+
+def policies_for(arns: StackArns, user: str) -> list[dict[str, Any]]:
+    """The documents a DAG (or ``vpcflow replay``) needs, all of them."""
+    return [POLICIES[name](arns) for name in NEEDED_BY[user]]

@@ -1,0 +1,189 @@
+"""Least privilege, proven: vpcflow_provision and an hour of vpcflow_hourly run on a localaws that enforces IAM
+(localaws.iam), with Airflow's connection holding only the policies vpcflow.provision.airflow_policies
+generates for each DAG. Every call is allowed, moto's services and localaws's own alike; with one action
+dropped from a policy, the run fails with AccessDenied naming that action."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import boto3
+import pendulum
+import pytest
+from localaws.server import LocalAWS
+from vpcflow.model.config import StackConfig
+from vpcflow.provision.airflow_policies import NEEDED_BY, POLICIES
+from vpcflow.provision.iam_policies import StackArns
+
+from tests.conftest import REGION, stack_environment
+
+pytestmark = pytest.mark.slow
+
+ACCOUNT = "123456789012"
+ROOT_KEY = "testing"  # the suite's default credentials act as the account's root user here
+HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
+# What each DAG must have been judged on: moto's services and localaws's own (athena, quicksight, firehose...).
+PROVISION_SERVICES = {"s3", "iam", "logs", "firehose", "lambda", "sqs", "sns", "cloudwatch", "ec2", "athena", "glue",
+                      "quicksight"}  # fmt: skip
+HOURLY_SERVICES = {"s3", "athena", "glue", "quicksight"}
+DROPPED = "athena:StartQueryExecution"
+
+
+@pytest.fixture(scope="module")
+def enforcing(tmp_path_factory):
+    state = tmp_path_factory.mktemp("enforcing")
+    with LocalAWS(port=0, state_dir=state, enforce_iam=True, root_access_keys=(ROOT_KEY,)) as aws:
+        yield aws
+
+
+@pytest.fixture(scope="module")
+def root(enforcing):
+    return lambda service: boto3.client(service, endpoint_url=enforcing.endpoint, region_name=REGION)
+
+
+@pytest.fixture(scope="module")
+def stack(root, airflow_db):
+    suffix = uuid.uuid4().hex[:8]
+    vpc = root("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    config = StackConfig.isolated("iam", suffix[:6], log_group=f"/vpcflow/i{suffix}", delivery_stream=f"i{suffix}",
+                                  buffer_interval_s=0, vpc_id=vpc)  # fmt: skip
+    with stack_environment(config):
+        yield config
+
+
+def _user(root, stack: StackConfig, dag: str) -> tuple[str, dict[str, str]]:
+    """An IAM user holding only ``dag``'s generated managed policies: its ARN and access key."""
+    iam, arns, name = root("iam"), StackArns(stack, ACCOUNT, REGION), f"{dag}-{stack.stack_name}"
+    user = iam.create_user(UserName=name)["User"]["Arn"]
+    for policy in NEEDED_BY[dag]:
+        document = json.dumps(POLICIES[policy](arns))
+        created = iam.create_policy(PolicyName=f"{policy}-{stack.stack_name}", PolicyDocument=document)
+        iam.attach_user_policy(UserName=name, PolicyArn=created["Policy"]["Arn"])
+    return user, iam.create_access_key(UserName=name)["AccessKey"]
+
+
+def _connect(enforcing, key: dict[str, str]) -> pytest.MonkeyPatch:
+    """Airflow's aws_default connection with the user's keys, as a deployment configures it."""
+    conn = {
+        "conn_type": "aws",
+        "login": key["AccessKeyId"],
+        "password": key["SecretAccessKey"],
+        "extra": {"endpoint_url": enforcing.endpoint, "region_name": REGION},
+    }
+    patch = pytest.MonkeyPatch()
+    patch.setenv("AIRFLOW_CONN_AWS_DEFAULT", json.dumps(conn))
+    return patch
+
+
+def _dag(dag_id: str):
+    from airflow.dag_processing.dagbag import DagBag
+
+    bag = DagBag(dag_folder=f"dags/{dag_id}.py", bundle_name="dags-folder")
+    assert not bag.import_errors, bag.import_errors
+    dag = bag.get_dag(dag_id)
+    for task in dag.tasks:  # a denial is final: no retry waits
+        task.retries = 0
+    return dag
+
+
+def _states(run) -> dict[str, str]:
+    return {ti.task_id: ti.state for ti in run.get_task_instances()}
+
+
+def _services_judged(enforcing, user: str) -> set[str]:
+    return {d.action.split(":")[0] for d in enforcing.iam.allowed(user)}
+
+
+@pytest.fixture(scope="module")
+def provisioned(enforcing, root, stack):
+    user, key = _user(root, stack, "vpcflow_provision")
+    patch = _connect(enforcing, key)
+    try:
+        run = _dag("vpcflow_provision").test()
+    finally:
+        patch.undo()
+    return user, run
+
+
+@pytest.fixture(scope="module")
+def hourly(enforcing, root, stack, provisioned):
+    """The hourly user, its connection, and one run of hour H (written as Firehose writes it)."""
+    from vpcflow.synthetic.generator import GeneratorConfig
+    from vpcflow.synthetic.sinks import generate_to_s3
+
+    generate_to_s3(HOUR, HOUR + timedelta(hours=1), GeneratorConfig(records_per_hour=500, seed=5),
+                   s3=root("s3"), url=stack.raw_location)  # fmt: skip
+    user, key = _user(root, stack, "vpcflow_hourly")
+    patch = _connect(enforcing, key)
+    try:
+        yield user, _run_hour()
+    finally:
+        patch.undo()
+
+
+def _run_hour():
+    return _dag("vpcflow_hourly").test(
+        logical_date=pendulum.instance(HOUR + timedelta(hours=1)), run_conf={"grace_s": 0}
+    )
+
+
+def test_provision_runs_with_only_its_generated_policies(enforcing, stack, provisioned):
+    from airflow.sdk import DagRunState
+
+    user, run = provisioned
+    assert run.state == DagRunState.SUCCESS, _states(run)
+    assert enforcing.iam.denials(user) == []
+    assert PROVISION_SERVICES <= _services_judged(enforcing, user)
+    # Each role went to its service only: iam:PassRole was judged with iam:PassedToService.
+    arns = StackArns(stack, ACCOUNT, REGION)
+    roles = (stack.firehose_role, stack.forwarder_role, stack.partitioner_role, stack.flow_log_role)
+    passed = {d.resource for d in enforcing.iam.allowed(user) if d.action == "iam:PassRole"}
+    assert passed == {arns.role(r) for r in roles}
+
+
+def test_an_hour_runs_with_only_the_hourly_policy(enforcing, hourly):
+    from airflow.sdk import DagRunState
+
+    user, run = hourly
+    assert run.state == DagRunState.SUCCESS, _states(run)
+    assert enforcing.iam.denials(user) == []
+    assert HOURLY_SERVICES <= _services_judged(enforcing, user)
+
+
+def test_an_action_dropped_from_the_policy_fails_the_run_with_access_denied_naming_it(
+    enforcing, root, stack, hourly, capsys
+):
+    from airflow.sdk import DagRunState
+
+    # GIVEN the hourly policy without one action
+    user, _ = hourly
+    iam = root("iam")
+    (policy,) = iam.list_attached_user_policies(UserName=f"vpcflow_hourly-{stack.stack_name}")[
+        "AttachedPolicies"
+    ]
+    document = POLICIES["vpcflow_hourly"](StackArns(stack, ACCOUNT, REGION))
+    for statement in document["Statement"]:
+        statement["Action"] = [a for a in statement["Action"] if a != DROPPED]
+    iam.create_policy_version(
+        PolicyArn=policy["PolicyArn"], PolicyDocument=json.dumps(document), SetAsDefault=True
+    )
+    capsys.readouterr()
+
+    # WHEN the hour runs again
+    run = _run_hour()
+
+    # THEN it fails, every denial names the dropped action, and the task saw AWS's error
+    assert run.state == DagRunState.FAILED
+    denied = enforcing.iam.denials(user)
+    assert denied and {d.action for d in denied} == {DROPPED}
+    workgroup = StackArns(stack, ACCOUNT, REGION).workgroup
+    message = f"User: {user} is not authorized to perform: {DROPPED} on resource: {workgroup}"
+    assert all(d.message.startswith(message) for d in denied)
+    assert "failed" in _states(run).values()
+    logs = capsys.readouterr()
+    assert (
+        f"(AccessDeniedException) when calling the StartQueryExecution operation: {message}"
+        in logs.out + logs.err
+    )
