@@ -14,10 +14,12 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class LocalSettings:
-    """Where `vpcflow local` keeps its endpoint, pid file and log."""
+    """Where `vpcflow local` keeps its endpoint, pid file and log, and where `make up` runs Airflow."""
 
     port: int = field(default_factory=lambda: int(_env("LOCALAWS_PORT", "4566")))
     state_dir: str = field(default_factory=lambda: _env("LOCALAWS_STATE_DIR", ".localaws"))
+    airflow_port: int = field(default_factory=lambda: int(_env("AIRFLOW_PORT", "8080")))
+    airflow_home: str = field(default_factory=lambda: _env("AIRFLOW_HOME", ""))  # empty: .airflow/local
 
     @property
     def endpoint(self) -> str:

@@ -14,9 +14,12 @@ REPO = require_checkout("the local developer stack")
 
 
 def _airflow(settings: LocalSettings):
+    from pathlib import Path
+
     from vpcflow.devstack.airflow_local import AirflowLocal
 
-    return AirflowLocal(home=REPO / ".airflow" / "local", aws_endpoint=settings.endpoint)
+    home = Path(settings.airflow_home) if settings.airflow_home else REPO / ".airflow" / "local"
+    return AirflowLocal(home=home, aws_endpoint=settings.endpoint, api_port=settings.airflow_port)
 
 
 def _stack(args: argparse.Namespace) -> int:
@@ -25,10 +28,11 @@ def _stack(args: argparse.Namespace) -> int:
     if args.action == "up":
         local.up(settings)
         airflow.start()
+        ready = provision(airflow)
         print(
             f"localaws: {settings.endpoint}   Airflow UI: {airflow.url}  (user admin, password "
             f"{airflow.admin_password()})\ndashboard: {airflow.dashboard_url()} (once an hour has refreshed "
-            f"SPICE)\nlistening on {sorted(airflow.listening())}; `make down` stops it all"
+            f"SPICE)\n{ready}\nlistening on {sorted(airflow.listening())}; `make down` stops it all"
         )
         return 0
     if args.action == "down":
@@ -44,6 +48,26 @@ def _stack(args: argparse.Namespace) -> int:
         )
     )
     return 0
+
+
+def provision(airflow) -> str:
+    """The local stack ready to use: vpcflow_provision run once (idempotent), vpcflow_hourly and
+    vpcflow_reconcile unpaused (no catch-up: an hour before any data is skipped, never failed)."""
+    from vpcflow.devstack.airflow_api import AirflowAPI
+
+    api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
+    for dag_id in ("vpcflow_provision", "vpcflow_hourly", "vpcflow_reconcile"):
+        api.wait_for_dag(dag_id)
+    api.unpause("vpcflow_provision")
+    run_id = api.trigger("vpcflow_provision")
+    state = api.wait_finished("vpcflow_provision", [run_id], timeout=600)[run_id]
+    if state != "success":
+        raise local.LocalAWSError(
+            f"vpcflow_provision ended {state}: see {airflow.url}/dags/vpcflow_provision"
+        )
+    for dag_id in ("vpcflow_hourly", "vpcflow_reconcile"):
+        api.unpause(dag_id)
+    return "stack provisioned (vpcflow_provision succeeded); vpcflow_hourly and vpcflow_reconcile unpaused"
 
 
 def _backfill(args: argparse.Namespace) -> int:
