@@ -203,3 +203,30 @@ def test_the_address_parameter_matches_either_end_and_nothing_when_unset(address
 def test_unsupported_expression_is_named():
     with pytest.raises(UnsupportedExpression, match=r"function percentile\(\)"):
         to_sql("percentile({bytes}, 95)")
+
+
+def test_each_hour_gets_the_verdict_of_its_worst_failed_check():
+    """The quality dataset's SQL (hour_state) and the calculated verdict, on DuckDB: a failed block check
+    blocks the hour, a failed warn check only warns, info checks never fail it."""
+    from vpcflow.model.config import StackConfig
+    from vpcflow.provision.dashboard import quality_sql
+
+    config = StackConfig.isolated("verdict", "abc123")
+    con = duckdb.connect()
+    con.execute(f"CREATE SCHEMA {config.database}")
+    con.execute(
+        f"CREATE TABLE {config.database}.{config.raw_table}_quality AS SELECT * FROM (VALUES "
+        "('2026-11-30-05', 'malformed_rows', 9, 0.01, 'block', false), ('2026-11-30-05', 'duplicate_rows', 3, 0.1, 'warn', false), "
+        "('2026-11-30-06', 'duplicate_rows', 3, 0.1, 'warn', false), ('2026-11-30-06', 'nodata_rows', 5, 0.0, 'info', true), "
+        "('2026-11-30-07', 'nodata_rows', 5, 0.0, 'info', true), ('2026-11-30-07', 'total_rows', 100, 1.0, 'info', NULL)"
+        ") t(ingestdatetime, check_name, value, ratio, severity, passed)"
+    )  # fmt: skip
+    verdict, failed = to_sql(c.VERDICT, lambda name: name), to_sql(c.FAILED, lambda name: name)
+    rows = con.execute(
+        f"SELECT ingestdatetime, min({verdict}), sum({failed}) FROM ({quality_sql(config)}) GROUP BY 1 ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("2026-11-30-05", "blocked", 2),
+        ("2026-11-30-06", "warned", 1),
+        ("2026-11-30-07", "passed", 0),
+    ]
