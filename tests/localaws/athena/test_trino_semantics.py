@@ -34,6 +34,8 @@ CASES: list[tuple[str, list[list[str | None]] | str]] = [
     ('SELECT count(*) FROM flows f JOIN flows g ON f.port = g.action', 'TYPE_MISMATCH: '),
     ("SELECT count(*) FROM flows WHERE CAST(port AS varchar) = '22'", [['1']]),
     ('SELECT count(*) FROM flows WHERE action = NULL', [['0']]),
+    ("SELECT CASE WHEN port = 22 THEN 1 ELSE 'other' END FROM flows", 'TYPE_MISMATCH: line 1:8: All CASE results must be the same type or coercible to a common type.'),
+    ("SELECT CASE WHEN port = 22 THEN 1 ELSE 2.5 END, CASE WHEN port = 22 THEN 'a' END FROM flows", [['1.0', 'a']]),
     # integer division, and division by zero as Trino reports it
     ('SELECT 7 / 2, -7 / 2, 7 % 3', [['3', '-3', '1']]),
     ('SELECT 1 / 0', 'DIVISION_BY_ZERO: Division by zero'),

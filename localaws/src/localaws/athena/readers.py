@@ -159,6 +159,12 @@ class TableReader(ParquetReading):
         self.with_path = needed is not None and "$path" in needed
         self.hive = hive_paths.usable(table, [values for values, _ in planned], self.with_path)
         self._scan_dir = self.tmpdir / f"t{next(self._names)}"  # this table's key=value folders
+        table_type = table.parameters.get("table_type", table.parameters.get("TABLE_TYPE", "")).upper()
+        if table_type in ("ICEBERG", "HUDI", "DELTA"):
+            # their data files alone are not the table (deletes, snapshots): reading them would be wrong
+            raise QueryFailed(
+                "NOT_SUPPORTED", f"localaws cannot read {table_type} table {table.database}.{table.name}"
+            )
         if table.is_parquet:
             sql, nbytes = self._parquet(table, planned, needed)
         elif table.input_format != TEXT_INPUT:

@@ -109,6 +109,14 @@ class Checker:
     def _at_start(self, node: exp.Expression) -> str:
         return self._where(self._span(node)[0])
 
+    def _at_keyword(self, node: exp.Expression, word: str) -> str:
+        """Where the keyword opening ``node`` is (sqlglot keeps no position for keywords)."""
+        start, _ = self._span(node)
+        if start is None:
+            return ""
+        pos = self.sql.upper().rfind(word, 0, start)
+        return self._where(pos if pos >= 0 else start)
+
     def _at_operator(self, node: exp.Expression, symbol: str) -> str:
         """Trino places a binary operator's error at the operator itself."""
         _, end = self._span(node.this)
@@ -315,9 +323,7 @@ class Checker:
                     f"{self._at_start(node)}Value of logical NOT expression must evaluate to a boolean (actual: {t})"
                 )
             return "boolean"
-        if isinstance(node, exp.Func):
-            return self._function(node, scope, ctes)
-        if isinstance(node, exp.Case):
+        if isinstance(node, exp.Case):  # a Func to sqlglot: before the function rules
             for v in kids.values():
                 self.expr(v, scope, ctes)
             results = [self.expr(i.args["true"], scope, ctes) for i in node.args.get("ifs") or []]
@@ -325,7 +331,17 @@ class Checker:
                 self.expr(i.this, scope, ctes)
             if node.args.get("default") is not None:
                 results.append(self.expr(node.args["default"], scope, ctes))
-            return fold(results)
+            out = fold(results)
+            if out is None and results and all(t is not None for t in results):
+                shown = list(dict.fromkeys(t for t in results if t != tt.UNKNOWN))
+                raise mismatch(
+                    f"{self._at_keyword(node, 'CASE')}All CASE results must be the same type or coercible to a common "
+                    f"type. Cannot find common type between {shown[0]} and {shown[1]}, all types (without "
+                    f"duplicates): [{', '.join(shown)}]"
+                )
+            return out
+        if isinstance(node, exp.Func):
+            return self._function(node, scope, ctes)
         if isinstance(node, exp.Neg):
             return self.expr(node.this, scope, ctes)
         if isinstance(node, exp.Interval):
