@@ -187,3 +187,50 @@ def test_an_action_dropped_from_the_policy_fails_the_run_with_access_denied_nami
         f"(AccessDeniedException) when calling the StartQueryExecution operation: {message}"
         in logs.out + logs.err
     )
+
+
+def _clients(enforcing, key: dict[str, str]):
+    from vpcflow.provision.common import Clients
+
+    session = boto3.Session(
+        aws_access_key_id=key["AccessKeyId"], aws_secret_access_key=key["SecretAccessKey"]
+    )
+    return Clients(session, endpoint_url=enforcing.endpoint, region=REGION)
+
+
+def test_reconcile_replay_and_teardown_run_with_only_their_policies(enforcing, root, stack, hourly):
+    """The code of vpcflow_reconcile, `vpcflow replay` and vpcflow_teardown, called directly (their DAG
+    wrappers add no AWS call) with each one's user."""
+    from vpcflow.hourly.reconcile import changed_hours, hours_back
+    from vpcflow.provision.teardown import teardown_stack
+    from vpcflow.replay import replay
+
+    from tests.lambdas.events import awslogs_event
+    from tests.vpcflow.test_replay import record
+
+    # GIVEN an object Firehose delivered late into hour H THEN reconciliation finds the hour changed
+    user, key = _user(root, stack, "vpcflow_reconcile")
+    late = f"{stack.raw_prefix}{HOUR:%Y/%m/%d/%H}/late.gz"
+    root("s3").put_object(Bucket=stack.bucket, Key=late, Body=b"")
+    clients = _clients(enforcing, key)
+    changed = changed_hours(clients("s3"), clients("athena"), stack, hours_back(HOUR + timedelta(hours=1), 1))
+    assert [c.added for c in changed] == [1]
+    assert enforcing.iam.denials(user) == [] and {"s3", "athena"} <= _services_judged(enforcing, user)
+
+    # GIVEN an event the forwarder gave up on THEN `vpcflow replay` sends it on and empties the queue
+    user, key = _user(root, stack, "vpcflow replay")
+    queue = root("sqs").get_queue_url(QueueName=stack.forwarder_failure_queue)["QueueUrl"]
+    body = record(awslogs_event(["2 123456789012 eni-0 10.0.0.1 10.0.0.2 1 2 6 1 40 1 2 ACCEPT OK"]),
+                  function=stack.forwarder_function)  # fmt: skip
+    root("sqs").send_message(QueueUrl=queue, MessageBody=body)
+    clients = _clients(enforcing, key)
+    report = replay(clients("sqs"), clients("lambda"), queue, stack.forwarder_function, wait_s=0)
+    assert [(i.outcome, i.error) for i in report.items] == [("sent", None)] and report.left_in_queue == 0
+    assert enforcing.iam.denials(user) == [] and {"sqs", "lambda"} <= _services_judged(enforcing, user)
+
+    # WHEN the stack is torn down with its data THEN nothing of it is left
+    user, key = _user(root, stack, "vpcflow_teardown")
+    teardown_stack(_clients(enforcing, key), stack, delete_data=True)
+    assert enforcing.iam.denials(user) == []
+    assert stack.bucket not in {b["Name"] for b in root("s3").list_buckets()["Buckets"]}
+    assert not root("logs").describe_log_groups(logGroupNamePrefix=stack.log_group)["logGroups"]
