@@ -165,9 +165,9 @@ def test_every_record_reaches_parquet_field_by_field(format_stack):
     spice = clients("quicksight").describe_data_set(
         AwsAccountId="123456789012", DataSetId=config.quicksight_dataset_id
     )
-    table = next(iter(spice["DataSet"]["PhysicalTableMap"].values()))["RelationalTable"]
+    table = next(iter(spice["DataSet"]["PhysicalTableMap"].values()))["CustomSql"]
     extra = {f.name.replace("-", "_") for f in fmt.fields if f.version > 2}
-    assert extra <= {c["Name"] for c in table["InputColumns"]}
+    assert extra <= {c["Name"] for c in table["Columns"]}
     # AND the dashboard draws the format's own breakdowns from it (none of them where the format lacks them)
     page = _dashboard(config)
     assert all(v["error"] is None for v in page.values()), {k: v["error"] for k, v in page.items()}

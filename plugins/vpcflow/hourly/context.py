@@ -65,19 +65,25 @@ class HourContext:
 
     @classmethod
     def from_airflow(cls, context: Mapping[str, Any]) -> HourContext:
-        """The hour of a running task: its data interval; for a manual run without one, its ``hour``
-        param, else the latest hour complete before the run was triggered (its run_after)."""
+        """The hour of a running task. A scheduled or backfill run processes its data interval. A manual
+        run processes its ``hour`` param, else the interval Airflow inferred from its logical date (the
+        UI fills in the time of the trigger: the latest complete hour), else the latest hour complete
+        before it was triggered (a run without a logical date)."""
         params = context["params"]
         settings = RunSettings.from_params(params)
         start, chosen = context.get("data_interval_start"), params.get("hour")
-        if start is not None and chosen:
+        run = context.get("dag_run")
+        manual = getattr(getattr(run, "run_type", None), "value", getattr(run, "run_type", None)) == "manual"
+        if chosen and not manual and start is not None:
             raise ValueError(
-                f"hour={chosen!r} is for a run without a logical date; this run processes its data interval "
-                f"[{start.isoformat()}, {context['data_interval_end'].isoformat()}): trigger again without a "
-                "logical date, or Clear the run of that hour to reprocess it"
+                f"hour={chosen!r} is for manual runs; this {run.run_type} run processes its data interval "
+                f"[{start.isoformat()}, {context['data_interval_end'].isoformat()}): Clear the run of an hour "
+                "to reprocess it"
             )
-        if start is None:
-            start = parse_hour(chosen) if chosen else latest_complete_hour(context["dag_run"].run_after)
+        if chosen:
+            start = parse_hour(chosen)
+        elif start is None:
+            start = latest_complete_hour(run.run_after)
         return cls(StackConfig(), settings, start)
 
     # -- the hour --------------------------------------------------------------------------------------

@@ -97,28 +97,41 @@ def test_hour_context_is_the_utc_hour_of_any_aware_start():
 
 
 class _Run:
+    run_type = "manual"
     run_after = datetime(2026, 11, 26, 5, 42, tzinfo=UTC)
 
 
-def test_a_manual_run_without_a_logical_date_processes_its_hour_param_or_the_latest_complete_hour():
-    # Triggered without a logical date (the way that leaves scheduled runs alone): no data interval.
+def test_a_manual_run_processes_its_hour_param_or_the_latest_complete_hour():
+    # Triggered without a logical date: no data interval.
     run = {"data_interval_start": None, "dag_run": _Run()}
     assert HourContext.from_airflow({**run, "params": {}}).label == "2026-11-26-04"
     chosen = HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:00:00Z"}})
     assert chosen.label == "2026-11-25-22"
+    # Triggered from the UI, which fills in the logical date: Airflow infers the latest complete hour, and
+    # the hour param still chooses another
+    inferred = {"data_interval_start": datetime(2026, 11, 26, 4, tzinfo=UTC), "dag_run": _Run()}
+    assert HourContext.from_airflow({**inferred, "params": {}}).label == "2026-11-26-04"
+    assert (
+        HourContext.from_airflow({**inferred, "params": {"hour": "2026-11-20T01:00:00Z"}}).label
+        == "2026-11-20-01"
+    )
     with pytest.raises(ValueError, match="does not start on the hour"):
         HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:30:00Z"}})
     with pytest.raises(ValueError, match="has no time zone"):
         HourContext.from_airflow({**run, "params": {"hour": "2026-11-25T22:00:00"}})
 
 
-def test_an_hour_param_on_a_run_with_a_data_interval_is_refused_with_a_hint():
+def test_an_hour_param_on_a_scheduled_run_is_refused_with_a_hint():
+    class Scheduled:
+        run_type = "scheduled"
+
     context = {
         "data_interval_start": datetime(2026, 11, 26, 3, tzinfo=UTC),
         "data_interval_end": datetime(2026, 11, 26, 4, tzinfo=UTC),
+        "dag_run": Scheduled(),
         "params": {"hour": "2026-11-25T22:00:00Z"},
     }
-    with pytest.raises(ValueError, match="is for a run without a logical date.*Clear the run"):
+    with pytest.raises(ValueError, match="is for manual runs.*Clear the run"):
         HourContext.from_airflow(context)
 
 
