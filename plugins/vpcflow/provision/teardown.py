@@ -28,9 +28,10 @@ def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
     """Tables and database (catalog entries only: the tables are EXTERNAL), then the workgroup."""
     glue = clients("glue")
     results = {}
+    from vpcflow.detections.tables import detection_tables
     from vpcflow.hourly.tables import hourly_tables
 
-    tables = [t.name for t in hourly_tables(config)] + [
+    tables = [t.name for t in detection_tables()] + [t.name for t in hourly_tables(config)] + [
         config.parquet_table,
         config.typed_table,
         config.raw_table,
