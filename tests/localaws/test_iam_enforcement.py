@@ -256,3 +256,13 @@ def test_root_keys_and_localaws_own_key_are_the_account(aws):
     for key in (ROOT_KEY, "localaws"):
         assert client(aws, "sts", key).get_caller_identity()["Account"] == ACCOUNT
         client(aws, "glue", key).get_databases()
+
+
+def test_sns_publish_is_judged_on_the_topic_it_targets(aws, user):
+    clients, arn, set_policy = user
+    topic = client(aws, "sns").create_topic(Name=f"t-{uuid.uuid4().hex[:6]}")["TopicArn"]
+    set_policy(allow("sns:Publish", topic))
+    clients("sns").publish(TargetArn=topic, Message="m")
+    clients("sns").publish(TopicArn=topic, Message="m")
+    code, message = error(lambda: clients("sns").publish(TopicArn=topic + "-other", Message="m"))
+    assert code == "AuthorizationError" and f"SNS:Publish on resource: {topic}-other" in message

@@ -182,6 +182,9 @@ def test_an_action_dropped_from_the_policy_fails_the_run_with_access_denied_nami
     message = f"User: {user} is not authorized to perform: {DROPPED} on resource: {workgroup}"
     assert all(d.message.startswith(message) for d in denied)
     assert "failed" in _states(run).values()
+    # ... and the failure alert still reached the alerts topic: sns:Publish is in the policy.
+    topic = StackArns(stack, ACCOUNT, REGION).topic(stack.alerts_topic)
+    assert ("sns:Publish", topic) in {(d.action, d.resource) for d in enforcing.iam.allowed(user)}
     logs = capsys.readouterr()
     assert (
         f"(AccessDeniedException) when calling the StartQueryExecution operation: {message}"

@@ -27,7 +27,9 @@ from vpcflow.provision.iam_policies import StackArns, _document, _kms_statements
 # Actions that have no resource-level permissions, so "Resource": "*" is the only form AWS accepts, with the
 # Service Authorization Reference page that lists them without a resource type.
 UNSCOPED = {
-    # "DescribeFlowLogs ... Resource types: (none)"; EC2's Describe* actions never take a resource.
+    # The reference lists DescribeFlowLogs with no resource type, and EC2's guide says "The Amazon EC2
+    # ec2:Describe* API actions do not support resource-level permissions ... the * wildcard is necessary in
+    # the Resource element" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-policies-ec2-console.html).
     "ec2:DescribeFlowLogs": "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
 }
 

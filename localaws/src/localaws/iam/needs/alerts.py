@@ -27,8 +27,11 @@ SQS["ListQueues"] = unscoped("sqs")
 
 
 def _topic(p: Params, a: Arns, r: Resolver) -> list[str]:
-    if p.get("TopicArn"):
-        return [p["TopicArn"]]
+    # Publish names its topic (or a mobile endpoint) as TopicArn or TargetArn; an SMS to a number, no resource.
+    if p.get("TopicArn") or p.get("TargetArn"):
+        return [p.get("TopicArn") or p["TargetArn"]]
+    if p.get("PhoneNumber"):
+        return ["*"]
     if p.get("SubscriptionArn"):
         return [p["SubscriptionArn"].rsplit(":", 1)[0]]
     return [a("sns", p["Name"])]
