@@ -125,6 +125,54 @@ def test_the_backfill_left_every_hour_checked_compacted_and_refreshed_once(ran):
     assert mine[0]["IngestionId"].startswith("vpcflow-20261126T01-")
 
 
+def test_ui_triggers_leave_the_schedule_going(ran):
+    """As a person would in a browser: log in, trigger vpcflow_provision, then a manual vpcflow_hourly run
+    for a chosen hour; the manual run processes that hour and the scheduled runs keep coming."""
+    from vpcflow.devstack.airflow_api import AirflowAPI
+
+    from tests.dashboard.browser import browser
+
+    _, _, env, _ = ran
+    up = _output(ran, "make up")
+    url, password = re.search(
+        r"Airflow UI: (http://127\.0\.0\.1:\d+) +\(user admin, password (\S+)\)", up
+    ).groups()
+    api = AirflowAPI(url, "admin", password)
+    with browser() as chromium:
+        page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(url)
+        page.fill("input[name=username]", "admin")
+        page.fill("input[name=password]", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(url + "/")
+
+        def trigger(dag_id: str, hour: str | None = None) -> str:
+            before = {r["dag_run_id"] for r in api.runs(dag_id)}
+            page.goto(f"{url}/dags/{dag_id}")
+            page.get_by_role("button", name="Trigger Dag").click()
+            dialog = page.get_by_role("dialog")
+            if hour:
+                dialog.get_by_role("button", name="Which hour").click()
+                dialog.locator("#element_hour").fill(hour)
+            dialog.get_by_role("button", name="Trigger", exact=True).click()
+            page.wait_for_url(f"{url}/dags/{dag_id}/runs/**")
+            (run_id,) = {r["dag_run_id"] for r in api.runs(dag_id)} - before
+            return run_id
+
+        provision = trigger("vpcflow_provision")
+        assert api.wait_finished("vpcflow_provision", [provision], timeout=600)[provision] == "success"
+        manual = trigger("vpcflow_hourly", hour="2026-11-26T01:00:00Z")
+    assert api.wait_finished("vpcflow_hourly", [manual], timeout=600)[manual] == "success"
+    (run,) = [r for r in api.runs("vpcflow_hourly") if r["dag_run_id"] == manual]
+    assert run["run_type"] == "manual" and run["conf"]["hour"] == "2026-11-26T01:00:00Z"
+    summary = api.xcom("vpcflow_hourly", manual, "summarise")
+    assert summary["hour"] == "2026-11-26-01", summary
+    # AND the schedule is not wedged: the next scheduled run is still ahead of every existing run
+    dag = api.dag("vpcflow_hourly")
+    latest = max(r["logical_date"] for r in api.runs("vpcflow_hourly") if r["run_type"] == "scheduled")
+    assert dag["next_dagrun_logical_date"] > latest, (dag["next_dagrun_logical_date"], latest)
+
+
 def test_make_down_stops_everything(ran):
     _, endpoint, env, last = ran
     done = _run(last, env)

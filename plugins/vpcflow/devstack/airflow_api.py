@@ -59,6 +59,10 @@ class AirflowAPI:
                 time.sleep(2)
         raise AirflowAPIError(f"{dag_id} was not parsed within {timeout:.0f}s")
 
+    def dag(self, dag_id: str) -> dict:
+        """The DAG as the API shows it: is_paused, next_dagrun_logical_date, ..."""
+        return self._request("GET", f"/api/v2/dags/{dag_id}")
+
     def unpause(self, dag_id: str) -> None:
         self._request("PATCH", f"/api/v2/dags/{dag_id}", {"is_paused": False})
 

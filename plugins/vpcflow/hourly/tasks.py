@@ -180,7 +180,7 @@ def _hour_bodies(s3_client: Any, hour: HourContext) -> Iterator[tuple[str, bytes
 
 
 # A run that starts within this long of its hour's end processes a live hour; later ones are a catch-up.
-LIVE_LAG = timedelta(hours=2)
+LIVE_LAG = timedelta(hours=1)
 # How far back a refreshing run looks for earlier runs still compacting (a backfill or catch-up in flight).
 SETTLE_WINDOW = timedelta(days=14)
 
@@ -216,7 +216,9 @@ def refreshes_today(quicksight: Any, stack: StackConfig, account: str) -> int:
     ingestions = list(answer.get("Ingestions", []))
     token = answer.get("NextToken")
     while token:
-        page = quicksight.list_ingestions(AwsAccountId=account, DataSetId=stack.quicksight_dataset_id, NextToken=token)
+        page = quicksight.list_ingestions(
+            AwsAccountId=account, DataSetId=stack.quicksight_dataset_id, NextToken=token
+        )
         ingestions += page.get("Ingestions", [])
         token = page.get("NextToken")
     return sum(1 for i in ingestions if now - i["CreatedTime"] < timedelta(hours=24))

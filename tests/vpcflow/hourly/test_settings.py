@@ -154,6 +154,18 @@ def test_live_and_manual_runs_refresh_a_catch_up_only_at_its_latest_hour():
     assert not spice_refresh_due(settings, StackConfig(quicksight=False), _run("manual"), END, {})
 
 
+def test_a_week_of_catch_up_refreshes_once_at_its_end():
+    # GIVEN a stack unpaused a week late with catch-up on: 168 scheduled runs, all started at once
+    week_end = datetime(2026, 11, 26, 0, tzinfo=UTC)
+    started = week_end + timedelta(minutes=10)
+    ends = [week_end - timedelta(hours=n) for n in range(167, -1, -1)]
+    due = [
+        end for end in ends if spice_refresh_due(RunSettings(), STACK, _run("scheduled", started), end, {})
+    ]
+    # THEN only the run of the latest hour refreshes (after the earlier ones settle: earlier_runs_settled)
+    assert due == [week_end]
+
+
 def test_backfill_refreshes_once_at_its_last_hour():
     settings = RunSettings()
     conf = {"backfill_to": "2026-11-26T04:00:00+00:00"}
