@@ -79,6 +79,16 @@ def test_awswrangler_read_sql_query_with_its_defaults(
     assert plain["n"].tolist() == [2]
     table = wrangler.athena.read_sql_table("flows", database=database, s3_output=athena.output)
     assert len(table) == 2
+    # unload_approach: UNLOAD to Parquet (into an empty prefix, as Athena requires), then the files its
+    # manifest lists
+    unloaded = wrangler.athena.read_sql_query(
+        "SELECT port FROM flows",
+        database=database,
+        s3_output=f"s3://{bucket}/unload-out/",
+        ctas_approach=False,
+        unload_approach=True,
+    )
+    assert sorted(unloaded["port"].tolist()) == [22, 443]
 
 
 def test_awswrangler_to_parquet_dataset_and_catalogue_helpers(
