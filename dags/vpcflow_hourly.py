@@ -35,6 +35,7 @@ from airflow.providers.amazon.aws.hooks.athena import AthenaHook
 from airflow.providers.amazon.aws.hooks.s3 import S3Hook
 from airflow.sdk import dag, get_current_context, task
 from airflow.timetables.interval import CronDataIntervalTimetable
+from vpcflow.detections.assets import announce_compacted_hour, hour_compacted
 from vpcflow.hourly.context import HourContext
 from vpcflow.hourly.notify import on_task_failure
 from vpcflow.hourly.operators import (
@@ -137,7 +138,13 @@ def vpcflow_hourly():
         )
         return True
 
-    compact_hour = _athena("compact_hour", operator=CompactHourOperator)
+    # The hour's asset event (its hour in the extra) starts vpcflow_detections for that hour.
+    compact_hour = _athena(
+        "compact_hour",
+        operator=CompactHourOperator,
+        outlets=[hour_compacted()],
+        post_execute=announce_compacted_hour,
+    )
 
     @task.short_circuit(ignore_downstream_trigger_rules=False)
     def spice_refresh_due() -> bool:

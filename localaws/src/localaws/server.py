@@ -31,6 +31,7 @@ SERVICES = (
     "localaws.quicksight.service:QuickSightService",
     "localaws.dashboard.service:DashboardPageService",
     "localaws.cloudwatch.service:CloudWatchService",
+    "localaws.securityhub.service:SecurityHubService",
 )
 
 

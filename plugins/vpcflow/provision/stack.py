@@ -159,8 +159,8 @@ def provision_functions(
 
 def provision_failure_handling(clients: Clients, config: StackConfig) -> Results:
     """The forwarder's failure queue and asynchronous invocation config (2 retries, 6 hours, failed events to
-    the queue), the alerts topic and the alarms that notify it. Runs before the subscription, so the first
-    event that fails already has somewhere to wait."""
+    the queue), the alerts topic and the alarms that notify it, and Security Hub when detections enable it.
+    Runs before the subscription, so the first event that fails already has somewhere to wait."""
     arns = stack_arns(clients, config)
     queue_arn = arns.queue(config.forwarder_failure_queue)
     topic_arn = arns.topic(config.alerts_topic)
@@ -172,7 +172,11 @@ def provision_failure_handling(clients: Clients, config: StackConfig) -> Results
         "alerts_topic": alerts.ensure_alerts_topic(clients("sns"), config, topic_arn),
     }
     alarms = alerts.ensure_alarms(clients("cloudwatch"), config, topic_arn)
-    return results | {f"alarm:{name}": result for name, result in alarms.items()}
+    from vpcflow.detections.provisioning import security_hub_results  # where detections' findings go
+
+    return (
+        results | {f"alarm:{name}": result for name, result in alarms.items()} | security_hub_results(clients)
+    )
 
 
 def provision_wiring(clients: Clients, config: StackConfig) -> Results:
