@@ -313,7 +313,7 @@ class TableReader(ParquetReading):
         if layout is not None:
             parts = self._fetch_layout(table, planned, layout)
             new = [(f.path, f.key) for p in parts for f in p.files if f.new and f.key is not None]
-            text_facts.learn_later(lambda paths: self._bad_lines_sql(layout, paths), new)
+            text_facts.learn_later(lambda paths: self._bad_lines_sql(layout, paths), new, self.tmpdir.parent)
         else:
             parts = self._fetch_text(table, planned, check_fast=False)
         selects = []

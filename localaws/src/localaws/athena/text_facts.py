@@ -80,14 +80,15 @@ _PENDING = 0
 _IDLE = threading.Condition()
 
 
-def learn_later(bad_lines_sql: Callable[[list[str]], str], files: list[tuple[str, Key]]) -> None:
+def learn_later(bad_lines_sql: Callable[[list[str]], str], files: list[tuple[str, Key]], base: Path) -> None:
     """Queues ``files`` (local copies, hard-linked away so the query may delete its own) to have their
     ``typed_ok`` fact learned; ``bad_lines_sql(paths)`` selects (filename, lines whose typed tokens do
     not fit)."""
     global _PENDING
     if not files:
         return
-    keep = Path(tempfile.mkdtemp(prefix="localaws-facts-"))
+    # beside the query's own folder: same file system, so the links are links, not copies
+    keep = Path(tempfile.mkdtemp(prefix="facts-", dir=base))
     linked = []
     for n, (path, key) in enumerate(files):
         target = keep / f"{n:06d}{Path(path).suffix}"
