@@ -98,18 +98,16 @@ class Enforcer:
         protocol = _protocol(request, signed[2] if signed else None)
         if signed is None:
             return answers.unauthenticated(protocol, "unsigned", head)
-        key = signed[0]
+        key, region, service = signed[0], signed[1], _service(signed[2])
         if key in self.trusted:
             return None
         try:
-            body = _body(request) if needs_body(request, _service(signed[2])) else b""
-            call = identify(request, body)
-            partition = "aws-cn" if call.region.startswith("cn-") else "aws"
+            # As AWS: who signed, then whether the signature holds, then what the call may do.
+            body = _body(request) if needs_body(request, service) else b""
+            partition = "aws-cn" if region.startswith("cn-") else "aws"
             principal = identity.principal(key, self.account_id, partition, request.headers)
-            identity.verify_signature(
-                request, key, self.account_id, partition, body, call.operation, call.service == "s3"
-            )
-            return self._authorize(call, principal, head)
+            identity.verify_signature(request, key, self.account_id, partition, body, service)
+            return self._authorize(identify(request, body), principal, head)
         except identity.Unauthenticated as err:
             return answers.unauthenticated(protocol, err.reason, head)
         except Exception as err:  # CannotJudge, or a request these rules misread: refused, never let through

@@ -103,16 +103,16 @@ def _refuse_what_moto_skips(access_key: str, account: str, partition: str) -> No
 
 
 def verify_signature(
-    request: Request, access_key: str, account: str, partition: str, body: bytes, operation: str, s3: bool
+    request: Request, access_key: str, account: str, partition: str, body: bytes, service: str
 ) -> None:
     """Recompute the request's SigV4 signature with the key's secret (moto's code), as AWS does."""
     from moto.iam.access_control import IAMRequest, S3IAMRequest
 
-    cls = S3IAMRequest if s3 else IAMRequest
+    cls = S3IAMRequest if service == "s3" else IAMRequest
     raw = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.full_path
     headers = dict(request.headers.items())
     try:
-        check = cls(account, request.method, raw, {}, body, headers, operation)
+        check = cls(account, request.method, raw, {}, body, headers, service)
         expected = check._calculate_signature()
     except Exception as err:  # moto raises its own HTTP errors for keys it cannot use
         raise Unauthenticated("invalid_key") from err
