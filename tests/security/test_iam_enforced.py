@@ -1,5 +1,5 @@
-"""Least privilege, proven: vpcflow_provision and an hour of vpcflow_hourly run on a localaws that enforces IAM
-(localaws.iam), with Airflow's connection holding only the policies vpcflow.provision.airflow_policies
+"""Least privilege, proven: vpcflow_provision and an hour of vpcflow_hourly run on a localaws that enforces
+IAM (localaws.iam), with Airflow's connection holding only the policies vpcflow.provision.airflow_policies
 generates for each DAG. Every call is allowed, moto's services and localaws's own alike; with one action
 dropped from a policy, the run fails with AccessDenied naming that action."""
 
@@ -24,9 +24,11 @@ pytestmark = pytest.mark.slow
 ACCOUNT = "123456789012"
 ROOT_KEY = "testing"  # the suite's default credentials act as the account's root user here
 HOUR = datetime(2026, 11, 25, 10, tzinfo=UTC)
-# What each DAG must have been judged on: moto's services and localaws's own (athena, quicksight, firehose...).
-PROVISION_SERVICES = {"s3", "iam", "logs", "firehose", "lambda", "sqs", "sns", "cloudwatch", "ec2", "athena", "glue",
-                      "quicksight"}  # fmt: skip
+# What each DAG must have been judged on: moto's services and localaws's own (athena, quicksight, firehose).
+PROVISION_SERVICES = {
+    *("s3", "iam", "logs", "sqs", "sns", "cloudwatch", "ec2", "glue"),
+    *("athena", "quicksight", "firehose", "lambda"),
+}
 HOURLY_SERVICES = {"s3", "athena", "glue", "quicksight"}
 DROPPED = "athena:StartQueryExecution"
 
@@ -47,8 +49,8 @@ def root(enforcing):
 def stack(root, airflow_db):
     suffix = uuid.uuid4().hex[:8]
     vpc = root("ec2").create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
-    config = StackConfig.isolated("iam", suffix[:6], log_group=f"/vpcflow/i{suffix}", delivery_stream=f"i{suffix}",
-                                  buffer_interval_s=0, vpc_id=vpc)  # fmt: skip
+    names = {"log_group": f"/vpcflow/i{suffix}", "delivery_stream": f"i{suffix}", "vpc_id": vpc}
+    config = StackConfig.isolated("iam", suffix[:6], buffer_interval_s=0, **names)
     with stack_environment(config):
         yield config
 

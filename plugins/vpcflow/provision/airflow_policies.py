@@ -28,9 +28,12 @@ from vpcflow.provision.iam_policies import StackArns, _document, _kms_statements
 # Service Authorization Reference page that lists them without a resource type.
 UNSCOPED = {
     # The reference lists DescribeFlowLogs with no resource type, and EC2's guide says "The Amazon EC2
-    # ec2:Describe* API actions do not support resource-level permissions ... the * wildcard is necessary in
-    # the Resource element" (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-policies-ec2-console.html).
-    "ec2:DescribeFlowLogs": "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
+    # ec2:Describe* API actions do not support resource-level permissions ... the * wildcard is necessary
+    # in the Resource element"
+    # (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/iam-policies-ec2-console.html).
+    "ec2:DescribeFlowLogs": (
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
+    ),
 }
 
 # Which service each role of the stack is handed to (iam:PassRole's iam:PassedToService).
@@ -40,6 +43,11 @@ _PASSED_TO = {
     "partitioner_role": "lambda.amazonaws.com",
     "flow_log_role": "vpc-flow-logs.amazonaws.com",
 }
+
+
+def _actions(prefix: str, names: str) -> list[str]:
+    """``_actions("s3", "GetObject PutObject")``: one service's actions, written as its API names."""
+    return [f"{prefix}:{name}" for name in names.split()]
 
 
 def _roles(arns: StackArns) -> list[str]:
@@ -82,24 +90,24 @@ def _quicksight(arns: StackArns, kind: str, *ids: str) -> list[str]:
 
 
 def _queries(arns: StackArns, actions: list[str] | None = None) -> list[dict[str, Any]]:
-    """Athena queries in the stack's workgroup, and the results Athena writes and reads there for the caller."""
+    """Athena queries in the stack's workgroup, and the results Athena writes there for the caller."""
     c = arns.config
     return [
         _statement(
             "RunQueries",
             actions
-            or [
-                "athena:StartQueryExecution",
-                "athena:GetQueryExecution",
-                "athena:GetQueryResults",
-                "athena:GetQueryRuntimeStatistics",
-                "athena:StopQueryExecution",
-            ],
+            or _actions(
+                "athena",
+                """
+                    StartQueryExecution GetQueryExecution GetQueryResults GetQueryRuntimeStatistics
+                    StopQueryExecution
+                """,
+            ),
             [arns.workgroup],
         ),
         _statement(
             "QueryResults",
-            ["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+            _actions("s3", "GetObject PutObject AbortMultipartUpload ListMultipartUploadParts"),
             [arns.objects(c.athena_results_prefix)],
         ),
     ]
@@ -120,29 +128,19 @@ def provision_policy(arns: StackArns) -> dict[str, Any]:
     statements = [
         _bucket(
             arns,
-            [
-                "s3:CreateBucket",
-                "s3:GetEncryptionConfiguration",
-                "s3:PutEncryptionConfiguration",
-                "s3:GetBucketPublicAccessBlock",
-                "s3:PutBucketPublicAccessBlock",
-                "s3:GetBucketPolicy",
-                "s3:PutBucketPolicy",
-                "s3:GetLifecycleConfiguration",
-                "s3:PutLifecycleConfiguration",
-                "s3:GetBucketNotification",
-                "s3:PutBucketNotification",
-            ],
+            _actions(
+                "s3",
+                """
+                    CreateBucket GetEncryptionConfiguration PutEncryptionConfiguration
+                    GetBucketPublicAccessBlock PutBucketPublicAccessBlock GetBucketPolicy
+                    PutBucketPolicy GetLifecycleConfiguration PutLifecycleConfiguration
+                    GetBucketNotification PutBucketNotification
+                """,
+            ),
         ),
         _statement(
             "Roles",
-            [
-                "iam:GetRole",
-                "iam:CreateRole",
-                "iam:UpdateAssumeRolePolicy",
-                "iam:GetRolePolicy",
-                "iam:PutRolePolicy",
-            ],
+            _actions("iam", "GetRole CreateRole UpdateAssumeRolePolicy GetRolePolicy PutRolePolicy"),
             _roles(arns),
         ),
         *(
@@ -158,51 +156,43 @@ def provision_policy(arns: StackArns) -> dict[str, Any]:
         _statement("FindLogGroups", ["logs:DescribeLogGroups"], [arns._arn("logs", "log-group:*")]),
         _statement(
             "LogGroups",
-            [
-                "logs:CreateLogGroup",
-                "logs:PutRetentionPolicy",
-                "logs:DescribeLogStreams",
-                "logs:CreateLogStream",
-                "logs:DescribeSubscriptionFilters",
-                "logs:PutSubscriptionFilter",
-            ],
+            _actions(
+                "logs",
+                """
+                    CreateLogGroup PutRetentionPolicy DescribeLogStreams CreateLogStream
+                    DescribeSubscriptionFilters PutSubscriptionFilter
+                """,
+            ),
             _log_groups(arns),
         ),
         _statement(
             "DeliveryStream",
-            [
-                "firehose:DescribeDeliveryStream",
-                "firehose:CreateDeliveryStream",
-                "firehose:UpdateDestination",
-            ],
+            _actions("firehose", "DescribeDeliveryStream CreateDeliveryStream UpdateDestination"),
             [arns.delivery_stream],
         ),
         _statement(
             "Functions",
-            [
-                "lambda:GetFunction",
-                "lambda:CreateFunction",
-                "lambda:UpdateFunctionCode",
-                "lambda:UpdateFunctionConfiguration",
-                "lambda:GetPolicy",
-                "lambda:AddPermission",
-                "lambda:RemovePermission",
-                "lambda:GetFunctionEventInvokeConfig",
-                "lambda:PutFunctionEventInvokeConfig",
-            ],
+            _actions(
+                "lambda",
+                """
+                    GetFunction CreateFunction UpdateFunctionCode UpdateFunctionConfiguration GetPolicy
+                    AddPermission RemovePermission GetFunctionEventInvokeConfig
+                    PutFunctionEventInvokeConfig
+                """,
+            ),
             _functions(arns),
         ),
         _statement(
             "FailureQueue",
-            ["sqs:GetQueueUrl", "sqs:CreateQueue", "sqs:GetQueueAttributes", "sqs:SetQueueAttributes"],
+            _actions("sqs", "GetQueueUrl CreateQueue GetQueueAttributes SetQueueAttributes"),
             [arns.queue(c.forwarder_failure_queue)],
         ),
         _statement(
             "AlertsTopic",
-            ["sns:GetTopicAttributes", "sns:CreateTopic", "sns:SetTopicAttributes"],
+            _actions("sns", "GetTopicAttributes CreateTopic SetTopicAttributes"),
             [arns.topic(c.alerts_topic)],
         ),
-        _statement("Alarms", ["cloudwatch:DescribeAlarms", "cloudwatch:PutMetricAlarm"], _alarms(arns)),
+        _statement("Alarms", _actions("cloudwatch", "DescribeAlarms PutMetricAlarm"), _alarms(arns)),
     ]
     if c.vpc_id:
         statements += [
@@ -223,38 +213,30 @@ def provision_catalog_policy(arns: StackArns) -> dict[str, Any]:
     c = arns.config
     statements = [
         _bucket(arns, []),
-        *_queries(arns, ["athena:StartQueryExecution", "athena:GetQueryExecution"]),
+        *_queries(arns, _actions("athena", "StartQueryExecution GetQueryExecution")),
         _statement(
             "Workgroups",
-            ["athena:GetWorkGroup", "athena:CreateWorkGroup", "athena:UpdateWorkGroup"],
+            _actions("athena", "GetWorkGroup CreateWorkGroup UpdateWorkGroup"),
             _workgroups(arns),
         ),
         _statement(
             "SavedReports",
-            [
-                "athena:ListNamedQueries",
-                "athena:GetNamedQuery",
-                "athena:CreateNamedQuery",
-                "athena:UpdateNamedQuery",
-                "athena:DeleteNamedQuery",
-            ],
+            _actions(
+                "athena", "ListNamedQueries GetNamedQuery CreateNamedQuery UpdateNamedQuery DeleteNamedQuery"
+            ),
             [arns.workgroup],
         ),
         # The database and its tables; CreateTable/DeleteTable/BatchCreatePartition also serve the DDL
         # Athena runs for the caller (a table recreated after a format change keeps its partitions).
         _statement(
             "Catalog",
-            [
-                "glue:GetDatabase",
-                "glue:CreateDatabase",
-                "glue:UpdateDatabase",
-                "glue:GetTable",
-                "glue:CreateTable",
-                "glue:DeleteTable",
-                "glue:GetPartitions",
-                "glue:BatchCreatePartition",
-                "glue:BatchDeletePartition",
-            ],
+            _actions(
+                "glue",
+                """
+                    GetDatabase CreateDatabase UpdateDatabase GetTable CreateTable DeleteTable
+                    GetPartitions BatchCreatePartition BatchDeletePartition
+                """,
+            ),
             _catalog(arns, ["*"]),
         ),
     ]
@@ -262,43 +244,40 @@ def provision_catalog_policy(arns: StackArns) -> dict[str, Any]:
         statements += [
             _statement(
                 "DataSource",
-                [
-                    "quicksight:DescribeDataSource",
-                    "quicksight:CreateDataSource",
-                    "quicksight:UpdateDataSource",
-                    "quicksight:DescribeDataSourcePermissions",
-                    "quicksight:UpdateDataSourcePermissions",
-                    "quicksight:PassDataSource",
-                ],
+                _actions(
+                    "quicksight",
+                    """
+                        DescribeDataSource CreateDataSource UpdateDataSource
+                        DescribeDataSourcePermissions UpdateDataSourcePermissions PassDataSource
+                    """,
+                ),
                 _quicksight(arns, "datasource", c.quicksight_data_source_id),
             ),
             _statement(
                 "DataSets",
-                [
-                    "quicksight:DescribeDataSet",
-                    "quicksight:CreateDataSet",
-                    "quicksight:UpdateDataSet",
-                    "quicksight:DescribeDataSetPermissions",
-                    "quicksight:UpdateDataSetPermissions",
-                    "quicksight:PassDataSet",
-                ],
+                _actions(
+                    "quicksight",
+                    """
+                        DescribeDataSet CreateDataSet UpdateDataSet DescribeDataSetPermissions
+                        UpdateDataSetPermissions PassDataSet
+                    """,
+                ),
                 _quicksight(arns, "dataset", c.quicksight_dataset_id, f"{c.quicksight_dataset_id}-quality"),
             ),
             _statement(
                 "Dashboard",
-                [
-                    "quicksight:DescribeDashboard",
-                    "quicksight:DescribeDashboardDefinition",
-                    "quicksight:CreateDashboard",
-                    "quicksight:UpdateDashboard",
-                    "quicksight:UpdateDashboardPublishedVersion",
-                    "quicksight:DescribeDashboardPermissions",
-                    "quicksight:UpdateDashboardPermissions",
-                ],
+                _actions(
+                    "quicksight",
+                    """
+                        DescribeDashboard DescribeDashboardDefinition CreateDashboard UpdateDashboard
+                        UpdateDashboardPublishedVersion DescribeDashboardPermissions
+                        UpdateDashboardPermissions
+                    """,
+                ),
                 _quicksight(arns, "dashboard", c.quicksight_dashboard_id),
             ),
         ]
-    return _document(*statements, *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]))
+    return _document(*statements, *_kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey")))
 
 
 def hourly_policy(arns: StackArns) -> dict[str, Any]:
@@ -315,30 +294,24 @@ def hourly_policy(arns: StackArns) -> dict[str, Any]:
         # compaction lock (a conditional PutObject); earlier tries' files and the lock are deleted.
         _statement(
             "WriteHourData",
-            ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+            _actions("s3", "GetObject PutObject DeleteObject AbortMultipartUpload"),
             [arns.objects(p) for p in written],
         ),
         _statement(
             "ReadCatalog",
-            [
-                "glue:GetDatabase",
-                "glue:GetTable",
-                "glue:GetTables",
-                "glue:GetPartition",
-                "glue:GetPartitions",
-            ],
+            _actions("glue", "GetDatabase GetTable GetTables GetPartition GetPartitions"),
             _catalog(arns, ["*"]),
         ),
         # ALTER TABLE ADD PARTITION (Athena, for the caller) and the Parquet partition switch.
         _statement(
             "RegisterPartitions",
-            ["glue:BatchCreatePartition", "glue:CreatePartition", "glue:UpdatePartition"],
+            _actions("glue", "BatchCreatePartition CreatePartition UpdatePartition"),
             _catalog(arns, _hour_tables(arns)),
         ),
         # Compaction's CTAS creates a staging table per try (Athena, for the caller), dropped once switched.
         _statement(
             "StagingTables",
-            ["glue:CreateTable", "glue:DeleteTable"],
+            _actions("glue", "CreateTable DeleteTable"),
             _catalog(arns, [f"{c.parquet_table}_stage_*"]),
         ),
         _statement("PublishAlerts", ["sns:Publish"], [arns.topic(c.alerts_topic)]),
@@ -349,13 +322,13 @@ def hourly_policy(arns: StackArns) -> dict[str, Any]:
             _statement("SpiceBudget", ["quicksight:ListIngestions"], [dataset]),
             _statement(
                 "RefreshSpice",
-                ["quicksight:CreateIngestion", "quicksight:DescribeIngestion", "quicksight:CancelIngestion"],
+                _actions("quicksight", "CreateIngestion DescribeIngestion CancelIngestion"),
                 [f"{dataset}/ingestion/*"],
             ),
         ]
-    kms = _kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"])
+    kms = _kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey"))
     # Publishing to the SSE-KMS alerts topic needs the key too.
-    kms += _kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"], "sns", "UseAlertsTopicKey")
+    kms += _kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey"), "sns", "UseAlertsTopicKey")
     return _document(*statements, *kms)
 
 
@@ -369,70 +342,69 @@ def reconcile_policy(arns: StackArns) -> dict[str, Any]:
         _statement("ReadManifests", ["s3:GetObject"], [arns.objects(MANIFEST_PREFIX)]),
         _statement(
             "ReadCatalog",
-            ["glue:GetDatabase", "glue:GetTable", "glue:GetPartition", "glue:GetPartitions"],
+            _actions("glue", "GetDatabase GetTable GetPartition GetPartitions"),
             _catalog(arns, [c.objects_table]),
         ),
-        *_kms_statements(arns, ["kms:Decrypt", "kms:GenerateDataKey"]),
+        *_kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey")),
     )
 
 
 def teardown_policy(arns: StackArns) -> dict[str, Any]:
-    """vpcflow_teardown: deletes what vpcflow_provision created; the bucket's objects only with delete_data."""
+    """vpcflow_teardown: deletes what vpcflow_provision created; the objects only with delete_data."""
     c = arns.config
     statements = [
         _bucket(
             arns,
-            [
-                "s3:ListBucketVersions",
-                "s3:GetBucketNotification",
-                "s3:PutBucketNotification",
-                "s3:DeleteBucketPolicy",
-                "s3:DeleteBucket",
-            ],
+            _actions(
+                "s3",
+                """
+                    ListBucketVersions GetBucketNotification PutBucketNotification DeleteBucketPolicy
+                    DeleteBucket
+                """,
+            ),
         ),
         # delete_data empties the bucket, every version of every object.
-        _statement("DeleteData", ["s3:DeleteObject", "s3:DeleteObjectVersion"], [f"{arns.bucket}/*"]),
+        _statement("DeleteData", _actions("s3", "DeleteObject DeleteObjectVersion"), [f"{arns.bucket}/*"]),
         _statement(
             "Roles",
-            [
-                "iam:GetRole",
-                "iam:ListRolePolicies",
-                "iam:DeleteRolePolicy",
-                "iam:ListAttachedRolePolicies",
-                "iam:DetachRolePolicy",
-                "iam:DeleteRole",
-            ],
+            _actions(
+                "iam",
+                """
+                    GetRole ListRolePolicies DeleteRolePolicy ListAttachedRolePolicies DetachRolePolicy
+                    DeleteRole
+                """,
+            ),
             _roles(arns),
         ),
         _statement(
             "LogGroups",
-            ["logs:DescribeSubscriptionFilters", "logs:DeleteSubscriptionFilter", "logs:DeleteLogGroup"],
+            _actions("logs", "DescribeSubscriptionFilters DeleteSubscriptionFilter DeleteLogGroup"),
             _log_groups(arns),
         ),
         _statement(
             "DeliveryStream",
-            ["firehose:DescribeDeliveryStream", "firehose:DeleteDeliveryStream"],
+            _actions("firehose", "DescribeDeliveryStream DeleteDeliveryStream"),
             [arns.delivery_stream],
         ),
         _statement(
             "Functions",
-            ["lambda:GetFunction", "lambda:DeleteFunction", "lambda:DeleteFunctionEventInvokeConfig"],
+            _actions("lambda", "GetFunction DeleteFunction DeleteFunctionEventInvokeConfig"),
             _functions(arns),
         ),
         _statement(
             "FailureQueue",
-            ["sqs:GetQueueUrl", "sqs:GetQueueAttributes", "sqs:DeleteQueue"],
+            _actions("sqs", "GetQueueUrl GetQueueAttributes DeleteQueue"),
             [arns.queue(c.forwarder_failure_queue)],
         ),
         _statement(
-            "AlertsTopic", ["sns:GetTopicAttributes", "sns:DeleteTopic"], [arns.topic(c.alerts_topic)]
+            "AlertsTopic", _actions("sns", "GetTopicAttributes DeleteTopic"), [arns.topic(c.alerts_topic)]
         ),
-        _statement("Alarms", ["cloudwatch:DescribeAlarms", "cloudwatch:DeleteAlarms"], _alarms(arns)),
-        _statement("Workgroups", ["athena:GetWorkGroup", "athena:DeleteWorkGroup"], _workgroups(arns)),
+        _statement("Alarms", _actions("cloudwatch", "DescribeAlarms DeleteAlarms"), _alarms(arns)),
+        _statement("Workgroups", _actions("athena", "GetWorkGroup DeleteWorkGroup"), _workgroups(arns)),
         # Deleting a database needs its tables and functions too.
         _statement(
             "Catalog",
-            ["glue:GetDatabase", "glue:DeleteDatabase", "glue:GetTable", "glue:DeleteTable"],
+            _actions("glue", "GetDatabase DeleteDatabase GetTable DeleteTable"),
             [*_catalog(arns, ["*"]), arns._arn("glue", f"userDefinedFunction/{c.database}/*")],
         ),
     ]
@@ -445,7 +417,7 @@ def teardown_policy(arns: StackArns) -> dict[str, Any]:
         statements.append(
             _statement(
                 "QuickSight",
-                ["quicksight:DeleteDashboard", "quicksight:DeleteDataSet", "quicksight:DeleteDataSource"],
+                _actions("quicksight", "DeleteDashboard DeleteDataSet DeleteDataSource"),
                 [
                     *_quicksight(arns, "dashboard", c.quicksight_dashboard_id),
                     *_quicksight(
@@ -465,13 +437,9 @@ def replay_policy(arns: StackArns) -> dict[str, Any]:
     return _document(
         _statement(
             "FailureQueue",
-            [
-                "sqs:GetQueueUrl",
-                "sqs:GetQueueAttributes",
-                "sqs:ReceiveMessage",
-                "sqs:DeleteMessage",
-                "sqs:ChangeMessageVisibility",
-            ],
+            _actions(
+                "sqs", "GetQueueUrl GetQueueAttributes ReceiveMessage DeleteMessage ChangeMessageVisibility"
+            ),
             [arns.queue(c.forwarder_failure_queue)],
         ),
         _statement("InvokeForwarder", ["lambda:InvokeFunction"], [arns.function(c.forwarder_function)]),

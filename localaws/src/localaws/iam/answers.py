@@ -25,32 +25,37 @@ DENIED = {
     "sqs": ("AccessDenied", 403),
     "cloudwatch": ("AccessDenied", 403),
 }
+_INVALID_TOKEN = "The security token included in the request is invalid."
+_NO_SUCH_KEY = "The AWS Access Key Id you provided does not exist in our records."
+_NOT_VALIDATED = "AWS was not able to validate the provided access credentials"
+_BAD_SIGNATURE = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret "
+    "Access Key and signing method. Consult the service documentation for details."
+)
+# reason -> protocol -> (code, status, message)
 UNAUTHENTICATED = {
-    # reason -> protocol -> (code, status, message)
     "invalid_key": {
-        "json": ("UnrecognizedClientException", 400, "The security token included in the request is invalid."),
-        "rest-json": ("UnrecognizedClientException", 403, "The security token included in the request is invalid."),
-        "query": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
-        "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided access credentials"),
-        "rest-xml": ("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records."),
+        "json": ("UnrecognizedClientException", 400, _INVALID_TOKEN),
+        "rest-json": ("UnrecognizedClientException", 403, _INVALID_TOKEN),
+        "query": ("InvalidClientTokenId", 403, _INVALID_TOKEN),
+        "ec2": ("AuthFailure", 401, _NOT_VALIDATED),
+        "rest-xml": ("InvalidAccessKeyId", 403, _NO_SUCH_KEY),
     },
     "bad_signature": {
-        protocol: (code, status, "The request signature we calculated does not match the signature you provided. "
-                   "Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
-        for protocol, code, status in (
-            ("json", "InvalidSignatureException", 400), ("rest-json", "InvalidSignatureException", 403),
-            ("query", "SignatureDoesNotMatch", 403), ("ec2", "AuthFailure", 401),
-            ("rest-xml", "SignatureDoesNotMatch", 403),
-        )
+        "json": ("InvalidSignatureException", 400, _BAD_SIGNATURE),
+        "rest-json": ("InvalidSignatureException", 403, _BAD_SIGNATURE),
+        "query": ("SignatureDoesNotMatch", 403, _BAD_SIGNATURE),
+        "ec2": ("AuthFailure", 401, _NOT_VALIDATED),
+        "rest-xml": ("SignatureDoesNotMatch", 403, _BAD_SIGNATURE),
     },
     "unsigned": {
         "json": ("MissingAuthenticationTokenException", 400, "Missing Authentication Token"),
         "rest-json": ("MissingAuthenticationTokenException", 403, "Missing Authentication Token"),
         "query": ("MissingAuthenticationToken", 403, "Request is missing Authentication Token"),
-        "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided access credentials"),
+        "ec2": ("AuthFailure", 401, _NOT_VALIDATED),
         "rest-xml": ("AccessDenied", 403, "Access Denied"),
     },
-}  # fmt: skip
+}
 
 
 def denial_message(principal_arn: str, action: str, resource: str, explicit: bool, service: str) -> str:
@@ -86,7 +91,7 @@ def unauthenticated(protocol: str, reason: str, head: bool = False) -> Response:
 
 
 def cannot_judge(protocol: str, reason: str, head: bool = False) -> Response:
-    """501 NotImplemented, which no SDK retries: the request is neither allowed nor denied, the caller sees why."""
+    """501 NotImplemented, which no SDK retries: neither allowed nor denied, and the caller sees why."""
     message = f"localaws IAM enforcement cannot judge this request, so it does not answer it: {reason}"
     return error(protocol, "NotImplemented", 501, message, head)
 
@@ -99,21 +104,15 @@ def error(protocol: str, code: str, status: int, message: str, head: bool = Fals
         headers["x-amzn-query-error"] = f"{code};Sender"
         content_type = "application/x-amz-json-1.1" if protocol == "json" else "application/json"
     elif protocol == "ec2":
-        body = (
-            f"<Response><Errors><Error><Code>{code}</Code><Message>{escape(message)}</Message></Error></Errors>"
-            f"<RequestID>{request_id}</RequestID></Response>"
-        )
+        error = f"<Error><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        body = f"<Response><Errors>{error}</Errors><RequestID>{request_id}</RequestID></Response>"
         content_type = "text/xml"
     elif protocol == "rest-xml":
-        body = (
-            f"<Error><Code>{code}</Code><Message>{escape(message)}</Message><RequestId>{request_id}</RequestId>"
-            f"<HostId>{request_id}</HostId></Error>"
-        )
+        ids = f"<RequestId>{request_id}</RequestId><HostId>{request_id}</HostId>"
+        body = f"<Error><Code>{code}</Code><Message>{escape(message)}</Message>{ids}</Error>"
         content_type = "application/xml"
     else:
-        body = (
-            f"<ErrorResponse><Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message>"
-            f"</Error><RequestId>{request_id}</RequestId></ErrorResponse>"
-        )
+        error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
+        body = f"<ErrorResponse>{error}<RequestId>{request_id}</RequestId></ErrorResponse>"
         content_type = "text/xml"
     return Response(b"" if head else body, status=status, content_type=content_type, headers=headers)

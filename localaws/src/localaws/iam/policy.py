@@ -148,8 +148,8 @@ def _condition(operator: str, key: str, expected: Any, context: Context) -> bool
         raise CannotJudge(f"condition operator {operator!r} is not one localaws evaluates")
     match, negated = _STRING[base]
     if actual is None:
-        # A missing key fails a condition, but satisfies a negated one and any IfExists one
-        # (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_condition_operators.html).
+        # A missing key fails a condition, but satisfies a negated one and any IfExists one (IAM User Guide,
+        # reference_policies_elements_condition_operators.html).
         return if_exists or negated or qualifier == "ForAllValues"
     values = _list(actual)
 

@@ -1,7 +1,7 @@
 """The permissions one call needs: (IAM action, resource ARN) pairs, each of which the caller's policies must
-allow, as AWS's Service Authorization Reference lists them: the action an operation needs (often its own name,
-not always: S3's, Lambda's Invoke), the resources it acts on, and the dependent actions it implies (iam:PassRole
-for a role handed to a service, quicksight:PassDataSource for a dataset's source).
+allow, as AWS's Service Authorization Reference lists them: the action an operation needs (often its own
+name, not always: S3's, Lambda's Invoke), the resources it acts on, and the dependent actions it implies
+(iam:PassRole for a role handed to a service, quicksight:PassDataSource for a dataset's source).
 
 Only the operations in these tables are judged; any other raises ``CannotJudge`` and is refused loudly, never
 allowed. Service prefixes are IAM's (``cloudwatch``, not ``monitoring``).

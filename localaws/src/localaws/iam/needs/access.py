@@ -31,8 +31,9 @@ def _user(p: Params, a: Arns, r: Resolver) -> list[str]:
 IAM |= {
     op: on("iam", _user)
     for op in ops("""
-        GetUser CreateUser DeleteUser CreateAccessKey ListAccessKeys DeleteAccessKey PutUserPolicy GetUserPolicy
-        DeleteUserPolicy ListUserPolicies AttachUserPolicy DetachUserPolicy ListAttachedUserPolicies
+        GetUser CreateUser DeleteUser CreateAccessKey ListAccessKeys DeleteAccessKey PutUserPolicy
+        GetUserPolicy DeleteUserPolicy ListUserPolicies AttachUserPolicy DetachUserPolicy
+        ListAttachedUserPolicies
     """)
 }
 IAM |= {

@@ -27,7 +27,7 @@ SQS["ListQueues"] = unscoped("sqs")
 
 
 def _topic(p: Params, a: Arns, r: Resolver) -> list[str]:
-    # Publish names its topic (or a mobile endpoint) as TopicArn or TargetArn; an SMS to a number, no resource.
+    # Publish names its topic (or a mobile endpoint) as TopicArn or TargetArn; an SMS names no resource.
     if p.get("TopicArn") or p.get("TargetArn"):
         return [p.get("TopicArn") or p["TargetArn"]]
     if p.get("PhoneNumber"):

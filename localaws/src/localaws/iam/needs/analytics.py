@@ -38,14 +38,15 @@ ATHENA: dict[str, Rule] = {
     **{
         op: on("athena", _workgroup)
         for op in ops("""
-            StartQueryExecution ListQueryExecutions GetWorkGroup UpdateWorkGroup DeleteWorkGroup CreateNamedQuery
-            ListNamedQueries
+            StartQueryExecution ListQueryExecutions GetWorkGroup UpdateWorkGroup DeleteWorkGroup
+            CreateNamedQuery ListNamedQueries
         """)
     },
     **{
         op: on("athena", _execution)
         for op in ops("""
-            GetQueryExecution GetQueryResults StopQueryExecution GetQueryRuntimeStatistics BatchGetQueryExecution
+            GetQueryExecution GetQueryResults StopQueryExecution GetQueryRuntimeStatistics
+            BatchGetQueryExecution
         """)
     },
     **{
@@ -143,8 +144,8 @@ QUICKSIGHT: dict[str, Rule] = {
     **{
         op: _DATA_SOURCE
         for op in ops("""
-            DescribeDataSource CreateDataSource UpdateDataSource DeleteDataSource DescribeDataSourcePermissions
-            UpdateDataSourcePermissions
+            DescribeDataSource CreateDataSource UpdateDataSource DeleteDataSource
+            DescribeDataSourcePermissions UpdateDataSourcePermissions
         """)
     },
     **{

@@ -93,9 +93,9 @@ LAMBDA: dict[str, Rule] = {
     op: on("lambda", _function)
     for op in ops("""
         GetFunction GetFunctionConfiguration DeleteFunction UpdateFunctionCode GetPolicy AddPermission
-        RemovePermission GetFunctionEventInvokeConfig PutFunctionEventInvokeConfig UpdateFunctionEventInvokeConfig
-        DeleteFunctionEventInvokeConfig ListVersionsByFunction PublishVersion GetFunctionConcurrency
-        PutFunctionConcurrency
+        RemovePermission GetFunctionEventInvokeConfig PutFunctionEventInvokeConfig
+        UpdateFunctionEventInvokeConfig DeleteFunctionEventInvokeConfig ListVersionsByFunction PublishVersion
+        GetFunctionConcurrency PutFunctionConcurrency
     """)
 }
 LAMBDA |= {
