@@ -8,9 +8,17 @@
 * ``IPADDRESS`` (trino.io/docs/current/language/types.html#ipaddress) and ``contains(network,
   address)`` for CIDR networks (functions/ipaddress.html), the usual way to filter flow logs by
   subnet. IPv4 is evaluated exactly; an IPv6 address or network raises NOT_SUPPORTED at run time.
+  ``TRY_CAST(x AS IPADDRESS)`` is NULL where the text is no address, and ``CAST(ip AS VARBINARY)`` is
+  Trino's 16 bytes (IPv4 as ``::ffff:a.b.c.d``), exact for IPv4 and IPv6 (Python's ipaddress, per row).
+* ``sha1(varbinary)`` returns varbinary, as in Trino (DuckDB's returns the digest as hex text), and
+  ``to_base(x, radix)`` writes lower-case digits, as Trino does (functions/binary.html,
+  functions/conversion.html): community IDs are built from both.
 """
 
 from __future__ import annotations
+
+import ipaddress
+from typing import Any
 
 from sqlglot import exp
 
@@ -58,6 +66,51 @@ MACROS = [
     "ELSE (__ipv4(address) >> (32 - split_part(network, '/', 2)::INTEGER)) "
     "= (__ipv4(split_part(network, '/', 1)) >> (32 - split_part(network, '/', 2)::INTEGER)) END",
 ]
+
+
+def _ip_bytes(text: str | None) -> bytes | None:
+    if text is None:
+        return None
+    # Trino's IPADDRESS is 16 bytes; an IPv4 address is stored IPv4-mapped. Invalid text raises (a CAST).
+    ip = ipaddress.ip_address(text)
+    return ip.packed if ip.version == 6 else b"\x00" * 10 + b"\xff\xff" + ip.packed
+
+
+def _try_ipaddress(text: str | None) -> str | None:
+    # As __ipaddress, but NULL where Trino's TRY_CAST gives NULL (text that is no address).
+    if text is None:
+        return None
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return text if ip.version == 4 else text.lower()
+
+
+def prepare(con: Any) -> None:
+    """The macros and Python functions the rewritten IPADDRESS calls need, once per connection."""
+    for macro in MACROS:
+        con.execute(macro)
+    udfs = (("__ip_bytes", _ip_bytes, "BLOB"), ("__try_ipaddress", _try_ipaddress, "VARCHAR"))
+    for name, function, result in udfs:
+        try:
+            # SPECIAL: the function sees NULL (and returns it); a text that is no address may give NULL.
+            con.create_function(
+                name, function, ["VARCHAR"], result, null_handling="special", side_effects=False
+            )
+        except Exception as err:  # duckdb.NotImplementedException: registered on this connection already
+            if "already created" not in str(err):
+                raise
+
+
+def _is_ipaddress_cast(node: exp.Expression) -> bool:
+    return isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.IPADDRESS)
+
+
+def _ipaddress_text(node: exp.Cast) -> exp.Expression:
+    # TryCast is a Cast in sqlglot: check it first.
+    name = "__try_ipaddress" if isinstance(node, exp.TryCast) else "__ipaddress"
+    return exp.func(name, exp.cast(node.this.transform(rewrite), "VARCHAR"))
 
 
 def java_to_strftime(pattern: str) -> str:
@@ -114,6 +167,16 @@ def rewrite(node: exp.Expression) -> exp.Expression:
             return _format_datetime(node)
         if name == "to_iso8601" and node.expressions:
             return _to_iso8601(node)
+        if name == "to_base":
+            return exp.func("lower", node.copy())
+    if isinstance(node, exp.SHA):
+        return exp.Unhex(this=exp.SHA(this=node.this.transform(rewrite)))
+    if (
+        isinstance(node, exp.Cast)
+        and node.to.is_type(exp.DataType.Type.VARBINARY, exp.DataType.Type.BINARY)
+        and _is_ipaddress_cast(node.this)
+    ):
+        return exp.func("__ip_bytes", _ipaddress_text(node.this))
     if isinstance(node, exp.AtTimeZone):
         # Trino: the same instant, shown in the zone (a TIMESTAMP is read in the session zone, UTC).
         # DuckDB's AT TIME ZONE reads a TIMESTAMP as local time *in* the zone; timezone() of the instant
@@ -131,8 +194,8 @@ def rewrite(node: exp.Expression) -> exp.Expression:
         whole, _, frac = digits.partition(".")
         precision = max(len(whole.lstrip("0")) + len(frac), 1)
         return exp.cast(node.this, exp.DataType.build(f"DECIMAL({precision}, {len(frac)})"))
-    if isinstance(node, exp.Cast) and node.to.is_type(exp.DataType.Type.IPADDRESS):
-        return exp.func("__ipaddress", exp.cast(node.this, "VARCHAR"))
+    if _is_ipaddress_cast(node):
+        return _ipaddress_text(node)
     if isinstance(node, exp.ArrayContains) and (
         (isinstance(node.this, exp.Literal) and node.this.is_string)
         or (isinstance(node.expression, exp.Cast) and node.expression.to.is_type(exp.DataType.Type.IPADDRESS))

@@ -241,9 +241,8 @@ def _count_if_as_count(node: exp.Expression) -> exp.Expression:
 
 def transpile(ast: exp.Expression, con: Any = None) -> str:
     sql = ast.transform(_count_if_as_count).transform(functions.rewrite).sql("duckdb")
-    if con is not None and ("__ip" in sql.lower() or "__cidr" in sql.lower()):
-        for macro in functions.MACROS:  # only the queries that need them pay for them
-            con.execute(macro)
+    if con is not None and ("__ip" in sql.lower() or "__cidr" in sql.lower() or "__try_ip" in sql.lower()):
+        functions.prepare(con)  # only the queries that need them pay for them
     return sql
 
 
