@@ -9,7 +9,7 @@ the second run is the idempotent rerun of the same hour. SPICE refresh stays on 
 the dataset's Athena query, so it shows up as scanned bytes).
 
 Task wall time comes from the task instances' start/end dates. Each Athena query submitted in the stack's
-workgroup is given to the task whose [start, end] holds its submission time (dag.test runs one task at a
+workgroups (its own and SPICE's ``<workgroup>-spice``) is given to the task whose [start, end] holds its submission time (dag.test runs one task at a
 time), with DataScannedInBytes and EngineExecutionTimeInMillis from GetQueryExecution.
 
 The DAG reads its poll interval and deferrability when parsed; as on the local stack (``make demo``) this
@@ -156,7 +156,7 @@ def _settle_ingestions(qs: Any, account: str, dataset: str, timeout_s: float = 6
     raise SystemExit(f"dataset {dataset}: provisioning's ingestion still running after {timeout_s:.0f} s")
 
 
-def _run_hour(dag: Any, conf: dict[str, Any], athena: Any, workgroup: str) -> RunFigures:
+def _run_hour(dag: Any, conf: dict[str, Any], athena: Any, workgroups: list[str]) -> RunFigures:
     import pendulum
 
     since = datetime.now(UTC)
@@ -175,7 +175,10 @@ def _run_hour(dag: Any, conf: dict[str, Any], athena: Any, workgroup: str) -> Ru
         for ti in tis
     }
     stray = []
-    for query in _queries_since(athena, workgroup, since):
+    for query in sorted(
+        (q for workgroup in workgroups for q in _queries_since(athena, workgroup, since)),
+        key=lambda q: q.submitted,
+    ):
         owner = next(
             (
                 ti.task_id
@@ -336,7 +339,10 @@ def _bench(work: Path) -> None:
 
         hour = HourContext(config, RunSettings(grace_s=0), HOUR)
         athena = clients("athena")
-        runs = [_run_hour(dag, {"grace_s": 0}, athena, config.workgroup) for _ in range(2)]
+        runs = [
+            _run_hour(dag, {"grace_s": 0}, athena, [config.workgroup, config.spice_workgroup])
+            for _ in range(2)
+        ]
 
         (row,) = Athena.for_stack(athena, config, max_poll_s=0.05).query(
             f"SELECT count(*) AS n FROM {hour.table(config.parquet_table)} WHERE ingestdatetime = '{hour.label}'"
