@@ -35,6 +35,9 @@ AWS_CONN_ID = "aws_default"
 @dag(
     schedule=[hour_compacted()],
     catchup=False,
+    # It runs only on vpcflow_hourly's events, so it waits on nothing once unpaused: active from the start,
+    # findings follow every hour vpcflow_hourly compacts.
+    is_paused_upon_creation=False,
     # One run at a time: a run judges its hours against the findings and baselines the runs before left.
     max_active_runs=1,
     params={

@@ -22,7 +22,7 @@ judged AS (
     FROM judged j
     JOIN {{ run.baselines_table }} b
       ON b.metric = 'iface'
-     AND b.ingestdatetime BETWEEN '{{ run.lookback_first }}' AND '{{ run.last }}'
+     AND b.ingestdatetime IN ({{ run.seasonal_sql(0) }})
      AND {{ run.offset("b.ingestdatetime", "j.hour") }} BETWEEN 24 AND {{ run.lookback_hours }}
      AND {{ run.offset("b.ingestdatetime", "j.hour") }} % 24 = 0
     GROUP BY j.hour, b.interfaceid

@@ -24,7 +24,7 @@ egress AS (
     FROM current c
     JOIN {{ run.baselines_table }} b
       ON b.interfaceid = c.interfaceid
-     AND b.ingestdatetime BETWEEN '{{ run.lookback_first }}' AND '{{ run.last }}'
+     AND b.ingestdatetime IN ({{ run.seasonal_sql(1) }})
      AND {{ run.offset("b.ingestdatetime", "c.hour") }} BETWEEN 23 AND {{ run.lookback_hours + 1 }}
      AND {{ run.offset("b.ingestdatetime", "c.hour") }} % 24 IN (23, 0, 1)
     GROUP BY c.hour, c.interfaceid, c.sender

@@ -70,7 +70,9 @@ def test_findings_that_break_the_format_fail_alone_with_security_hubs_message(hu
     missing = finding(region, "no-resources", Resources=[])
     other_account = finding(region, "elsewhere", AwsAccountId="210987654321")
     bad_type = finding(region, "bad-type", Types=["Attacks/Brute"])
-    answer = client.batch_import_findings(Findings=[finding(region, "ok"), broken, missing, other_account, bad_type])
+    answer = client.batch_import_findings(
+        Findings=[finding(region, "ok"), broken, missing, other_account, bad_type]
+    )
     assert (answer["SuccessCount"], answer["FailedCount"]) == (1, 4)
     errors = {f["Id"]: f["ErrorMessage"] for f in answer["FailedFindings"]}
     assert all(f["ErrorCode"] == "InvalidInput" for f in answer["FailedFindings"])
@@ -85,7 +87,9 @@ def test_findings_that_break_the_format_fail_alone_with_security_hubs_message(hu
 
 def test_another_products_arn_refuses_the_whole_batch(hub):
     client, region = hub
-    partner = finding(region, "p", ProductArn=f"arn:aws:securityhub:{region}::product/aquasecurity/aquasecurity")
+    partner = finding(
+        region, "p", ProductArn=f"arn:aws:securityhub:{region}::product/aquasecurity/aquasecurity"
+    )
     with pytest.raises(ClientError, match="InvalidInputException"):
         client.batch_import_findings(Findings=[partner])
 
@@ -104,7 +108,9 @@ def test_a_second_import_updates_the_finding_and_keeps_the_customers_workflow(hu
     )
     client.batch_import_findings(Findings=[escalated])
     (stored,) = client.get_findings()["Findings"]
-    assert stored["Severity"] == {"Label": "CRITICAL"}, "FindingProviderFields is how a provider changes severity"
+    assert stored["Severity"] == {"Label": "CRITICAL"}, (
+        "FindingProviderFields is how a provider changes severity"
+    )
     assert stored["UpdatedAt"] == "2026-11-26T07:00:00Z" and stored["Workflow"] == {"Status": "NEW"}
 
 
@@ -116,7 +122,9 @@ def test_get_findings_filters_sorts_and_pages(hub):
         for i in range(6)
     ]  # fmt: skip
     client.batch_import_findings(Findings=findings)
-    scans = client.get_findings(Filters={"GeneratorId": [{"Value": "vpcflow/detections/scan", "Comparison": "EQUALS"}]})
+    scans = client.get_findings(
+        Filters={"GeneratorId": [{"Value": "vpcflow/detections/scan", "Comparison": "EQUALS"}]}
+    )
     assert sorted(f["Id"] for f in scans["Findings"]) == ["f1", "f3", "f5"]
     high = client.get_findings(Filters={"SeverityLabel": [{"Value": "HIGH", "Comparison": "EQUALS"}]})
     assert sorted(f["Id"] for f in high["Findings"]) == ["f3", "f4", "f5"]

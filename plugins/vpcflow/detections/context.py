@@ -100,6 +100,18 @@ class DetectionContext:
     def lookback_first(self) -> str:
         return hourlib.shift(self.first, -self.lookback_hours)
 
+    def seasonal_sql(self, spread: int) -> str:
+        """The hours at the same time of day (+-``spread`` hours) on each day of the baselines' window before
+        any judged hour, as a SQL list: the partitions the seasonal baselines read, and no other."""
+        days = self.settings.baseline_days
+        labels = {
+            hourlib.shift(hour, -24 * day + d)
+            for hour in self.hours
+            for day in range(1, days + 1)
+            for d in range(-spread, spread + 1)
+        }
+        return ", ".join(f"'{h}'" for h in sorted(labels))
+
     @staticmethod
     def offset(earlier: str, later: str) -> str:
         """SQL: whole hours from the hour label ``earlier`` to the hour label ``later``."""

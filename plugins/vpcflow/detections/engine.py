@@ -100,22 +100,20 @@ def detect(
     outer = DetectionContext(stack, settings, tuple(requested))
     horizon = hourlib.shift(outer.last, outer.lookback_hours)
 
-    compacted = _partitions(athena, outer.parquet_partitions, outer.lookback_first, horizon)
+    compacted, profiled, runs_missing = _catalog(athena, outer, horizon)
     missing = [h for h in requested if h not in compacted]
     if missing:
         raise HourNotCompacted(
             f"hour(s) {missing} have no partition in {outer.parquet_table}: vpcflow_hourly has not compacted "
             "them (detections read only the Parquet table)"
         )
-    rejudge = _judged_without(athena, outer, horizon, set(requested))
-    judged = sorted(set(requested) | (rejudge & compacted))
+    arriving = set(requested)
+    rejudge = {h for h, gaps in runs_missing.items() if h > outer.first and arriving & gaps}
+    judged = sorted(arriving | (rejudge & compacted))
     report.judged, report.rejudged = judged, sorted(set(judged) - set(requested))
 
     gap = settings.incident_gap_hours
     stored = _stored_findings(athena, outer, hourlib.shift(outer.first, -(gap + 1)), horizon)
-    profiled = _partitions(
-        athena, f'{stack.database}."{BASELINES.name}$partitions"', outer.lookback_first, outer.last
-    )
 
     hits: dict[str, list[Hit]] = defaultdict(list)
     for chunk in hourlib.chunks(judged, CHUNK_HOURS):
@@ -161,21 +159,29 @@ def detect(
     return report
 
 
-def _partitions(athena: _Counted, metatable: str, first: str, last: str) -> set[str]:
-    """Partition values of a table between two hours (from the catalog: nothing is scanned)."""
+def _catalog(
+    athena: _Counted, ctx: DetectionContext, horizon: str
+) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """In one statement: the hours with a Parquet partition and with a profile (from the catalog's
+    ``$partitions``: nothing is scanned), and the hours already judged after the run's first hour with the
+    hours their baselines lacked."""
     rows = athena.query(
-        f"SELECT ingestdatetime FROM {metatable} WHERE ingestdatetime BETWEEN '{first}' AND '{last}'"
-    )
-    return {r["ingestdatetime"] for r in rows if r["ingestdatetime"]}
-
-
-def _judged_without(athena: _Counted, ctx: DetectionContext, horizon: str, arriving: set[str]) -> set[str]:
-    """Hours after the first arriving one, already judged while one of the arriving hours was missing."""
-    rows = athena.query(
-        f"SELECT ingestdatetime, missing_hours FROM {ctx.runs_table} "
+        f"SELECT 'parquet' AS kind, ingestdatetime, CAST(NULL AS VARCHAR) AS missing_hours "
+        f"FROM {ctx.parquet_partitions} WHERE ingestdatetime BETWEEN '{ctx.lookback_first}' AND '{horizon}' "
+        f"UNION ALL SELECT 'profiled', ingestdatetime, CAST(NULL AS VARCHAR) "
+        f'FROM {ctx.stack.database}."{BASELINES.name}$partitions" '
+        f"WHERE ingestdatetime BETWEEN '{ctx.lookback_first}' AND '{ctx.last}' "
+        f"UNION ALL SELECT 'judged', ingestdatetime, missing_hours FROM {ctx.runs_table} "
         f"WHERE ingestdatetime > '{ctx.first}' AND ingestdatetime <= '{horizon}'"
     )
-    return {r["ingestdatetime"] for r in rows if arriving & set((r["missing_hours"] or "").split(","))}
+    kinds: dict[str, set[str]] = {"parquet": set(), "profiled": set()}
+    judged: dict[str, set[str]] = {}
+    for row in rows:
+        if row["kind"] == "judged":
+            judged[row["ingestdatetime"]] = set((row["missing_hours"] or "").split(","))
+        else:
+            kinds[row["kind"]].add(row["ingestdatetime"])
+    return kinds["parquet"], kinds["profiled"], judged
 
 
 def _stored_findings(athena: _Counted, ctx: DetectionContext, first: str, last: str) -> dict[str, list[Row]]:
@@ -224,9 +230,7 @@ def _assemble(
 ) -> dict[str, list[Row]]:
     """Findings rows of the judged hours, and of later stored hours whose incidents changed; fills
     ``report.rewritten`` and ``report.superseded``."""
-    incidents = Incidents(
-        settings.incident_gap_hours, stack.stack_name, stack.database, settings.evidence_flows
-    )
+    incidents = Incidents(settings.incident_gap_hours, settings.evidence_flows)
     first = judged[0]
     judged_set = set(judged)
     rows: dict[str, list[Row]] = {}

@@ -2,8 +2,7 @@
 
 A hit continues the finding of the same detector and entity (its ``key``) that had a hit in one of the
 ``incident_gap_hours + 1`` hours before; otherwise it opens a new finding. The finding's id is a hash of
-the stack, the detector, the entity and the incident's first hour, so a rerun of any hour gives the same
-ids. Each hour a finding is seen in gets a row in vpc_flow_findings with the finding's state as of that
+the detector, the entity and the incident's first hour, so a rerun of any hour gives the same ids. Each hour a finding is seen in gets a row in vpc_flow_findings with the finding's state as of that
 hour (cumulative counts, first and last seen, severity), plus the hour's own values (``hour_*``), from
 which a later hour's rows can be assembled again without reading flows.
 """
@@ -100,8 +99,9 @@ class Hit:
         return cls(detector.name, row["hour"], key, values)
 
 
-def finding_id(stack_name: str, database: str, detector: str, key: tuple[Any, ...], first_hour: str) -> str:
-    text = json.dumps([stack_name, database, detector, list(key), first_hour], separators=(",", ":"))
+def finding_id(detector: str, key: tuple[Any, ...], first_hour: str) -> str:
+    """The same incident gets the same id in any run and any stack (Security Hub's Id adds the stack)."""
+    text = json.dumps([detector, list(key), first_hour], separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -128,7 +128,7 @@ def _evidence(detector: Detector, flows: Iterable[dict[str, Any]], keep: int) ->
     return sorted(unique, key=order)[:keep]
 
 
-def assemble(hit: Hit, previous: Row | None, stack_name: str, database: str, keep: int) -> Row:
+def assemble(hit: Hit, previous: Row | None, keep: int) -> Row:
     """The findings row of ``hit``'s hour: a new finding, or ``previous`` (the same incident's row of an
     earlier hour) carried on."""
     detector = BY_NAME[hit.detector]
@@ -148,7 +148,7 @@ def assemble(hit: Hit, previous: Row | None, stack_name: str, database: str, kee
     before = json.loads(previous["evidence"]) if previous else []
     row: Row = {
         "hour": hit.hour,
-        "finding_id": finding_id(stack_name, database, hit.detector, hit.key, first_hour),
+        "finding_id": finding_id(hit.detector, hit.key, first_hour),
         "detector": hit.detector,
         "title": detector.title,
         "severity": severity,
@@ -191,9 +191,8 @@ def _max(a: datetime | None, b: datetime | None) -> datetime | None:
 class Incidents:
     """The latest row of every open incident, fed hour by hour in time order."""
 
-    def __init__(self, gap_hours: int, stack_name: str, database: str, keep: int):
-        self.gap_hours = gap_hours
-        self.stack_name, self.database, self.keep = stack_name, database, keep
+    def __init__(self, gap_hours: int, keep: int):
+        self.gap_hours, self.keep = gap_hours, keep
         self.latest: dict[tuple[str, tuple[Any, ...]], Row] = {}
 
     def remember(self, rows: Iterable[Row]) -> None:
@@ -209,7 +208,7 @@ class Incidents:
                 _hours(self.gap_hours + 1)
             ):
                 previous = None
-            row = assemble(hit, previous, self.stack_name, self.database, self.keep)
+            row = assemble(hit, previous, self.keep)
             rows.append(row)
         for row in rows:
             self.latest[(row["detector"], row_key(row))] = row

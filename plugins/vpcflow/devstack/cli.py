@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from vpcflow.devstack import generate_cli, local, query_cli, replay_cli, stack_cli
+from vpcflow.devstack import findings_cli, generate_cli, local, query_cli, replay_cli, stack_cli
 from vpcflow.devstack.settings import LocalSettings
 
 
@@ -47,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     stack_cli.add_parsers(commands)
     query_cli.add_parser(commands)
     replay_cli.add_parser(commands)
+    findings_cli.add_parser(commands)
     return parser
 
 
