@@ -38,8 +38,8 @@ bench: venv
 	@$(BIN)/python benchmarks/run.py
 
 lint: venv
-	@$(BIN)/ruff check .
-	@$(BIN)/ruff format --check .
+	@$(BIN)/ruff check --no-cache .
+	@$(BIN)/ruff format --no-cache --check .
 
 lock: venv
 	@$(BIN)/uv lock

@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from localaws.service import AWSError, target_action
+
 from tests.faults import pipeline
 from tests.lambdas.events import s3_event, s3_record, s3_test_event
 

@@ -12,9 +12,9 @@ import time
 
 import pytest
 import requests
+from localaws.service import Service
 from vpcflow.provision import packaging
 
-from localaws.service import Service
 from tests.lambdas.events import awslogs_event, control_message_event, flow_log_lines
 
 pytestmark = pytest.mark.e2e

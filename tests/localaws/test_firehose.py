@@ -18,7 +18,6 @@ import botocore.config
 import pytest
 import requests
 from botocore.exceptions import ClientError
-
 from localaws.server import LocalAWS
 
 ROLE = "arn:aws:iam::123456789012:role/firehose"

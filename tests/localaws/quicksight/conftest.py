@@ -10,7 +10,6 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-
 from localaws.server import LocalAWS
 from localaws.service import Service
 

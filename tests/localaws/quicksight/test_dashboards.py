@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from localaws.server import LocalAWS
+
 from tests.localaws.quicksight.conftest import ACCOUNT, custom_sql
 from tests.localaws.quicksight.test_data_sources import PRINCIPAL, error_of
 

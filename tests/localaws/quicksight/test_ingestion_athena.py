@@ -7,8 +7,8 @@ from typing import Any
 
 import duckdb
 import pytest
-
 from localaws.server import LocalAWS
+
 from tests.localaws.quicksight.conftest import (
     ACCOUNT,
     ROWS_CSV,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-
 from localaws.quicksight.runner import MAX_CONCURRENT
 from localaws.server import LocalAWS
+
 from tests.localaws.quicksight.conftest import ACCOUNT, custom_sql, wait_ingestion
 from tests.localaws.quicksight.test_data_sources import error_of
 

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from localaws.quicksight import spice, transforms
 
 COLUMNS = [
