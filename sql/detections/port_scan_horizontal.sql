@@ -8,7 +8,8 @@ WITH {% include "detections/_flows.sql" %},
 probes AS (
     SELECT * FROM flows
     WHERE logstatus = 'OK' AND protocol IN (6, 17) AND NOT src_allowed AND dst_internal
-      AND (action = 'REJECT' OR packets <= {{ t.probe_max_packets }})
+      AND (action = 'REJECT' OR (packets <= {{ t.probe_max_packets }}
+                                 AND bytes <= {{ t.probe_max_packet_bytes }} * packets))
       AND sport >= 1024 AND NOT (sport < 32768 AND dport >= 32768)
       {{ run.not_allowed_port("dport") }}
 ), swept AS (

@@ -25,7 +25,7 @@ def hour_compacted(stack: StackConfig | None = None) -> Any:
     stack = stack or StackConfig()
     return Asset(
         name=f"vpcflow-{stack.stack_name}-parquet-hour",
-        uri=f"{stack.parquet_location}",
+        uri=stack.parquet_location.rstrip("/"),  # as Airflow normalises an S3 URI
         group="vpcflow",
         extra={"table": f"{stack.database}.{stack.parquet_table}"},
     )

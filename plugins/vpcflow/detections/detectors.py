@@ -102,7 +102,7 @@ DETECTORS: tuple[Detector, ...] = (
         ("source", "destination"),
         "distinct destination ports probed in the hour",
         "the first probes of the hour (time order)",
-        _t(min_ports=20, probe_max_packets=2, max_flows_per_port=3),
+        _t(min_ports=20, probe_max_packets=2, probe_max_packet_bytes=80, max_flows_per_port=3),
     ),
     Detector(
         "port_scan_horizontal",
@@ -115,7 +115,7 @@ DETECTORS: tuple[Detector, ...] = (
         ("source",),
         "distinct destination addresses probed in the hour",
         "the first probes of the hour (time order)",
-        _t(min_hosts=8, probe_max_packets=2, max_flows_per_target=3),
+        _t(min_hosts=8, probe_max_packets=2, probe_max_packet_bytes=80, max_flows_per_target=3),
         escalate_factor=5.0,
     ),
     Detector(

@@ -40,6 +40,8 @@ def demo_environment(start_date: datetime) -> dict[str, str]:
         "VPCFLOW_ATHENA_POLL_S": "1",
         "VPCFLOW_LAMBDA_TIMEOUT_S": "60",
         "VPCFLOW_QUICKSIGHT_PRINCIPAL": "arn:aws:quicksight:us-east-1:123456789012:user/default/demo",
+        # vpcflow_provision enables localaws's Security Hub, where vpcflow_detections sends its findings.
+        "VPCFLOW_SECURITY_HUB": "enable",
     }
 
 
@@ -102,8 +104,8 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
     def client(name: str):
         return boto3.client(name, endpoint_url=settings.endpoint, region_name="us-east-1")
 
-    step("waiting for the dag-processor to parse vpcflow_provision and vpcflow_hourly")
-    for dag_id in ("vpcflow_provision", "vpcflow_hourly"):
+    step("waiting for the dag-processor to parse vpcflow_provision, vpcflow_hourly and vpcflow_detections")
+    for dag_id in ("vpcflow_provision", "vpcflow_hourly", "vpcflow_detections"):
         api.wait_for_dag(dag_id)
         api.unpause(dag_id)
 
@@ -163,6 +165,9 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
         time.sleep(1)
     states = wait_runs(api, "vpcflow_hourly", runs, timeout=900)
     report(api, client("athena"), config, runs, start, end)
+    from vpcflow.devstack.demo_findings import report_findings
+
+    states |= report_findings(api, client, config, start, end, step)
     if states == {"success"}:
         from vpcflow.dashboard.page import render_dashboard_html
 
