@@ -81,7 +81,7 @@ def test_a_run_judges_its_hours_and_delivers_the_findings(sample, new_stack, air
     # GIVEN a stack holding the sample, its hub enabled and its alerts topic made (as vpcflow_provision does)
     from tests.detections.test_engine import busiest_window
 
-    hours = busiest_window(sample, 6)
+    hours = busiest_window(sample, 3)
     stack = new_stack("dagrun")
     stack.write(sample, hours)
     hub = boto3.client("securityhub", endpoint_url=localaws.endpoint, region_name="us-east-1")
