@@ -15,10 +15,15 @@ Every hour H (the run's data interval [H, H+1) in UTC), once Firehose has surely
    outside the hour and duplicates; **evaluate_quality** stores one row per check in
    `vpc_flow_logs_quality`, keeps malformed lines in `vpc_flow_logs_malformed`, fails with offending lines
    on a blocking breach (malformed, out of domain) and lets warnings (late flows, duplicates) through.
-5. **compact_hour** — the hour's distinct records into a location of the try's own, then the Parquet
+5. **snapshot_interfaces** — the VPCs' network interfaces and CIDR blocks (DescribeNetworkInterfaces,
+   DescribeVpcs in every configured account and region) recorded for H as versions with validity
+   intervals (vpcflow.enrichment.inventory); in this DAG so compaction surely sees H's snapshot.
+6. **compact_hour** — the hour's distinct records, enriched in Athena with the inventory valid in H and
+   the dimension tables (instance, subnet, VPC, direction, AWS service, country, protocol and service
+   names, community_id: vpcflow.enrichment), into a location of the try's own, then the Parquet
    partition switched to it: readers never see half an hour or an hour twice.
-6. **refresh_spice** — a SPICE ingestion per run and try; a backfill refreshes once, at its last hour.
-7. **summarise** — flows (NODATA/SKIPDATA apart), bytes, rejects, top rejected sources and the verdict.
+7. **refresh_spice** — a SPICE ingestion per run and try; a backfill refreshes once, at its last hour.
+8. **summarise** — flows (NODATA/SKIPDATA apart), bytes, rejects, top rejected sources and the verdict.
 
 A task that fails for good, and an hour that passes with warnings, are published to the stack's alerts
 topic (SNS).
@@ -138,6 +143,14 @@ def vpcflow_hourly():
         )
         return True
 
+    @task
+    def snapshot_interfaces() -> dict:
+        from vpcflow.enrichment.tasks import client_factory, snapshot_interfaces
+
+        hour = _hour()
+        clients = client_factory("aws_default", f"{hour.stack.stack_name}-inventory")
+        return snapshot_interfaces(clients, S3Hook().get_conn(), hour.stack, hour.label)
+
     # The hour's asset event (its hour in the extra) starts vpcflow_detections for that hour.
     compact_hour = _athena(
         "compact_hour",
@@ -190,6 +203,7 @@ def vpcflow_hourly():
     verdict = evaluate_quality(check_quality.output)
     check_run_settings() >> wait_for_hour >> objects >> register_partition >> register_typed_partition
     register_typed_partition >> check_quality
+    objects >> snapshot_interfaces() >> compact_hour
     verdict >> compact_hour >> spice_refresh_due() >> earlier_runs_settled() >> refresh_spice
     notify_warnings(verdict)
     [compact_hour, refresh_spice] >> summarise_hour

@@ -141,7 +141,8 @@ def test_the_saved_file_opens_offline_and_counts_what_it_cannot_draw(
     page = chromium.new_page(viewport={"width": 1400, "height": 1000})
     page.goto(saved.as_uri())
     drawn = wait_drawn(page, 1)
-    assert drawn["errors"] == "0" and drawn["visuals"] == drawn["visualsWithData"] == "11"
+    # 11 visuals, and the enrichment's 5 breakdowns (VPC/subnet, instance, AWS service, country, direction)
+    assert drawn["errors"] == "0" and drawn["visuals"] == drawn["visualsWithData"] == "16"
     assert page.is_disabled("#control-overview-action")  # a file cannot re-query localaws
 
     # The page's own status catches what a viewer would see: a visual localaws could not compute.
@@ -151,5 +152,5 @@ def test_the_saved_file_opens_offline_and_counts_what_it_cannot_draw(
     broken.write_text(render_html(data))
     page.goto(broken.as_uri())
     drawn = wait_drawn(page, 1)
-    assert drawn["visualsWithData"] == "10" and drawn["errors"] == "1"
+    assert drawn["visualsWithData"] == "15" and drawn["errors"] == "1"
     assert status(page)["state"] == "ready"

@@ -11,7 +11,7 @@ from botocore.validate import validate_parameters
 from localaws.dashboard.expressions import UnsupportedExpression, to_sql
 from vpcflow.dashboard import calculated as c
 from vpcflow.dashboard import definition as d
-from vpcflow.model.formats import parquet_columns
+from vpcflow.model.formats import parquet_table_columns
 from vpcflow.provision.dashboard import QUALITY_COLUMNS
 
 FLOWS_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows"
@@ -77,7 +77,7 @@ def _fields(visual):
 def _columns(definition):
     calculated = {(c["DataSetIdentifier"], c["Name"]) for c in definition["CalculatedFields"]}
     return {
-        d.FLOWS: {name for name, _ in parquet_columns()} | {"ingestdatetime"} | EXTRAS
+        d.FLOWS: {name for name, _ in parquet_table_columns()} | {"ingestdatetime"} | EXTRAS
         | {n for i, n in calculated if i == d.FLOWS},
         d.QUALITY: {name for name, _ in QUALITY_COLUMNS} | {n for i, n in calculated if i == d.QUALITY},
     }  # fmt: skip

@@ -101,7 +101,7 @@ def load_stack(
     from vpcflow.hourly.context import HourContext
     from vpcflow.hourly.settings import RunSettings
     from vpcflow.hourly.tasks import evaluate_quality, list_hour_objects
-    from vpcflow.synthetic.generator import build_estate, generate_hour
+    from vpcflow.synthetic.generator import generate_hour
 
     suffix = uuid.uuid4().hex[:6]
     config = StackConfig.isolated(
@@ -123,7 +123,12 @@ def load_stack(
     gen = GeneratorConfig(
         records_per_hour=records_per_hour, seed=5, daily_curve=False, port_scan=0.02, brute_force=0.02
     )
-    estate = build_estate(gen.seed, gen.accounts)
+    # The estate in EC2 with the inventory, ranges, names and geo the compaction joins (issue #18).
+    from tests.vpcflow.enrichment.loading import load_dimensions, place_and_snapshot
+
+    first = old_hour if old else recent[0]
+    estate = place_and_snapshot(clients, config, gen.seed, gen.accounts, f"{first:%Y-%m-%d-%H}")
+    load_dimensions(clients, config)
     s3, athena = clients("s3"), clients("athena")
     for hour in ([old_hour] if old else []) + recent:
         batch = generate_hour(hour, gen, estate)

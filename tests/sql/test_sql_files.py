@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import sqlglot
 from sqlglot import exp
+from vpcflow.enrichment.columns import ENRICHED_COLUMNS
 from vpcflow.model import formats, sqlfiles
 
 # Copied from the blog (shared/seed, "パーティション化されたvpc_flow_logテーブルの作成"), trailing space
@@ -62,6 +63,12 @@ PARAMS = {
         "table": "vpc_flow_logs_parquet",
         "location": "s3://my-vpc-flow-logs/parquet/",
         "extra_columns": [],
+    },
+    "create_enrichment_table.sql": {
+        "database": "vpcflow",
+        "table": "enrich_vpc_cidrs",
+        "location": "s3://my-vpc-flow-logs/enrichment/enrich_vpc_cidrs/",
+        "columns": [{"name": "vpc_id", "type": "STRING"}, {"name": "first_hex", "type": "STRING"}],
     },
 }  # fmt: skip
 
@@ -155,7 +162,10 @@ def test_parquet_table_is_typed_and_partitioned_like_the_raw_table():
     assert columns["sourceport"] == columns["destinationport"] == columns["protocol"] == "INT"
     assert columns["starttime"] == columns["endtime"] == "BIGINT"
     assert columns["start_time"] == columns["end_time"] == "TIMESTAMP"
-    assert table["columns"][-2:] == [("flow_direction", "STRING"), ("traffic_path", "INT")]
+    # the format's fields beyond version 2, then the enrichment's columns
+    width = len(ENRICHED_COLUMNS)
+    assert table["columns"][-width - 2 : -width] == [("flow_direction", "STRING"), ("traffic_path", "INT")]
+    assert table["columns"][-width:] == list(ENRICHED_COLUMNS)
     assert table["partitioned_by"] == [("IngestDateTime", "STRING")]
     assert table["stored_as"].upper() == "PARQUET"
     assert table["location"] == "s3://my-vpc-flow-logs/parquet/"
@@ -167,7 +177,10 @@ def test_column_helpers_agree_with_the_ddl(log_format):
     raw = describe(formats.text_table_ddl(log_format, location="s3://my-vpc-flow-logs/raw/"))
     assert lower(raw["columns"]) == formats.text_table_columns(log_format)
     parquet = describe(formats.parquet_table_ddl(log_format, location="s3://my-vpc-flow-logs/parquet/"))
-    assert lower(parquet["columns"]) == formats.parquet_columns(log_format)
+    assert lower(parquet["columns"]) == formats.parquet_table_columns(log_format)
+    assert formats.parquet_table_columns(log_format)[: len(formats.parquet_columns(log_format))] == (
+        formats.parquet_columns(log_format)
+    )
 
 
 def test_create_database():

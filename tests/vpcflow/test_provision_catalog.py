@@ -7,6 +7,7 @@ import dataclasses
 
 import pytest
 from botocore.stub import Stubber
+from vpcflow.enrichment.tables import DIMENSION_TABLES
 from vpcflow.provision.catalog import (
     delete_database,
     delete_workgroup,
@@ -170,7 +171,7 @@ def test_custom_format_generates_its_own_columns(moto):  # noqa: F811
 
 def test_typed_companion_reads_the_raw_objects_with_wide_integers(moto):  # noqa: F811
     ddl = table_ddl(moto.config)
-    assert list(ddl) == [
+    assert list(ddl)[:6] == [
         "vpc_flow_logs",
         "vpc_flow_logs_typed",
         "vpc_flow_logs_parquet",
@@ -178,6 +179,8 @@ def test_typed_companion_reads_the_raw_objects_with_wide_integers(moto):  # noqa
         "vpc_flow_logs_objects",
         "vpc_flow_logs_malformed",
     ]
+    # the detections' tables, then the enrichment's dimension tables
+    assert list(ddl)[-len(DIMENSION_TABLES) :] == [t.name for t in DIMENSION_TABLES]
     raw, typed = parse_ddl(ddl["vpc_flow_logs"]), parse_ddl(ddl["vpc_flow_logs_typed"])
     assert (typed.location, typed.partition_keys) == (raw.location, raw.partition_keys)
     assert [c for c, _ in typed.columns] == [c for c, _ in raw.columns]

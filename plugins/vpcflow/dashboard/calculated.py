@@ -33,6 +33,10 @@ PORT_SERVICE = (
     + ", toString({destinationport}))"
 )
 INGEST_HOUR = "parseDate({ingestdatetime}, 'yyyy-MM-dd-HH')"
+# The enrichment's VPC and subnet of the flow's interface, one label.
+VPC_SUBNET = (
+    "ifelse(isNull({interface_subnet_id}), NULL, concat({interface_vpc_id}, ' / ', {interface_subnet_id}))"
+)
 IS_REJECT = "ifelse({action} = 'REJECT', 1, 0)"
 ADDRESS_MATCH = (
     "ifelse(isNull(${address}), 'yes', {sourceaddress} = ${address} OR {destinationaddress} = ${address}, "
@@ -56,6 +60,7 @@ def calculated_fields() -> list[dict[str, Any]]:
         "protocol_name": PROTOCOL_NAME,
         "port_service": PORT_SERVICE,
         "ingest_hour": INGEST_HOUR,
+        "vpc_subnet": VPC_SUBNET,
         "is_reject": IS_REJECT,
         "address_match": ADDRESS_MATCH,
         "port_match": PORT_MATCH,

@@ -45,6 +45,7 @@ REPEAT_REJECTS = 2
 COLOURS = {
     "action": {"ACCEPT": "#0072B2", "REJECT": "#D55E00"},
     "protocol_name": {"TCP": "#0072B2", "UDP": "#E69F00", "ICMP": "#009E73", "ICMPv6": "#CC79A7"},
+    "direction": {"ingress": "#0072B2", "egress": "#E69F00", "internal": "#009E73"},
     "check_name": {
         "malformed_rows": "#D55E00",
         "nodata_rows": "#999999",
@@ -115,6 +116,38 @@ def extra_visuals(columns: set[str]) -> list[dict[str, Any]]:
         found.append(bar("reject-reasons", "Rejects by reason", category("reject-reason", FLOWS, "reject_reason"),
                          count("reject-reason-count", FLOWS, "reject_reason"), value_label="Rejected flows", top_n=10))  # fmt: skip
     return found
+
+
+# The enrichment's breakdowns (vpcflow.enrichment: every stack's Parquet table has these columns): who is
+# behind each flow (VPC and subnet, instance), where its peer is (AWS service, country) and its direction.
+# Each counts only the flows whose column is known (an hour compacted before the enrichment has none).
+ENRICHED_VISUALS = {
+    "enriched-subnets": "vpc_subnet",
+    "enriched-instances": "interface_instance_id",
+    "enriched-aws-services": "peer_aws_service",
+    "enriched-countries": "peer_country_name",
+    "enriched-direction": "direction",
+}
+
+
+def enriched_visuals() -> list[dict[str, Any]]:
+    def bytes_by(visual_id: str, heading: str, name: str, note: str) -> dict[str, Any]:
+        return bar(visual_id, heading, category(f"{visual_id}-key", FLOWS, name),
+                   numeric(f"{visual_id}-bytes", FLOWS, "bytes", fmt=BYTES_FORMAT), value_label="Bytes",
+                   top_n=15, note=note)  # fmt: skip
+
+    return [
+        bytes_by("enriched-subnets", "Bytes by VPC / subnet", "vpc_subnet",
+                 "The interface's VPC and subnet, from the interface inventory of the flow's hour."),
+        bytes_by("enriched-instances", "Top instances by bytes", "interface_instance_id",
+                 "Interfaces attached to an EC2 instance."),
+        bytes_by("enriched-aws-services", "Bytes with AWS services", "peer_aws_service",
+                 "The peer's service in AWS's published ranges (or the log's own pkt-*-aws-service)."),
+        bytes_by("enriched-countries", "Bytes by peer country", "peer_country_name",
+                 "Public peers, by the offline geo database."),
+        pie("enriched-direction", "Ingress, egress and internal (flows)", category("enriched-direction-key", FLOWS, "direction"),
+            count("direction-flows", FLOWS, "direction")),
+    ]  # fmt: skip
 
 
 def flows_table(columns: set[str]) -> dict[str, Any]:
@@ -214,7 +247,7 @@ def build_definition(
     columns = set(extra_columns)
     flow_controls = c.flow_controls(columns)
     controls = c.range_controls() + flow_controls
-    overview = kpis() + visuals() + extra_visuals(columns)
+    overview = kpis() + visuals() + enriched_visuals() + extra_visuals(columns)
     overview_ids = [id_of(v) for v in overview]
     flows_sheet = [flows_table(columns)]
     every_flow_visual = {OVERVIEW: None, FLOWS_SHEET: None}
@@ -259,6 +292,12 @@ def build_definition(
                 [c.at_least("repeat-rejects-filter", "sourceaddress", REPEAT_REJECTS)],
                 {OVERVIEW: ["top-rejected-sources"]},
             ),
+            *[
+                c.filter_group(
+                    f"{vid}-known", [c.at_least(f"{vid}-known-filter", name, 1)], {OVERVIEW: [vid]}
+                )
+                for vid, name in ENRICHED_VISUALS.items()
+            ],
             c.filter_group(
                 "flagged-checks",
                 [c.values_in("flagged-checks-filter", QUALITY, "check_name", QUALITY_CHECKS)],

@@ -6,7 +6,7 @@ with a filter). Every address is therefore written as Trino writes ``to_hex(CAST
 VARBINARY))``: 32 upper-case hex digits, IPv4 as its IPv4-mapped IPv6 form ``::ffff:a.b.c.d``. Fixed-width
 hex compares as text exactly as the addresses compare as numbers, so ``first_hex <= hex AND hex <=
 last_hex`` is the range check. The bucket is the address's leading bits (IPv4's first two octets, IPv6's
-first 16 bits); a range is stored once per bucket it spans, so the join first matches the bucket (equal
+first 24 bits); a range is stored once per bucket it spans, so the join first matches the bucket (equal
 keys, hashed) and then checks the few ranges of that bucket.
 """
 
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 _V4_MAPPED = 0xFFFF << 32
 _V4_BUCKET_BITS = 16  # a /16 of IPv4: AWS's prefixes are /8 to /32, most of them /16 or longer
-_V6_BUCKET_BITS = 16  # the first 16 bits of IPv6: registry allocations sit well below them
+_V6_BUCKET_BITS = 24  # the first 24 bits of IPv6: few allocations are wider, and 2001::/16 is crowded
 # A range wider than this many buckets is refused: it would swell the dimension table.
 MAX_BUCKETS_PER_RANGE = 1 << 16
 
@@ -44,11 +44,11 @@ def to_hex(address: str) -> str:
 def bucket_of(number: int) -> str:
     """The bucket of a 128-bit address: as SQL computes it from the hex (see ``BUCKET_SQL``)."""
     text = f"{number:032X}"
-    return text[20:28] if text[:24] == "00000000000000000000FFFF" else text[:4]
+    return text[20:28] if text[:24] == "00000000000000000000FFFF" else text[:6]
 
 
 # The same as bucket_of, in Trino SQL, over a hex column or expression.
-BUCKET_SQL = "CASE WHEN substr({h}, 1, 24) = '00000000000000000000FFFF' THEN substr({h}, 21, 8) ELSE substr({h}, 1, 4) END"
+BUCKET_SQL = "CASE WHEN substr({h}, 1, 24) = '00000000000000000000FFFF' THEN substr({h}, 21, 8) ELSE substr({h}, 1, 6) END"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
+from vpcflow.enrichment.compaction_sql import EnrichmentSql
 from vpcflow.hourly.quality import Window, count_expressions
 from vpcflow.hourly.settings import RunSettings
 from vpcflow.model import formats
@@ -188,6 +189,16 @@ class HourContext:
         """``expression AS column`` for every column of the Parquet table, in its order, from the typed
         table's row: a field the format lacks is a typed NULL, a '-' (AWS's "does not apply") is NULL."""
         return formats.parquet_select(self.fmt)
+
+    @property
+    def parquet_column_names(self) -> list[str]:
+        """The format's columns of the Parquet table (before the enriched ones), in its order."""
+        return [name for name, _ in formats.parquet_columns(self.fmt)]
+
+    @cached_property
+    def enrichment(self) -> EnrichmentSql:
+        """The enrichment compact_hour.sql joins (``VPCFLOW_ENRICHMENT=false``: its columns stay NULL)."""
+        return EnrichmentSql(self.stack.database, self.fmt, self.label, self.stack.enrichment)
 
     # -- partition statements (the validated builder, never hand-written) -----------------------------
 

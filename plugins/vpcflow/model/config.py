@@ -74,7 +74,10 @@ QUALITY_PREFIX = "quality/"
 MANIFEST_PREFIX = "manifests/"
 MALFORMED_PREFIX = "malformed/"
 LOCK_PREFIX = "locks/"
-FIXED_PREFIXES = (QUALITY_PREFIX, MANIFEST_PREFIX, MALFORMED_PREFIX, LOCK_PREFIX)
+# The enrichment's dimension tables (interfaces, CIDRs, address ranges, names), one folder each.
+ENRICHMENT_PREFIX = "enrichment/"
+FIXED_PREFIXES = (QUALITY_PREFIX, MANIFEST_PREFIX, MALFORMED_PREFIX, LOCK_PREFIX, ENRICHMENT_PREFIX)
+AWS_IP_RANGES_URL = "https://ip-ranges.amazonaws.com/ip-ranges.json"
 
 
 class ConfigError(ValueError):
@@ -163,6 +166,17 @@ class StackConfig:
     spice_window_days: int = _env("SPICE_WINDOW_DAYS", 30)
     spice_daily_budget: int = _env("SPICE_DAILY_BUDGET", 24)
     spice_bytes_scanned_cutoff: int = _env("SPICE_BYTES_SCANNED_CUTOFF", 200 * 1024**3)
+
+    # Enrichment. Where the interface inventory comes from: comma-separated ``region`` or
+    # ``role_arn@region`` entries (a role in another account, assumed for the snapshot); empty: the
+    # connection's own account and region, without a role.
+    inventory_sources: str = _env("INVENTORY_SOURCES", "")
+    # AWS's address ranges: fetched from here by vpcflow_enrichment (https://, or s3://bucket/key).
+    ip_ranges_url: str = _env("IP_RANGES_URL", AWS_IP_RANGES_URL)
+    # Country and AS organisation of public addresses, when the optional offline database is installed.
+    geo: bool = _env("GEO", True)
+    # Join the enrichment during compaction (false: the enriched columns stay NULL, e.g. to compare costs).
+    enrichment: bool = _env("ENRICHMENT", True)
 
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
@@ -312,6 +326,19 @@ class StackConfig:
                 getattr(self, name),
                 "1-128 letters, digits, '_' or '-'",
             )
+
+        from vpcflow.enrichment.sources import SourceError, parse_sources
+
+        try:
+            parse_sources(self.inventory_sources)
+        except SourceError as exc:
+            raise ConfigError(f"inventory_sources is invalid: {exc}") from None
+        _check(
+            re.match(r"^(https://|s3://)[^\s'\"]+$", self.ip_ranges_url),
+            "ip_ranges_url",
+            self.ip_ranges_url,
+            f"an https:// or s3:// URL of AWS's ip-ranges.json (default {AWS_IP_RANGES_URL})",
+        )
 
     # -- construction -----------------------------------------------------------------------------------
 

@@ -374,6 +374,13 @@ def parquet_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, s
     return list(PARQUET_V2_COLUMNS) + [(f.column, f.athena_type) for f in parquet_extra_fields(fmt)]
 
 
+def parquet_table_columns(fmt: FlowLogFormat | str | None = None) -> list[tuple[str, str]]:
+    """The Parquet table's whole (column, type) list: the format's columns, then the enriched ones."""
+    from vpcflow.enrichment.columns import ENRICHED_COLUMNS
+
+    return parquet_columns(fmt) + list(ENRICHED_COLUMNS)
+
+
 _SQL_TYPES = {"INT": "INTEGER", "BIGINT": "BIGINT", "STRING": "VARCHAR", "TIMESTAMP": "TIMESTAMP"}
 _EPOCH = "TIMESTAMP '1970-01-01 00:00:00'"
 
@@ -412,8 +419,11 @@ def parquet_table_ddl(
     table: str = "vpc_flow_logs_parquet",
     database: str | None = None,
 ) -> str:
-    """CREATE EXTERNAL TABLE for the compacted Parquet table (same IngestDateTime partition key)."""
-    extra = [{"name": f.column, "type": f.athena_type} for f in parquet_extra_fields(fmt)]
+    """CREATE EXTERNAL TABLE for the compacted Parquet table (same IngestDateTime partition key): the
+    format's columns, then the enrichment's (vpcflow.enrichment.columns)."""
+    extra = [
+        {"name": name, "type": kind} for name, kind in parquet_table_columns(fmt)[len(PARQUET_V2_COLUMNS) :]
+    ]
     return sqlfiles.render(
         "create_vpc_flow_logs_parquet.sql", extra_columns=extra, **_table_params(table, location, database)
     )

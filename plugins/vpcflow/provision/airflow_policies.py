@@ -21,7 +21,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from vpcflow.model.config import LOCK_PREFIX, MALFORMED_PREFIX, MANIFEST_PREFIX, QUALITY_PREFIX
+from vpcflow.enrichment.sources import role_arns
+from vpcflow.model.config import (
+    ENRICHMENT_PREFIX,
+    LOCK_PREFIX,
+    MALFORMED_PREFIX,
+    MANIFEST_PREFIX,
+    QUALITY_PREFIX,
+)
 from vpcflow.provision.iam_policies import StackArns, _document, _kms_statements, _statement
 
 # Actions that have no resource-level permissions, so "Resource": "*" is the only form AWS accepts, with the
@@ -34,6 +41,11 @@ UNSCOPED = {
     "ec2:DescribeFlowLogs": (
         "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
     ),
+    # The interface inventory's snapshot (vpcflow.enrichment.inventory): the same Describe* rule.
+    "ec2:DescribeNetworkInterfaces": (
+        "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html"
+    ),
+    "ec2:DescribeVpcs": "https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonec2.html",
 }
 
 # Which service each role of the stack is handed to (iam:PassRole's iam:PassedToService).
@@ -315,7 +327,19 @@ def hourly_policy(arns: StackArns) -> dict[str, Any]:
             _catalog(arns, [f"{c.parquet_table}_stage_*"]),
         ),
         _statement("PublishAlerts", ["sns:Publish"], [arns.topic(c.alerts_topic)]),
+        # The interface inventory: snapshots read and replace their two tables (conditional PutObject);
+        # compaction's CTAS reads every dimension table (Athena, for the caller).
+        _statement(
+            "InventorySnapshot",
+            _actions("s3", "GetObject PutObject"),
+            [arns.objects(f"{ENRICHMENT_PREFIX}{t}/") for t in ("enrich_interfaces", "enrich_vpc_cidrs")],
+        ),
+        _statement("ReadEnrichment", ["s3:GetObject"], [arns.objects(ENRICHMENT_PREFIX)]),
+        _statement("DescribeInterfaces", _actions("ec2", "DescribeNetworkInterfaces DescribeVpcs"), ["*"]),
     ]
+    roles = role_arns(c.inventory_sources)
+    if roles:  # other accounts' inventories, through the roles the stack names and no other
+        statements.append(_statement("AssumeInventoryRoles", ["sts:AssumeRole"], roles))
     if c.quicksight:
         dataset = arns.quicksight("dataset", c.quicksight_dataset_id)
         statements += [
@@ -447,11 +471,36 @@ def replay_policy(arns: StackArns) -> dict[str, Any]:
     )
 
 
+def enrichment_policy(arns: StackArns) -> dict[str, Any]:
+    """vpcflow_enrichment: reads AWS's address ranges (over HTTPS, or an s3:// copy) and replaces the
+    enrich_aws_ranges table's object; writes IANA's names and the geo ranges when their source changed."""
+    c = arns.config
+    statements = [
+        _statement("AwsRanges", ["s3:PutObject"], [arns.objects(f"{ENRICHMENT_PREFIX}enrich_aws_ranges/")]),
+        # IANA's names and the geo ranges: read for their fingerprint (HeadObject), replaced when changed.
+        _statement(
+            "NamesAndGeo",
+            _actions("s3", "GetObject PutObject"),
+            [
+                arns.objects(f"{ENRICHMENT_PREFIX}{t}/")
+                for t in ("enrich_protocols", "enrich_services", "enrich_geo")
+            ],
+        ),
+    ]
+    if c.ip_ranges_url.startswith("s3://"):
+        bucket, _, key = c.ip_ranges_url.removeprefix("s3://").partition("/")
+        statements.append(
+            _statement("ReadRangesCopy", ["s3:GetObject"], [f"arn:{arns.partition}:s3:::{bucket}/{key}"])
+        )
+    return _document(*statements, *_kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey")))
+
+
 # The managed policies by name, and which a DAG (or the operator command) needs.
 POLICIES: dict[str, Callable[[StackArns], dict[str, Any]]] = {
     "vpcflow_provision": provision_policy,
     "vpcflow_provision_catalog": provision_catalog_policy,
     "vpcflow_hourly": hourly_policy,
+    "vpcflow_enrichment": enrichment_policy,
     "vpcflow_reconcile": reconcile_policy,
     "vpcflow_teardown": teardown_policy,
     "vpcflow_replay": replay_policy,
@@ -459,6 +508,7 @@ POLICIES: dict[str, Callable[[StackArns], dict[str, Any]]] = {
 NEEDED_BY: dict[str, tuple[str, ...]] = {
     "vpcflow_provision": ("vpcflow_provision", "vpcflow_provision_catalog"),
     "vpcflow_hourly": ("vpcflow_hourly",),
+    "vpcflow_enrichment": ("vpcflow_enrichment",),
     "vpcflow_reconcile": ("vpcflow_reconcile",),
     "vpcflow_teardown": ("vpcflow_teardown",),
     "vpcflow replay": ("vpcflow_replay",),

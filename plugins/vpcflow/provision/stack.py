@@ -48,9 +48,10 @@ def lambda_code(names: tuple[str, ...] = (FORWARDER, PARTITIONER)) -> dict[str, 
 def table_ddl(config: StackConfig) -> dict[str, str]:
     """The raw text table (the blog's DDL for the default format), its typed companion over the same
     objects (BIGINT packets/bytes/times, read by the hourly DAG), the Parquet table, and the tables the
-    hourly run keeps beside the flows (quality, object manifests, malformed lines), and the detections'
-    findings, baselines and runs, rendered."""
+    hourly run keeps beside the flows (quality, object manifests, malformed lines), the detections'
+    findings, baselines and runs, and the enrichment's dimension tables, rendered."""
     from vpcflow.detections.tables import detection_tables
+    from vpcflow.enrichment.tables import DIMENSION_TABLES
     from vpcflow.hourly.tables import hourly_tables
     from vpcflow.model import formats
 
@@ -75,6 +76,7 @@ def table_ddl(config: StackConfig) -> dict[str, str]:
         ),
         **{table.name: table.ddl(config) for table in hourly_tables(config)},
         **{table.name: table.ddl(config) for table in detection_tables()},
+        **{table.name: table.ddl(config) for table in DIMENSION_TABLES},
     }
 
 

@@ -29,9 +29,11 @@ def teardown_catalog(clients: Clients, config: StackConfig) -> Results:
     glue = clients("glue")
     results = {}
     from vpcflow.detections.tables import detection_tables
+    from vpcflow.enrichment.tables import DIMENSION_TABLES
     from vpcflow.hourly.tables import hourly_tables
 
-    tables = [t.name for t in detection_tables()] + [t.name for t in hourly_tables(config)] + [
+    tables = [t.name for t in DIMENSION_TABLES] + [t.name for t in detection_tables()]
+    tables += [t.name for t in hourly_tables(config)] + [
         config.parquet_table,
         config.typed_table,
         config.raw_table,

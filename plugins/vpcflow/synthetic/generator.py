@@ -645,11 +645,15 @@ def generate_hour(
 
 
 def generate(
-    start: str | datetime, end: str | datetime, config: GeneratorConfig | None = None
+    start: str | datetime,
+    end: str | datetime,
+    config: GeneratorConfig | None = None,
+    estate: Estate | None = None,
 ) -> Iterator[HourBatch]:
-    """Every hour of [start, end), one HourBatch at a time (memory stays one hour's worth)."""
+    """Every hour of [start, end), one HourBatch at a time (memory stays one hour's worth). ``estate``:
+    the seed's estate with EC2's own interface ids (vpcflow.synthetic.ec2_estate.place)."""
     config = config or GeneratorConfig()
     hours = hours_between(start, end)
-    estate = build_estate(config.seed, config.accounts)
+    estate = estate or build_estate(config.seed, config.accounts)
     for hour in hours:
         yield generate_hour(hour, config, estate)

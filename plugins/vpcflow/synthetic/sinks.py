@@ -161,11 +161,13 @@ def generate_to_s3(
     url: str,
     delivery_stream: str = DEFAULT_DELIVERY_STREAM,
     objects_per_hour: int = 4,
+    estate: Any = None,
 ) -> list[HourSummary]:
-    """Generate [start, end) into ``url`` (``s3://bucket/raw/``) in Firehose's layout; one summary per hour."""
+    """Generate [start, end) into ``url`` (``s3://bucket/raw/``) in Firehose's layout; one summary per hour
+    (``estate``: the generator's estate placed in EC2, vpcflow.synthetic.ec2_estate)."""
     bucket, prefix = parse_s3_url(url)
     return write_s3(
-        generate(start, end, config),
+        generate(start, end, config, estate),
         s3,
         bucket=bucket,
         prefix=prefix,

@@ -128,4 +128,5 @@ EC2: dict[str, Rule] = {
     # EC2's Describe* actions have no resource-level permissions.
     "DescribeFlowLogs": unscoped("ec2"),
     "DescribeVpcs": unscoped("ec2"),
+    "DescribeNetworkInterfaces": unscoped("ec2"),  # vpcflow_hourly's interface inventory
 }
