@@ -24,7 +24,6 @@ RICH_FORMAT = "${srcaddr} ${dstaddr} ${action} ${log-status} ${bytes} " + " ".jo
 FILES = sorted(
     str(p.relative_to(sql_dir())) for p in Path(sql_dir()).glob("*/*.sql") if p.parent.name != "detections"
 )
-)
 
 
 def render(name: str, **stack) -> str:
