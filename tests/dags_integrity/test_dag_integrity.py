@@ -35,15 +35,18 @@ def test_dag_rules(path):
     dag = _load(path).dags[path.stem]
     assert "vpcflow" in dag.tags
     assert dag.doc_md, "the DAG's docstring becomes its documentation"
-    assert "catchup" in dag.__dict__ or dag.catchup in (True, False)
     for task in dag.tasks:
         assert task.retries is not None
 
 
-def test_hourly_has_a_real_data_interval():
+def test_hourly_has_a_real_data_interval(monkeypatch):
     from airflow.timetables.interval import CronDataIntervalTimetable
 
+    monkeypatch.delenv("VPCFLOW_CATCHUP", raising=False)
     dag = _load(Path("dags/vpcflow_hourly.py")).dags["vpcflow_hourly"]
     assert isinstance(dag.timetable, CronDataIntervalTimetable), "a bare cron gives zero-width intervals"
-    assert dag.catchup is True
     assert dag.timetable.summary == "0 * * * *"
+    # unpausing a new stack starts no flood of runs for the hours before it; history comes by backfill
+    assert dag.catchup is False
+    monkeypatch.setenv("VPCFLOW_CATCHUP", "true")
+    assert _load(Path("dags/vpcflow_hourly.py")).dags["vpcflow_hourly"].catchup is True
