@@ -61,6 +61,9 @@ def _run(athena, config, sql: str) -> tuple[float, int, int]:
 
 def main() -> None:
     logging.disable(logging.WARNING)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION="us-east-1"
+    )
     from localaws.server import LocalAWS
     from vpcflow.enrichment.tables import DIMENSION_TABLES
     from vpcflow.hourly.compaction import Target

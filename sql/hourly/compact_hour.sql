@@ -74,11 +74,11 @@ WITH flows AS (
                row_number() OVER (
                    PARTITION BY p.peer_hex
                    ORDER BY r.prefix_length DESC, CASE WHEN r.service = 'AMAZON' THEN 1 ELSE 0 END, r.service
-               ) AS rank
+               ) AS pick
         FROM peers p
         JOIN {{ enrich.aws_ranges }} r ON r.bucket = p.bucket AND p.peer_hex BETWEEN r.first_hex AND r.last_hex
     ) ranked
-    WHERE rank = 1
+    WHERE pick = 1
 ), geo AS (
     SELECT p.peer_hex, g.country_code, g.country_name, g.as_org
     FROM peers p

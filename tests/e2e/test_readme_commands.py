@@ -109,6 +109,13 @@ def test_the_backfill_left_every_hour_checked_compacted_and_refreshed_once(ran):
         f"SELECT ingestdatetime, count(*) AS n FROM {config.database}.{config.parquet_table} GROUP BY ingestdatetime"
     )
     assert {r["ingestdatetime"]: int(r["n"]) for r in counted} == {p: s.records for p, s in generated.items()}
+    # The enrichment joined (issue #18): `generate --local` placed the estate in EC2, `make up` loaded the
+    # sample ranges, each hour's run snapshotted the interfaces: every record has its subnet.
+    joined = athena.query(
+        f"SELECT count(*) AS n, count(interface_subnet_id) AS subnet, count(peer_aws_service) AS aws "
+        f"FROM {config.database}.{config.parquet_table}"
+    )[0]
+    assert int(joined["subnet"]) == int(joined["n"]) and int(joined["aws"]) > 0, joined
     checks = athena.query(
         f"SELECT ingestdatetime, count(*) AS n FROM {config.database}.{config.quality_table} GROUP BY ingestdatetime"
     )

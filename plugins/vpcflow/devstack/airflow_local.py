@@ -98,9 +98,18 @@ class AirflowLocal:
         # So the local stack waits in the worker unless told otherwise; on AWS the default (true) stands.
         env.setdefault("VPCFLOW_DEFERRABLE", "false")
         env = {**env, **(extra or {})}
+        # No internet here: vpcflow_enrichment reads AWS's ranges from a sample in the stack's bucket, which
+        # `make up` and `make demo` put there (vpcflow.synthetic.ip_ranges).
+        env.setdefault("VPCFLOW_IP_RANGES_URL", self.ip_ranges_url(env))
         # The plugin's navigation link (vpcflow_plugin.py): the page localaws renders, for this stack.
         env.setdefault("VPCFLOW_DASHBOARD_URL", self.dashboard_url(env))
         return env
+
+    def ip_ranges_url(self, env: dict[str, str] | None = None) -> str:
+        from vpcflow.model.config import StackConfig
+        from vpcflow.synthetic.ip_ranges import LOCAL_KEY
+
+        return f"s3://{StackConfig.from_environ({**os.environ, **(env or {})}).bucket}/{LOCAL_KEY}"
 
     def dashboard_url(self, env: dict[str, str] | None = None) -> str:
         from vpcflow.dashboard.links import local_dashboard_url

@@ -116,6 +116,16 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
     if wait_runs(api, "vpcflow_provision", [run_id], timeout=600) != {"success"}:
         return False
 
+    from vpcflow.devstack.stack_cli import load_enrichment
+    from vpcflow.synthetic import ec2_estate
+    from vpcflow.synthetic.generator import build_estate
+
+    step(
+        "loading the enrichment (vpcflow_enrichment: AWS's ranges from a local sample, IANA's names, geo"
+        " ranges) and placing the generated estate's interfaces in EC2, where vpcflow_hourly snapshots them"
+    )
+    load_enrichment(api, airflow)
+    estate = ec2_estate.place(client("ec2"), build_estate(7, 3), 7)
     step(
         f"generating {DEMO_HOURS} hours of flow logs ({RECORDS_PER_HOUR}/hour) for {start:%Y-%m-%d %H:00}"
         f" .. {end:%H:00} UTC, straight into s3://{config.bucket}/{config.raw_prefix} as Firehose writes them"
@@ -126,6 +136,7 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
         GeneratorConfig(records_per_hour=RECORDS_PER_HOUR, seed=7),
         s3=client("s3"),
         url=config.raw_location,
+        estate=estate,
     )
     step(
         f"  {sum(s.lines for s in generated)} lines, {sum(s.malformed for s in generated)} malformed on purpose"
@@ -142,6 +153,7 @@ def run(airflow, settings: LocalSettings, start: datetime, end: datetime) -> boo
         GeneratorConfig(records_per_hour=500, seed=11, daily_curve=False),
         logs=client("logs"),
         log_group=config.log_group,
+        estate=estate,
     )
     live_keys = wait_live_objects(settings, client("s3"), config, live_hour)
     step(f"  {sum(s.lines for s in live)} events arrived as {len(live_keys)} gzip object(s): {live_keys[:2]}")

@@ -98,9 +98,12 @@ def run(args: argparse.Namespace) -> int:
             daily_curve=not args.no_daily_curve,
             log_format=args.log_format,
         )
+        # On the local stack the estate's interfaces are made in EC2 (moto) first, so the flows carry EC2's
+        # interface ids and the enrichment's inventory joins them; never against AWS.
+        estate = _local_estate(config, args) if args.local else None
         if args.stdout:
             summaries = []
-            for batch in generate(args.start, args.end, config):
+            for batch in generate(args.start, args.end, config, estate):
                 sys.stdout.write("".join(line + "\n" for line in batch.lines))
                 summaries.append(batch.summary)
         elif args.s3 is not None:
@@ -112,11 +115,12 @@ def run(args: argparse.Namespace) -> int:
                 url=args.s3 or StackConfig().raw_location,
                 delivery_stream=args.delivery_stream,
                 objects_per_hour=args.objects_per_hour,
+                estate=estate,
             )
         else:
             summaries = generate_to_log_group(
                 args.start, args.end, config, logs=_client("logs", args), log_group=args.log_group,
-                log_stream=args.log_stream,
+                log_stream=args.log_stream, estate=estate,
             )  # fmt: skip
     except GeneratorError as err:
         print(f"vpcflow generate: {err}", file=sys.stderr)
@@ -129,6 +133,13 @@ def run(args: argparse.Namespace) -> int:
     out = sys.stderr if args.stdout else sys.stdout
     print(json.dumps(summary_dict(summaries), indent=2) if args.json else format_summary(summaries), file=out)
     return 0
+
+
+def _local_estate(config: GeneratorConfig, args: argparse.Namespace) -> Any:
+    from vpcflow.synthetic import ec2_estate
+    from vpcflow.synthetic.generator import build_estate
+
+    return ec2_estate.place(_client("ec2", args), build_estate(config.seed, config.accounts), config.seed)
 
 
 def _client(service: str, args: argparse.Namespace) -> Any:

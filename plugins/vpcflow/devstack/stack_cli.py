@@ -51,8 +51,8 @@ def _stack(args: argparse.Namespace) -> int:
 
 
 def provision(airflow) -> str:
-    """The local stack ready to use: vpcflow_provision run once (idempotent), vpcflow_hourly and
-    vpcflow_reconcile unpaused (no catch-up: an hour before any data is skipped, never failed)."""
+    """The local stack ready to use: vpcflow_provision and vpcflow_enrichment run once (idempotent),
+    vpcflow_hourly and vpcflow_reconcile unpaused (no catch-up: an hour before any data is skipped, never failed)."""
     from vpcflow.devstack.airflow_api import AirflowAPI
 
     api = AirflowAPI(airflow.url, "admin", airflow.admin_password() or "")
@@ -65,9 +65,40 @@ def provision(airflow) -> str:
         raise local.LocalAWSError(
             f"vpcflow_provision ended {state}: see {airflow.url}/dags/vpcflow_provision"
         )
+    load_enrichment(api, airflow)
     for dag_id in ("vpcflow_hourly", "vpcflow_reconcile"):
         api.unpause(dag_id)
-    return "stack provisioned (vpcflow_provision succeeded); vpcflow_hourly and vpcflow_reconcile unpaused"
+    return (
+        "stack provisioned (vpcflow_provision succeeded); enrichment loaded (vpcflow_enrichment succeeded); "
+        "vpcflow_hourly and vpcflow_reconcile unpaused"
+    )
+
+
+def load_enrichment(api, airflow) -> None:
+    """AWS's ranges (the local sample, put in the stack's bucket), IANA's names and the geo ranges loaded
+    by one run of vpcflow_enrichment, which stays unpaused (daily)."""
+    import boto3
+
+    from vpcflow.model.config import StackConfig
+    from vpcflow.synthetic.ip_ranges import put_sample
+
+    env = airflow.environment()
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=airflow.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="localaws",
+        aws_secret_access_key="localaws",
+    )
+    put_sample(s3, StackConfig.from_environ(env).bucket)
+    api.wait_for_dag("vpcflow_enrichment")
+    api.unpause("vpcflow_enrichment")
+    run_id = api.trigger("vpcflow_enrichment")
+    state = api.wait_finished("vpcflow_enrichment", [run_id], timeout=600)[run_id]
+    if state != "success":
+        raise local.LocalAWSError(
+            f"vpcflow_enrichment ended {state}: see {airflow.url}/dags/vpcflow_enrichment"
+        )
 
 
 def _backfill(args: argparse.Namespace) -> int:

@@ -185,6 +185,9 @@ def generate_to_log_group(
     logs: Any,
     log_group: str,
     log_stream: str = DEFAULT_LOG_STREAM,
+    estate: Any = None,
 ) -> list[HourSummary]:
-    """Generate [start, end) into a CloudWatch Logs group; one summary per hour."""
-    return put_log_events(generate(start, end, config), logs, log_group=log_group, log_stream=log_stream)
+    """Generate [start, end) into a CloudWatch Logs group; one summary per hour (``estate``: as for S3)."""
+    return put_log_events(
+        generate(start, end, config, estate), logs, log_group=log_group, log_stream=log_stream
+    )

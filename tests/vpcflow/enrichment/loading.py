@@ -11,23 +11,9 @@ from vpcflow.enrichment import aws_ranges, inventory, tables
 from vpcflow.enrichment.static_tables import load_static_tables
 from vpcflow.synthetic import ec2_estate
 from vpcflow.synthetic.generator import Estate, build_estate
+from vpcflow.synthetic.ip_ranges import SAMPLE
 
-# A sample in AWS's format (docs.aws.amazon.com/vpc/latest/userguide/aws-ip-syntax.html): the estate's
-# AWS-looking peers (52.x, 54.x) and a specific service inside AMAZON's catch-all, which must win.
-SAMPLE_RANGES = {
-    "syncToken": "1764500000",
-    "createDate": "2026-11-30-10-00-00",
-    "prefixes": [
-        {"ip_prefix": "52.0.0.0/9", "region": "us-east-1", "network_border_group": "us-east-1", "service": "AMAZON"},
-        {"ip_prefix": "52.0.0.0/9", "region": "us-east-1", "network_border_group": "us-east-1", "service": "S3"},
-        {"ip_prefix": "52.128.0.0/9", "region": "eu-west-1", "network_border_group": "eu-west-1", "service": "AMAZON"},
-        {"ip_prefix": "54.0.0.0/8", "region": "GLOBAL", "network_border_group": "GLOBAL", "service": "AMAZON"},
-        {"ip_prefix": "54.64.0.0/11", "region": "ap-northeast-1", "network_border_group": "ap-northeast-1", "service": "EC2"},
-    ],
-    "ipv6_prefixes": [
-        {"ipv6_prefix": "2600:1f00::/24", "region": "GLOBAL", "network_border_group": "GLOBAL", "service": "AMAZON"}
-    ],
-}  # fmt: skip
+SAMPLE_RANGES = SAMPLE
 
 
 def expected_service(address: str) -> tuple[str, str] | None:
