@@ -275,6 +275,20 @@ def report(api, athena_client, config, runs: list[str], start: datetime, end: da
         f"the same with the blog's partition filter ingestdatetime > '{since}': scanned {scanned_recent:,} bytes"
         f" ({scanned_recent / max(scanned_all, 1):.0%} of the unfiltered query)"
     )
+    step("what the enrichment joined (issue #18): bytes by direction, AWS service and peer country")
+    joined, _ = athena(
+        athena_client,
+        config,
+        f"SELECT direction, coalesce(peer_aws_service, '-') AS service, coalesce(peer_country, '-') AS country, "
+        f"count(*) AS flows, sum(bytes) AS bytes, count(interface_subnet_id) AS with_subnet "
+        f"FROM {config.database}.{config.parquet_table} WHERE logstatus = 'OK' "
+        f"GROUP BY 1, 2, 3 ORDER BY bytes DESC LIMIT 8",
+    )
+    print(
+        f"    {'direction':10} {'AWS service':12} {'country':8} {'flows':>7} {'bytes':>14} {'with subnet':>12}"
+    )
+    for direction, service, country, flows, total, subnet in joined[1:]:
+        print(f"    {direction or '-':10} {service:12} {country:8} {flows:>7} {int(total):>14,} {subnet:>12}")
 
 
 if __name__ == "__main__":
