@@ -1,9 +1,11 @@
 {#- Exfiltration (T1048): an internal source sending more to one external destination in an hour than it
-    ever did at that time of day. The baseline is the source's largest destination (top_bytes of
-    vpc_flow_baselines) at the same hour of day +-1 on each of the previous days, so nightly backups and
-    other daily peaks are their own precedent. A finding needs at least t.min_bytes and t.ratio times the
-    baseline; an interface without t.min_history_hours such hours in the baselines is judged against
-    t.cold_start_bytes alone. Allowlisted destinations apart. -#}
+    usually does at that time of day. For each previous day of the baselines' window, the source's largest
+    destination (top_bytes of vpc_flow_baselines) at the same hour of day +-1 is that day's peak; the
+    baseline is the second-highest daily peak (the only one when there is one day), so a nightly backup,
+    or any peak that recurs, is its own precedent, while one earlier incident does not hide the next. A
+    finding needs at least t.min_bytes and t.ratio times the baseline; an interface without
+    t.min_history_hours such hours in the baselines is judged against t.cold_start_bytes alone.
+    Allowlisted destinations apart. -#}
 WITH {% include "detections/_flows.sql" %},
 egress AS (
     SELECT * FROM flows
@@ -17,9 +19,10 @@ egress AS (
            max(p.bytes) AS top_bytes, count(*) AS peers
     FROM pairs p
     GROUP BY p.hour, p.interfaceid, p.src
-), seasonal AS (
+), days AS (
     SELECT c.hour, c.interfaceid, c.sender,
-           max(CASE WHEN b.metric = 'egress' AND b.address = c.sender THEN b.top_bytes END) AS base_top,
+           ({{ run.offset("b.ingestdatetime", "c.hour") }} + 1) / 24 AS days_back,
+           coalesce(max(CASE WHEN b.metric = 'egress' AND b.address = c.sender THEN b.top_bytes END), 0) AS peak,
            count(DISTINCT CASE WHEN b.metric = 'iface' THEN b.ingestdatetime END) AS known_hours
     FROM current c
     JOIN {{ run.baselines_table }} b
@@ -27,7 +30,15 @@ egress AS (
      AND b.ingestdatetime IN ({{ run.seasonal_sql(1) }})
      AND {{ run.offset("b.ingestdatetime", "c.hour") }} BETWEEN 23 AND {{ run.lookback_hours + 1 }}
      AND {{ run.offset("b.ingestdatetime", "c.hour") }} % 24 IN (23, 0, 1)
-    GROUP BY c.hour, c.interfaceid, c.sender
+    GROUP BY c.hour, c.interfaceid, c.sender, ({{ run.offset("b.ingestdatetime", "c.hour") }} + 1) / 24
+), ranked AS (
+    SELECT *, row_number() OVER (PARTITION BY hour, interfaceid, sender ORDER BY peak DESC, days_back) AS rank
+    FROM days
+), seasonal AS (
+    SELECT hour, interfaceid, sender, sum(known_hours) AS known_hours,
+           coalesce(max(CASE WHEN rank = 2 THEN peak END), max(peak)) AS base_top
+    FROM ranked
+    GROUP BY hour, interfaceid, sender
 ), judged AS (
     SELECT c.*, coalesce(s.base_top, 0) AS base_top, coalesce(s.known_hours, 0) AS known_hours,
            CASE WHEN coalesce(s.known_hours, 0) >= {{ t.min_history_hours }}
@@ -44,8 +55,9 @@ SELECT h.hour, h.interfaceid, min(e.account) AS account, h.sender AS source, h.t
        CAST(h.top_bytes AS DOUBLE) AS score, CAST(h.needed AS DOUBLE) AS threshold,
        min(e.start_time) AS first_seen, max(e.end_time) AS last_seen,
        concat(CAST(h.top_bytes AS VARCHAR), ' bytes from ', h.sender, ' to ', h.top_peer, ' (',
-              CAST(h.peers AS VARCHAR), ' external destinations); at this time of day its largest was ',
-              CAST(h.base_top AS VARCHAR), ' bytes over ', CAST(h.known_hours AS VARCHAR), ' known hours') AS detail,
+              CAST(h.peers AS VARCHAR), ' external destinations); its usual peak at this time of day is ',
+              CAST(h.base_top AS VARCHAR), ' bytes (second-highest of the previous days; ',
+              CAST(h.known_hours AS VARCHAR), ' hours known)') AS detail,
        {{ run.evidence("bytes DESC") }} AS evidence
 FROM hits h
 JOIN egress e ON e.hour = h.hour AND e.interfaceid = h.interfaceid AND e.src = h.sender

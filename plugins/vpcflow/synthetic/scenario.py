@@ -230,6 +230,9 @@ class _Builder:
         self.used |= set(scenario.estate.clients) | set(scenario.estate.servers) | set(scenario.estate.ntp)
         accounts = sorted({i.account for i in scenario.estate.interfaces})
         self.home = accounts[0]  # the account whose VPC the look-alikes live in
+        # Interfaces an incident must not use: muted ones (the ETL interface outside its hours, a silent
+        # incident's) carry no record at all, so an incident there would leave nothing to detect.
+        self.reserved: set[str] = set()
 
     # actors
     def external(self) -> str:
@@ -254,6 +257,10 @@ class _Builder:
 
     def role(self, role: str, account: str | None = None) -> list[Interface]:
         return [i for i in self.s.estate.by_role[role] if account is None or i.account == account]
+
+    def free(self, *roles: str) -> list[Interface]:
+        """Interfaces of these roles an incident may use (none reserved)."""
+        return [i for role in roles for i in self.role(role) if i.eni not in self.reserved]
 
     def account_interfaces(self, account: str) -> list[Interface]:
         return [i for i in self.s.estate.interfaces if i.account == account]
@@ -442,6 +449,7 @@ def _look_alikes(b: _Builder) -> None:
 
     # An ETL interface that works from 01:00 to 05:00 and is silent (no records at all) otherwise.
     etl = b.role("batch", home)[1]
+    b.reserved.add(etl.eni)
     busy = {h for h in s.hours if 1 <= h.hour <= 4}
     db = dbs[0]
 
@@ -490,9 +498,10 @@ REJECT_SIDE = ("reject_surge",)
 
 def _incidents(b: _Builder) -> None:
     days = b.s.config.days
+    # Silent interfaces first: they are reserved before the other incidents choose their interfaces.
     schedule = [
-        (_vertical_scan, 3), (_horizontal_scan, 2), (_brute_force, 3), (_exfiltration, 2),
-        (_first_seen_peer, 2), (_mining, 1), (_c2_beacon, 1), (_reject_flood, 2), (_skipdata, 1), (_silent, 1),
+        (_silent, 1), (_vertical_scan, 3), (_horizontal_scan, 2), (_brute_force, 3), (_exfiltration, 2),
+        (_first_seen_peer, 2), (_mining, 1), (_c2_beacon, 1), (_reject_flood, 2), (_skipdata, 1),
     ]  # fmt: skip
     # Spread over the scored days, one incident at a time per (day, slot) so they rarely overlap.
     slots = [(day, part) for day in range(days) for part in range(3)]
@@ -504,7 +513,7 @@ def _incidents(b: _Builder) -> None:
 
 def _vertical_scan(b: _Builder, first: datetime) -> None:
     attacker = b.external()
-    target = b.rng.choice(b.role("web") + b.role("bastion"))
+    target = b.rng.choice(b.free("web", "bastion"))
     ports = b.rng.randint(60, 1200)
     minutes = b.rng.randint(4, 70)
     begin = _h0(first) + b.rng.randrange(0, 3000)
@@ -525,7 +534,7 @@ def _vertical_scan(b: _Builder, first: datetime) -> None:
 
 def _horizontal_scan(b: _Builder, first: datetime) -> None:
     account = b.rng.choice(sorted({i.account for i in b.s.estate.interfaces}))
-    targets = b.account_interfaces(account)
+    targets = [i for i in b.account_interfaces(account) if i.eni not in b.reserved]
     internal = b.rng.random() < 0.5
     pivot = b.rng.choice([i for i in targets if i.role in ("app", "web")])
     attacker = pivot.ipv4 if internal else b.external()
@@ -552,7 +561,7 @@ def _horizontal_scan(b: _Builder, first: datetime) -> None:
 
 def _brute_force(b: _Builder, first: datetime) -> None:
     attacker = b.external()
-    target, port = b.rng.choice([(i, 22) for i in b.role("bastion")] + [(i, 3389) for i in b.role("windows")])
+    target, port = b.rng.choice([(i, 22) for i in b.free("bastion")] + [(i, 3389) for i in b.free("windows")])
     hours = b.rng.randint(1, 3)
     rate = b.rng.randint(60, 500)
     open_sg = b.rng.random() < 0.5
@@ -579,7 +588,7 @@ def _brute_force(b: _Builder, first: datetime) -> None:
 
 
 def _exfiltration(b: _Builder, first: datetime) -> None:
-    source = b.rng.choice(b.role("app") + b.role("db"))
+    source = b.rng.choice(b.free("app", "db"))
     peer = b.external()
     hours = b.rng.randint(1, 3)
     gib = b.rng.randint(2, 12)
@@ -603,9 +612,9 @@ def _exfiltration(b: _Builder, first: datetime) -> None:
 def _first_seen_peer(b: _Builder, first: datetime) -> None:
     peer = b.external()
     target, port = b.rng.choice(
-        [(i, 22) for i in b.role("bastion")]
-        + [(i, 3389) for i in b.role("windows")]
-        + [(i, 5432) for i in b.role("db")]
+        [(i, 22) for i in b.free("bastion")]
+        + [(i, 3389) for i in b.free("windows")]
+        + [(i, 5432) for i in b.free("db")]
     )
 
     def emit(hour: datetime, rng: random.Random) -> list[Row]:
@@ -624,7 +633,7 @@ def _first_seen_peer(b: _Builder, first: datetime) -> None:
 
 def _long_lived(b: _Builder, first: datetime, kind: str, roles: tuple[str, ...], ports: tuple[int, ...],
                 period_s: int, nbytes: tuple[int, int]) -> None:  # fmt: skip
-    source = b.rng.choice([i for role in roles for i in b.role(role)])
+    source = b.rng.choice(b.free(*roles))
     peer, port = b.external(), b.rng.choice(ports)
     hours = b.rng.randint(4, 12)
     sport = _eph(b.rng)
@@ -660,7 +669,7 @@ def _c2_beacon(b: _Builder, first: datetime) -> None:
 
 
 def _reject_flood(b: _Builder, first: datetime) -> None:
-    target = b.rng.choice(b.role("web") + b.role("app"))
+    target = b.rng.choice(b.free("web", "app"))
     hours = b.rng.randint(1, 2)
     volume = b.rng.randint(600, 4000)
     port = b.rng.choice((23, 445, 3306, 8443))
@@ -680,7 +689,7 @@ def _reject_flood(b: _Builder, first: datetime) -> None:
 
 
 def _skipdata(b: _Builder, first: datetime) -> None:
-    target = b.rng.choice(b.s.estate.interfaces)
+    target = b.rng.choice([i for i in b.s.estate.interfaces if i.eni not in b.reserved])
     hours = b.rng.randint(1, 2)
     windows = b.rng.randint(10, 40)
 
@@ -705,7 +714,8 @@ def _skipdata(b: _Builder, first: datetime) -> None:
 
 
 def _silent(b: _Builder, first: datetime) -> None:
-    target = b.rng.choice(b.role("web"))  # the busiest interfaces, day and night
+    target = b.rng.choice(b.free("web"))  # the busiest interfaces, day and night
+    b.reserved.add(target.eni)
     hours = b.rng.randint(2, 4)
     b.add(f"silent-{target.eni}-{first:%d%H}", _hours(first, hours), mute=frozenset({target.eni}))
     b.label("interface_silent", first, hours, ("capture_health",), (), (), (target.eni,), note=f"{hours} h")
