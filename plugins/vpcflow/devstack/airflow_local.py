@@ -97,6 +97,9 @@ class AirflowLocal:
         # executor's stale event for a deferred task marks the resumed task for retry (apache/airflow#71580).
         # So the local stack waits in the worker unless told otherwise; on AWS the default (true) stands.
         env.setdefault("VPCFLOW_DEFERRABLE", "false")
+        # localaws's Security Hub starts disabled, like an account's: vpcflow_provision enables it here, so
+        # vpcflow_detections has somewhere to send its findings (on AWS the default, import, expects it on).
+        env.setdefault("VPCFLOW_SECURITY_HUB", "enable")
         env = {**env, **(extra or {})}
         # No internet here: vpcflow_enrichment reads AWS's ranges from a sample in the stack's bucket, which
         # `make up` and `make demo` put there (vpcflow.synthetic.ip_ranges).

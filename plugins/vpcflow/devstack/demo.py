@@ -40,8 +40,6 @@ def demo_environment(start_date: datetime) -> dict[str, str]:
         "VPCFLOW_ATHENA_POLL_S": "1",
         "VPCFLOW_LAMBDA_TIMEOUT_S": "60",
         "VPCFLOW_QUICKSIGHT_PRINCIPAL": "arn:aws:quicksight:us-east-1:123456789012:user/default/demo",
-        # vpcflow_provision enables localaws's Security Hub, where vpcflow_detections sends its findings.
-        "VPCFLOW_SECURITY_HUB": "enable",
     }
 
 
