@@ -92,14 +92,17 @@ def delivery_targets(aws_conn_id: str) -> dict[str, Any]:
     """From the Airflow connection: the Security Hub client, an SNS publisher to the stack's alerts topic,
     and the account, region and partition findings are imported into."""
     from airflow.providers.amazon.aws.hooks.base_aws import AwsBaseHook
-    from vpcflow.hourly.notify import publish as publish_alert
+    from vpcflow.hourly.notify import topic_arn
 
     stack = StackConfig()
     hook = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sts")
     identity = hook.get_conn().get_caller_identity()
+    topic = topic_arn(aws_conn_id, stack)  # once: a run may publish many findings
+    sns = AwsBaseHook(aws_conn_id=aws_conn_id, client_type="sns").get_conn()
 
     def publish(subject: str, message: str) -> str:
-        return publish_alert(aws_conn_id, stack, subject, message)
+        # SNS subjects are at most 100 characters.
+        return sns.publish(TopicArn=topic, Subject=subject[:100], Message=message)["MessageId"]
 
     return {
         "securityhub": AwsBaseHook(aws_conn_id=aws_conn_id, client_type="securityhub").get_conn(),
