@@ -36,7 +36,6 @@ Key = tuple[str, str, str, int, str]
 
 @dataclass
 class Facts:
-    lines: int
     safe: bool
     typed_ok: bool | None = None  # None: not learned yet
 
