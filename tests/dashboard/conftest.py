@@ -1,4 +1,5 @@
-"""The loaded stack (tests/reports/stack_data.py) with QuickSight provisioned and its SPICE dataset ingested."""
+"""The loaded stack (tests/reports/stack_data.py) with QuickSight provisioned, its SPICE dataset ingested, and
+the detections run over its hours (their port scans and brute force are the Findings sheet's findings)."""
 
 from __future__ import annotations
 
@@ -25,6 +26,18 @@ def wait_ingested(qs, data_set_id: str, timeout: float = 60) -> dict:
 _PROVISIONED: dict[str, dict] = {}
 
 
+def detect_findings(stack: LoadedStack) -> None:
+    """vpcflow_detections' engine over every hour of the stack: vpc_flow_findings as a deployment has it."""
+    from vpcflow.detections.engine import detect
+    from vpcflow.detections.settings import DetectionSettings
+
+    report = detect(
+        stack.clients("athena"), stack.clients("s3"), stack.config, DetectionSettings(), sorted(stack.flows),
+        "dashboard-tests", first_poll_s=0.02, max_poll_s=0.05,
+    )  # fmt: skip
+    assert report.findings > 0, report.as_dict()
+
+
 @pytest.fixture(scope="module")
 def dashboard_stack(localaws) -> tuple[LoadedStack, dict]:
     """Per module, so a moto reset by other tests between modules is repaired; provisioned once per stack."""
@@ -36,4 +49,5 @@ def dashboard_stack(localaws) -> tuple[LoadedStack, dict]:
         _PROVISIONED[name] = provision_quicksight(stack.clients, stack.config)
         ingestion = wait_ingested(stack.clients("quicksight"), stack.config.quicksight_dataset_id)
         assert ingestion["IngestionStatus"] == "COMPLETED", ingestion
+        detect_findings(stack)
     return stack, _PROVISIONED[name]

@@ -1,9 +1,11 @@
 """The dashboard in a real browser (Debian's Chromium through Playwright), used as a person would: set a time
 range and a filter, read the charts, check them against Athena for the same window, click a bar to its
-flows, open the shared link at 800 px, and find no label cut off.
+flows, open the shared link at 800 px, and find no label cut off; open the Findings sheet and find each
+finding the detections raised, in its latest state, as Athena lists them.
 
 VPCFLOW_DASHBOARD_SCREENSHOTS=<folder> keeps the screenshots (overview-1400.png, flows-1400.png,
-overview-800.png, quality-800.png); tests/dashboard/make_screenshot.py makes the README's.
+overview-800.png, quality-800.png, findings-1400.png); tests/dashboard/make_screenshot.py makes the
+README's and docs/dashboard-findings.png.
 """
 
 from __future__ import annotations
@@ -20,6 +22,9 @@ from vpcflow.athena import Athena
 from vpcflow.dashboard.definition import REPEAT_REJECTS
 from vpcflow.dashboard.links import local_dashboard_url
 from vpcflow.dashboard.page import render_dashboard_html
+from vpcflow.detections.asff import entity
+from vpcflow.detections.detectors import SEVERITIES
+from vpcflow.detections.listing import Query, latest
 
 from tests.dashboard.browser import browser, chart, click_bar, clipped, status, wait_drawn
 
@@ -154,3 +159,70 @@ def test_the_saved_file_opens_offline_and_counts_what_it_cannot_draw(
     drawn = wait_drawn(page, 1)
     assert drawn["visualsWithData"] == "15" and drawn["errors"] == "1"
     assert status(page)["state"] == "ready"
+
+
+def test_the_findings_sheet_shows_each_findings_latest_state_as_athena_lists_it(
+    chromium, dashboard_stack, localaws, tmp_path
+):
+    stack, _ = dashboard_stack
+    url = local_dashboard_url(localaws.endpoint, stack.config.quicksight_dashboard_id)
+    start = min(stack.recent)  # the old hour's findings are left out
+    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{url}#sheet=findings")
+    assert wait_drawn(page, 1)["sheet"] == "findings"
+    drawn = _set(page, "#control-findings-rangeStart", f"{start:%Y-%m-%dT%H:%M}", 2)
+    assert drawn["errors"] == "0" and drawn["visuals"] == drawn["visualsWithData"] == "3"
+
+    # What `vpcflow findings --since` lists: the latest row of each finding seen since the window's start.
+    expected, _ = latest(
+        stack.clients("athena"), stack.config, Query.make(since=f"{start:%Y-%m-%d-%H}"), first_poll_s=0.02,
+        max_poll_s=0.05,
+    )  # fmt: skip
+    every, _ = latest(
+        stack.clients("athena"), stack.config, Query.make(since=f"{stack.old:%Y-%m-%d-%H}"), first_poll_s=0.02
+    )
+    assert 0 < len(expected) < len(every)
+    table = page.locator("[data-visual='findings-table'] table")
+    assert int(table.get_attribute("data-total")) == len(expected)
+    headers = page.eval_on_selector_all(
+        "[data-visual='findings-table'] thead th", "c => c.map(e => e.innerText)"
+    )
+    assert headers[:5] == ["Severity", "Finding", "Source / entity", "First seen (UTC)", "Last seen (UTC)"]
+    assert "Severity rank" not in headers and headers[-1] == "Finding id"
+    cells = page.eval_on_selector_all(
+        "[data-visual='findings-table'] tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))"
+    )
+    shown = [dict(zip(headers, row, strict=True)) for row in cells]
+    want = [
+        {"Severity": f["severity"], "Finding": f["title"], "Source / entity": entity(f),
+         "First seen (UTC)": f"{f['first_seen']:%Y-%m-%d %H:%M}", "Last seen (UTC)": f"{f['last_seen']:%Y-%m-%d %H:%M}",
+         "Hours": str(f["hours_active"]), "Status": f["status"], "Finding id": f["finding_id"]}
+        for f in expected
+    ]  # fmt: skip
+    assert sorted([{k: row[k] for k in want[0]} for row in shown], key=str) == sorted(want, key=str)
+    # The most severe first, then the most recently seen.
+    by_id = {f["finding_id"]: f for f in expected}
+    order = [
+        (SEVERITIES.index(by_id[r["Finding id"]]["severity"]), by_id[r["Finding id"]]["last_seen"])
+        for r in shown
+    ]
+    assert order == sorted(order, reverse=True)
+
+    # The chart counts the same findings by detector, coloured by severity.
+    bars = chart(page, "findings-by-detector")
+    counted = {
+        (s["name"], label): n
+        for s in bars["series"]
+        for label, n in zip(bars["labels"], s["data"], strict=True)
+        if n
+    }
+    assert counted == {
+        (severity, title): sum(1 for f in expected if (f["severity"], f["title"]) == (severity, title))
+        for severity, title in {(f["severity"], f["title"]) for f in expected}
+    }
+    severities = chart(page, "findings-by-severity")
+    assert dict(zip(severities["labels"], severities["series"][0]["data"], strict=True)) == {
+        s: sum(1 for f in expected if f["severity"] == s) for s in {f["severity"] for f in expected}
+    }
+    assert clipped(page) == []
+    _shot(page, tmp_path, "findings-1400.png")

@@ -12,10 +12,11 @@ from localaws.dashboard.expressions import UnsupportedExpression, to_sql
 from vpcflow.dashboard import calculated as c
 from vpcflow.dashboard import definition as d
 from vpcflow.model.formats import parquet_table_columns
-from vpcflow.provision.dashboard import QUALITY_COLUMNS
+from vpcflow.provision.dashboard import FINDINGS_COLUMNS, QUALITY_COLUMNS
 
 FLOWS_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows"
 QUALITY_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows-quality"
+FINDINGS_ARN = "arn:aws:quicksight:us-east-1:123456789012:dataset/vpcflow-flows-findings"
 MODEL = botocore.session.get_session().get_service_model("quicksight")
 
 
@@ -39,7 +40,7 @@ EXTRAS = {"vpc_id", "instance_id", "flow_direction", "pkt_dst_aws_service", "rej
 @pytest.mark.parametrize("extra", [set(), EXTRAS], ids=["default-format", "every-extra-field"])
 @pytest.mark.parametrize("operation", ["CreateDashboard", "UpdateDashboard"])
 def test_definition_is_valid_for_the_api(operation, extra):
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, extra)
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN, extra)
     shape = MODEL.operation_model(operation).input_shape
     validate_parameters(
         {
@@ -54,7 +55,7 @@ def test_definition_is_valid_for_the_api(operation, extra):
 
 
 def test_enum_check_catches_a_bad_value():
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN)
     line = next(v for v in definition["Sheets"][0]["Visuals"] if "LineChartVisual" in v)
     line["LineChartVisual"]["ChartConfiguration"]["Type"] = "SPLINE"
     shape = MODEL.operation_model("CreateDashboard").input_shape.members["Definition"]
@@ -80,13 +81,14 @@ def _columns(definition):
         d.FLOWS: {name for name, _ in parquet_table_columns()} | {"ingestdatetime"} | EXTRAS
         | {n for i, n in calculated if i == d.FLOWS},
         d.QUALITY: {name for name, _ in QUALITY_COLUMNS} | {n for i, n in calculated if i == d.QUALITY},
+        d.FINDINGS: {name for name, _ in FINDINGS_COLUMNS} | {n for i, n in calculated if i == d.FINDINGS},
     }  # fmt: skip
 
 
 def test_visuals_fields_filters_controls_and_layout_agree():
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, EXTRAS)
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN, EXTRAS)
     sheets = {s["SheetId"]: s for s in definition["Sheets"]}
-    assert list(sheets) == [d.OVERVIEW, d.FLOWS_SHEET, d.QUALITY_SHEET]
+    assert list(sheets) == [d.OVERVIEW, d.FLOWS_SHEET, d.QUALITY_SHEET, d.FINDINGS_SHEET]
     columns = _columns(definition)
     parameters = {next(iter(p.values()))["Name"] for p in definition["ParameterDeclarations"]}
     field_ids, visual_ids = [], []
@@ -129,7 +131,7 @@ def test_visuals_fields_filters_controls_and_layout_agree():
 
 def test_every_control_the_issue_names_is_there():
     for extra, scope in ((set(), "interface"), ({"vpc_id"}, "vpc")):
-        definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, extra)
+        definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN, extra)
         overview = definition["Sheets"][0]
         controlled = [next(iter(c.values()))["SourceParameterName"] for c in overview["ParameterControls"]]
         assert controlled == ["rangeStart", "rangeEnd", scope, "action", "protocol", "port", "address"]
@@ -138,7 +140,7 @@ def test_every_control_the_issue_names_is_there():
 
 
 def test_drill_down_actions_set_declared_parameters_from_their_own_fields():
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, EXTRAS)
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN, EXTRAS)
     parameters = {next(iter(p.values()))["Name"] for p in definition["ParameterDeclarations"]}
     sheets = {s["SheetId"] for s in definition["Sheets"]}
     drills = 0
@@ -156,7 +158,7 @@ def test_drill_down_actions_set_declared_parameters_from_their_own_fields():
 
 
 def test_colours_are_tied_to_values():
-    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN)
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN)
     colours = {
         c["Column"]["ColumnName"]: {
             x["FieldValue"]: x["Color"] for x in c["ColorsConfiguration"]["CustomColors"]
@@ -229,4 +231,117 @@ def test_each_hour_gets_the_verdict_of_its_worst_failed_check():
         ("2026-11-30-05", "blocked", 2),
         ("2026-11-30-06", "warned", 1),
         ("2026-11-30-07", "passed", 0),
+    ]
+
+
+def test_the_findings_sheet_lists_each_finding_most_severe_first_over_its_own_dataset():
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN)
+    assert {"Identifier": d.FINDINGS, "DataSetArn": FINDINGS_ARN} in definition[
+        "DataSetIdentifierDeclarations"
+    ]
+    sheet = next(s for s in definition["Sheets"] if s["SheetId"] == d.FINDINGS_SHEET)
+    visuals = {d.visual_id(v): next(iter(v.values())) for v in sheet["Visuals"]}
+    assert list(visuals) == ["findings-by-detector", "findings-by-severity", "findings-table"]
+    # Every field of the sheet reads the findings dataset, and only columns it has.
+    columns = _columns(definition)[d.FINDINGS]
+    for visual in sheet["Visuals"]:
+        for field in _fields(visual):
+            assert field["Column"] == {
+                "DataSetIdentifier": d.FINDINGS,
+                "ColumnName": field["Column"]["ColumnName"],
+            }
+            assert field["Column"]["ColumnName"] in columns
+
+    config = visuals["findings-table"]["ChartConfiguration"]
+    shown = {o["FieldId"]: o for o in config["FieldOptions"]["SelectedFieldOptions"]}
+    by_id = {
+        f["FieldId"]: f["Column"]["ColumnName"]
+        for f in config["FieldWells"]["TableUnaggregatedFieldWells"]["Values"]
+    }
+    assert {"severity", "title", "entity", "first_seen", "last_seen", "hours_active", "finding_id"} <= set(
+        by_id.values()
+    )
+    sorts = [
+        (s["FieldSort"]["FieldId"], s["FieldSort"]["Direction"])
+        for s in config["SortConfiguration"]["RowSort"]
+    ]
+    assert [(by_id[f], direction) for f, direction in sorts] == [
+        ("severity_rank", "DESC"),
+        ("last_seen", "DESC"),
+    ]
+    assert [f for f, o in shown.items() if o.get("Visibility") == "HIDDEN"] == [
+        sorts[0][0]
+    ]  # the rank only sorts
+
+    bars = visuals["findings-by-detector"]["ChartConfiguration"]["FieldWells"]["BarChartAggregatedFieldWells"]
+    (colour,) = bars["Colors"]
+    assert colour["CategoricalDimensionField"]["Column"]["ColumnName"] == "severity"
+    (value,) = bars["Values"]
+    assert value["CategoricalMeasureField"]["AggregationFunction"] == "DISTINCT_COUNT"
+
+    # The time range narrows the sheet by the hour each finding was last seen in (its latest row's).
+    (group,) = [g for g in definition["FilterGroups"] if g["FilterGroupId"] == "findings-range"]
+    (scope,) = group["ScopeConfiguration"]["SelectedSheets"]["SheetVisualScopingConfigurations"]
+    assert scope == {"SheetId": d.FINDINGS_SHEET, "Scope": "ALL_VISUALS"}
+    (time_range,) = group["Filters"]
+    assert time_range["TimeRangeFilter"]["Column"] == {
+        "DataSetIdentifier": d.FINDINGS,
+        "ColumnName": "ingest_hour",
+    }
+    controls = [next(iter(c.values()))["SourceParameterName"] for c in sheet["ParameterControls"]]
+    assert controls == ["rangeStart", "rangeEnd"]
+
+    # The table takes the sheet's whole width, under the chart.
+    layout = {e["ElementId"]: e for e in sheet["Layouts"][0]["Configuration"]["GridLayout"]["Elements"]}
+    assert layout["findings-table"]["ColumnSpan"] == d.GRID_COLUMNS
+    assert layout["findings-table"]["RowIndex"] > layout["findings-by-detector"]["RowIndex"]
+
+
+def test_severities_have_fixed_colours():
+    from vpcflow.detections.detectors import SEVERITIES
+
+    definition = d.build_definition(FLOWS_ARN, QUALITY_ARN, FINDINGS_ARN)
+    (severity,) = [c for c in definition["ColumnConfigurations"] if c["Column"]["ColumnName"] == "severity"]
+    assert severity["Column"]["DataSetIdentifier"] == d.FINDINGS
+    colours = {c["FieldValue"]: c["Color"] for c in severity["ColorsConfiguration"]["CustomColors"]}
+    assert set(colours) == set(SEVERITIES) and len(set(colours.values())) == len(SEVERITIES)
+    assert colours["CRITICAL"] == "#D55E00"
+
+
+def test_the_findings_sql_keeps_each_findings_latest_row():
+    """The findings dataset's SQL on DuckDB (Athena's SQL where they agree): one row per finding, its latest
+    hour's, with its entity and severity rank; hours before the window are not read."""
+    from datetime import UTC, datetime, timedelta
+
+    from vpcflow.model.config import StackConfig
+    from vpcflow.provision.dashboard import FINDINGS_COLUMNS, findings_sql
+
+    config = StackConfig.isolated("findings", "abc123")
+    now = datetime.now(UTC)
+    hour = [f"{now - timedelta(hours=h):%Y-%m-%d-%H}" for h in (3, 2, 1)]
+    old = f"{now - timedelta(days=config.spice_window_days + 1):%Y-%m-%d-%H}"
+    con = duckdb.connect()
+    con.execute("CREATE MACRO date_add(unit, n, t) AS t + to_days(n)")
+    con.execute("CREATE MACRO date_format(t, f) AS strftime(t, f)")
+    con.execute(f"CREATE SCHEMA {config.database}")
+    con.execute(
+        f"CREATE TABLE {config.database}.vpc_flow_findings AS SELECT * FROM (VALUES "
+        f"('a', 'brute_force', 'SSH/RDP brute force', 'HIGH', 'new', 'eni-1', '203.0.113.5', '10.0.0.5', 22, NULL, 1, 40, '{hour[0]}'), "
+        f"('a', 'brute_force', 'SSH/RDP brute force', 'HIGH', 'continued', 'eni-1', '203.0.113.5', '10.0.0.5', 22, NULL, 2, 90, '{hour[1]}'), "
+        f"('b', 'capture_health', 'Capture gap', 'LOW', 'new', 'eni-2', NULL, NULL, NULL, 'silent', 1, 0, '{hour[2]}'), "
+        f"('c', 'port_scan_horizontal', 'Horizontal port scan', 'MEDIUM', 'new', 'eni-3', '198.51.100.7', NULL, NULL, NULL, 1, 9, '{old}')"
+        ") t(finding_id, detector, title, severity, status, interfaceid, source, destination, port, subtype, hours_active, "
+        "flows, ingestdatetime)"
+    )  # fmt: skip
+    missing = {n for n, _ in FINDINGS_COLUMNS} - {r[0] for r in con.execute(
+        f"DESCRIBE {config.database}.vpc_flow_findings").fetchall()} - {"entity", "severity_rank"}  # fmt: skip
+    for name in missing:
+        con.execute(f"ALTER TABLE {config.database}.vpc_flow_findings ADD COLUMN {name} VARCHAR")
+    sql = findings_sql(config).replace('"', "")
+    rows = con.execute(
+        f"SELECT finding_id, status, hours_active, flows, entity, severity_rank, ingestdatetime FROM ({sql}) ORDER BY 1"
+    ).fetchall()
+    assert rows == [
+        ("a", "continued", 2, 90, "203.0.113.5 -> 10.0.0.5:22", 3, hour[1]),
+        ("b", "new", 1, 0, "eni-2 (silent)", 1, hour[2]),
     ]

@@ -151,7 +151,7 @@ def test_a_view_narrows_every_visual_of_its_sheet(page):
     view = {"p.rangeStart": f"{first:%Y-%m-%dT%H:%M}", "p.rangeEnd": f"{last + timedelta(hours=1):%Y-%m-%dT%H:%M}",
             "p.action": "REJECT", "p.port": "22"}  # fmt: skip
     data = _get(url, sheet="overview", **view)
-    assert [s["rendered"] for s in data["sheets"]] == [True, False, False]
+    assert [s["rendered"] for s in data["sheets"]] == [True, False, False, False]
     assert {p["name"]: p["value"] for p in data["parameters"]}["action"] == "REJECT"
     visuals = _visuals(data)
     recent = [f"{h:%Y-%m-%d-%H}" for h in stack.recent]

@@ -8,8 +8,10 @@ from vpcflow.dashboard.definition import build_definition
 from vpcflow.provision.common import CallRecorder, Clients
 from vpcflow.provision.dashboard import (
     DASHBOARD_ACTIONS,
+    delete_findings_dataset,
     delete_quality_dataset,
     ensure_vpcflow_dashboard,
+    findings_data_set_id,
     quality_data_set_id,
 )
 from vpcflow.provision.quicksight import contains
@@ -19,15 +21,16 @@ from vpcflow.provision.teardown import teardown_quicksight
 from tests.reports.stack_data import ACCOUNT
 
 
-def test_provisioning_deploys_the_definition_with_both_datasets(dashboard_stack):
+def test_provisioning_deploys_the_definition_with_its_three_datasets(dashboard_stack):
     stack, results = dashboard_stack
     config, qs = stack.config, stack.clients("quicksight")
     assert results["dashboard"].action == "created"
     ids = {"AwsAccountId": ACCOUNT, "DashboardId": config.quicksight_dashboard_id}
     described = qs.describe_dashboard_definition(**ids)
     quality = qs.describe_data_set(AwsAccountId=ACCOUNT, DataSetId=quality_data_set_id(config))["DataSet"]
-    assert quality["ImportMode"] == "DIRECT_QUERY"
-    assert described["Definition"] == build_definition(results["dataset"].id, quality["Arn"])
+    findings = qs.describe_data_set(AwsAccountId=ACCOUNT, DataSetId=findings_data_set_id(config))["DataSet"]
+    assert quality["ImportMode"] == findings["ImportMode"] == "DIRECT_QUERY"
+    assert described["Definition"] == build_definition(results["dataset"].id, quality["Arn"], findings["Arn"])
     assert qs.describe_dashboard(**ids)["Dashboard"]["Version"]["VersionNumber"] == 1
     (grant,) = qs.describe_dashboard_permissions(**ids)["Permissions"]
     assert grant == {"Principal": config.quicksight_principal, "Actions": DASHBOARD_ACTIONS}
@@ -65,9 +68,8 @@ def test_a_dashboard_changed_by_hand_is_updated_and_published(dashboard_stack, l
     assert [op for _, op in recorder.writes] == ["UpdateDashboard", "UpdateDashboardPublishedVersion"]
     published = qs.describe_dashboard(**ids)["Dashboard"]["Version"]["VersionNumber"]
     assert published == version + 1
-    assert qs.describe_dashboard_definition(**ids)["Definition"] == build_definition(
-        results["dataset"].id, edited["DataSetIdentifierDeclarations"][1]["DataSetArn"]
-    )
+    declared = [d["DataSetArn"] for d in edited["DataSetIdentifierDeclarations"]]
+    assert qs.describe_dashboard_definition(**ids)["Definition"] == build_definition(*declared)
     qs.delete_dashboard(**ids)
 
 
@@ -79,13 +81,14 @@ def test_definitions_compare_only_in_what_vpcflow_sets():
     assert not contains({"a": [{"x": True}], "b": "s"}, {"a": [{"x": 1}], "b": "s"})
 
 
-def test_quality_dataset_delete_is_idempotent(dashboard_stack, unique):
+def test_quality_and_findings_dataset_deletes_are_idempotent(dashboard_stack, unique):
     stack, _ = dashboard_stack
     config = dataclasses.replace(stack.config, quicksight_dataset_id=f"gone-{unique}")
     assert delete_quality_dataset(stack.clients("quicksight"), config, ACCOUNT).action == "absent"
+    assert delete_findings_dataset(stack.clients("quicksight"), config, ACCOUNT).action == "absent"
 
 
-def test_teardown_removes_the_dashboard_and_both_datasets(dashboard_stack, unique):
+def test_teardown_removes_the_dashboard_and_its_three_datasets(dashboard_stack, unique):
     stack, _ = dashboard_stack
     config = dataclasses.replace(
         stack.config,
@@ -95,12 +98,13 @@ def test_teardown_removes_the_dashboard_and_both_datasets(dashboard_stack, uniqu
     )
     provision_quicksight(stack.clients, config)
     qs = stack.clients("quicksight")
-    ours = {config.quicksight_dataset_id, quality_data_set_id(config)}
+    ours = {config.quicksight_dataset_id, quality_data_set_id(config), findings_data_set_id(config)}
     assert ours <= {d["DataSetId"] for d in qs.list_data_sets(AwsAccountId=ACCOUNT)["DataSetSummaries"]}
 
     gone = teardown_quicksight(stack.clients, config)
     assert {k: v.action for k, v in gone.items()} == dict.fromkeys(
-        ("dashboard", "quality_dataset", "dataset", "data_source", "spice_workgroup"), "deleted"
+        ("dashboard", "quality_dataset", "findings_dataset", "dataset", "data_source", "spice_workgroup"),
+        "deleted",
     )
     left = {d["DataSetId"] for d in qs.list_data_sets(AwsAccountId=ACCOUNT)["DataSetSummaries"]}
     assert not ours & left

@@ -127,3 +127,39 @@ def test_quicksight_types():
     assert quicksight_type("decimal(10,2)") == "DECIMAL"
     with pytest.raises(ValueError, match="array<string>"):
         quicksight_type("array<string>")
+
+
+def test_findings_dataset_is_direct_query_over_the_findings_table_created_then_unchanged_then_deleted(qs_env):
+    from vpcflow.provision.dashboard import (
+        FINDINGS_COLUMNS,
+        delete_findings_dataset,
+        ensure_findings_dataset,
+        findings_data_set_id,
+    )
+
+    clients, recorder, config, account = qs_env
+    qs = clients("quicksight")
+    source = ensure_data_source(qs, config, account)
+    created = ensure_findings_dataset(qs, config, account, source.id)
+    assert created.action == "created"
+    data_set = qs.describe_data_set(
+        AwsAccountId=account, DataSetId=f"{config.quicksight_dataset_id}-findings"
+    )
+    described = data_set["DataSet"]
+    assert described["DataSetId"] == findings_data_set_id(config) and described["Arn"] == created.id
+    assert described["ImportMode"] == "DIRECT_QUERY"
+    (table,) = described["PhysicalTableMap"].values()
+    sql = table["CustomSql"]
+    assert sql["DataSourceArn"] == source.id and f'"{config.database}"."vpc_flow_findings"' in sql["SqlQuery"]
+    assert [(c["Name"], c["Type"]) for c in sql["Columns"]] == FINDINGS_COLUMNS
+    (grant,) = qs.describe_data_set_permissions(AwsAccountId=account, DataSetId=findings_data_set_id(config))[
+        "Permissions"
+    ]
+    assert grant == {"Principal": config.quicksight_principal, "Actions": DATASET_ACTIONS}
+
+    recorder.clear()
+    assert ensure_findings_dataset(qs, config, account, source.id).action == "unchanged"
+    assert recorder.writes == []
+    assert delete_findings_dataset(qs, config, account).action == "deleted"
+    assert delete_findings_dataset(qs, config, account).action == "absent"
+    delete_data_source(qs, config, account)

@@ -1,4 +1,4 @@
-"""The dashboard's calculated fields: QuickSight expressions over the flows and quality datasets.
+"""The dashboard's calculated fields: QuickSight expressions over the flows, quality and findings datasets.
 
 Parameters appear as ``${name}``: a filter whose value may be either of two columns (an address is a
 source or a destination) is a calculated field that compares both and is 'yes' when the parameter is unset.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from vpcflow.dashboard.fields import FLOWS, QUALITY
+from vpcflow.dashboard.fields import FINDINGS, FLOWS, QUALITY
 
 # IANA service names of the ports that rejected traffic and exposure reports are usually about.
 PORT_NAMES = {
@@ -73,6 +73,10 @@ def calculated_fields() -> list[dict[str, Any]]:
         "total_rows": TOTAL_ROWS,
         "failed_checks": FAILED,
     }
-    return [{"DataSetIdentifier": FLOWS, "Name": n, "Expression": e} for n, e in flows.items()] + [
-        {"DataSetIdentifier": QUALITY, "Name": n, "Expression": e} for n, e in quality.items()
+    # A finding's latest row is of the last hour it was seen in: the time range selects findings by it.
+    findings = {"ingest_hour": INGEST_HOUR}
+    return [
+        {"DataSetIdentifier": data_set, "Name": n, "Expression": e}
+        for data_set, fields in ((FLOWS, flows), (QUALITY, quality), (FINDINGS, findings))
+        for n, e in fields.items()
     ]

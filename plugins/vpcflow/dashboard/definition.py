@@ -1,13 +1,15 @@
 """The dashboard's QuickSight ``Definition`` (DashboardVersionDefinition), built in Python.
 
-Two datasets: the SPICE dataset of flows over the Parquet table (identifier ``flows``), and the quality
+Three datasets: the SPICE dataset of flows over the Parquet table (identifier ``flows``), and the quality
 table as a DIRECT_QUERY dataset (identifier ``quality``): it holds a dozen rows per hour, so QuickSight
-reads it from Athena live and no refresh has to keep it current.
+reads it from Athena live and no refresh has to keep it current; so is the detections' findings table
+(identifier ``findings``, each finding's latest row).
 
-Three sheets. Overview: the controls (time range, VPC or interface, action, protocol, port, address),
+Four sheets. Overview: the controls (time range, VPC or interface, action, protocol, port, address),
 KPI tiles, the time series and the top-N charts; clicking a bar of rejected sources or ports, or a
 protocol, sets its parameter and opens Flows. Flows: the same controls and the flows they select. Quality:
-each ingest hour's verdict and what its checks flagged. Colours are tied to values (ColumnConfigurations),
+each ingest hour's verdict and what its checks flagged. Findings (vpcflow.dashboard.findings): the
+detections' findings by detector and severity, and a table of them, most severe first. Colours are tied to values (ColumnConfigurations),
 not to the order series arrive in, so ACCEPT is the same colour on every refresh.
 """
 
@@ -20,6 +22,7 @@ from vpcflow.dashboard.calculated import calculated_fields
 from vpcflow.dashboard.charts import bar, drill_to, id_of, kpi, line, pie, summary_table, table
 from vpcflow.dashboard.fields import (
     BYTES_FORMAT,
+    FINDINGS,
     FLOWS,
     PERCENT_FORMAT,
     PLAIN_NUMBER,
@@ -32,6 +35,7 @@ from vpcflow.dashboard.fields import (
     numeric,
     raw,
 )
+from vpcflow.dashboard.findings import FINDINGS_SHEET, SEVERITY_COLOURS, findings_visuals
 
 OVERVIEW, FLOWS_SHEET, QUALITY_SHEET = "overview", "flows", "quality"
 SHEET_ID = OVERVIEW  # the first sheet, where a dashboard opens
@@ -54,6 +58,7 @@ COLOURS = {
         "outside_hour": "#56B4E9",
     },
     "verdict": {"passed": "#009E73", "warned": "#E69F00", "blocked": "#D55E00"},
+    "severity": SEVERITY_COLOURS,
 }
 KPIS = ["kpi-flows", "kpi-bytes", "kpi-reject-share", "kpi-hours", "kpi-latest"]
 REJECT_VISUALS = ["top-rejected-sources", "top-rejected-ports", "reject-reasons"]
@@ -194,7 +199,8 @@ def quality_visuals() -> list[dict[str, Any]]:
     return [verdicts, chart]
 
 
-def _layout(ids: list[str], kpi_ids: list[str] = ()) -> list[dict[str, Any]]:
+def _layout(ids: list[str], kpi_ids: list[str] = (), wide: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """KPI tiles in a row, then two visuals per row; a ``wide`` one takes a row of its own."""
     spans = [7, 7, 7, 7, 8][: len(kpi_ids)]
     elements = [
         {"ElementId": vid, "ElementType": "VISUAL", "ColumnIndex": sum(spans[:i]), "ColumnSpan": span,
@@ -202,16 +208,20 @@ def _layout(ids: list[str], kpi_ids: list[str] = ()) -> list[dict[str, Any]]:
         for i, (vid, span) in enumerate(zip(kpi_ids, spans, strict=True))
     ]  # fmt: skip
     top = 4 if kpi_ids else 0
-    half = GRID_COLUMNS // 2
-    elements += [
-        {"ElementId": vid, "ElementType": "VISUAL", "ColumnIndex": (i % 2) * half, "ColumnSpan": half,
-         "RowIndex": top + (i // 2) * 12, "RowSpan": 12}
-        for i, vid in enumerate(ids)
-    ]  # fmt: skip
+    half, slot = GRID_COLUMNS // 2, 0  # slot: half-width places used, two per row of 12
+    for vid in ids:
+        if vid in wide:
+            slot += slot % 2
+        elements.append({"ElementId": vid, "ElementType": "VISUAL", "ColumnIndex": (slot % 2) * half,
+                         "ColumnSpan": GRID_COLUMNS if vid in wide else half,
+                         "RowIndex": top + (slot // 2) * 12, "RowSpan": 12})  # fmt: skip
+        slot += 2 if vid in wide else 1
     return [{"Configuration": {"GridLayout": {"Elements": elements}}}]
 
 
-def _sheet(sheet_id: str, name: str, title: str, sheet_visuals: list, controls: list, kpi_count: int = 0):
+def _sheet(
+    sheet_id: str, name: str, title: str, sheet_visuals: list, controls: list, kpi_count: int = 0, wide=()
+):
     ids = [id_of(v) for v in sheet_visuals]
     return {
         "SheetId": sheet_id,
@@ -220,12 +230,12 @@ def _sheet(sheet_id: str, name: str, title: str, sheet_visuals: list, controls: 
         "ParameterControls": c.parameter_controls(sheet_id, controls),
         "SheetControlLayouts": c.control_layout(sheet_id, controls),
         "Visuals": sheet_visuals,
-        "Layouts": _layout(ids[kpi_count:], ids[:kpi_count]),
+        "Layouts": _layout(ids[kpi_count:], ids[:kpi_count], tuple(wide)),
     }
 
 
 def _colours() -> list[dict[str, Any]]:
-    data_set = {"check_name": QUALITY, "verdict": QUALITY}
+    data_set = {"check_name": QUALITY, "verdict": QUALITY, "severity": FINDINGS}
     configs = [
         {
             "Column": column(data_set.get(name, FLOWS), name),
@@ -240,7 +250,10 @@ def _colours() -> list[dict[str, Any]]:
 
 
 def build_definition(
-    flows_data_set_arn: str, quality_data_set_arn: str, extra_columns: set[str] | frozenset[str] = frozenset()
+    flows_data_set_arn: str,
+    quality_data_set_arn: str,
+    findings_data_set_arn: str,
+    extra_columns: set[str] | frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The DashboardVersionDefinition for CreateDashboard/UpdateDashboard; ``extra_columns`` are the flows
     dataset's columns beyond version 2 (the stack's LogFormat), which add their visuals and controls."""
@@ -257,6 +270,7 @@ def build_definition(
         "DataSetIdentifierDeclarations": [
             {"Identifier": FLOWS, "DataSetArn": flows_data_set_arn},
             {"Identifier": QUALITY, "DataSetArn": quality_data_set_arn},
+            {"Identifier": FINDINGS, "DataSetArn": findings_data_set_arn},
         ],
         "CalculatedFields": calculated_fields(),
         "ParameterDeclarations": c.parameter_declarations(flow_controls),
@@ -270,11 +284,22 @@ def build_definition(
                 quality_visuals(),
                 c.range_controls(),
             ),
+            _sheet(
+                FINDINGS_SHEET,
+                "Findings",
+                "Findings of the detections (each finding as of the last hour it was seen in)",
+                findings_visuals(),
+                c.range_controls(),
+                wide=("findings-table",),
+            ),
         ],
         "FilterGroups": [
             c.filter_group("time-range", [c.time_range("flows-range", FLOWS)], every_flow_visual),
             c.filter_group(
                 "quality-range", [c.time_range("quality-range-filter", QUALITY)], {QUALITY_SHEET: None}
+            ),
+            c.filter_group(
+                "findings-range", [c.time_range("findings-range-filter", FINDINGS)], {FINDINGS_SHEET: None}
             ),
             # "Hours processed" counts the window's hours whatever the other controls select.
             c.filter_group("flow-controls", c.control_filters(flow_controls), counted),

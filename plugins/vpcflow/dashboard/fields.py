@@ -10,6 +10,7 @@ from typing import Any
 
 FLOWS = "flows"
 QUALITY = "quality"
+FINDINGS = "findings"
 
 # QuickSight's AUTO scale writes K, M, B (billions) and T: " bytes" after it reads "45.2M bytes", where a
 # "B" suffix would make "1.2BB" of a billion bytes.

@@ -28,6 +28,7 @@ from vpcflow.model.config import (
     MALFORMED_PREFIX,
     MANIFEST_PREFIX,
     QUALITY_PREFIX,
+    StackConfig,
 )
 from vpcflow.provision.iam_policies import StackArns, _document, _kms_statements, _statement
 
@@ -99,6 +100,15 @@ def _hour_tables(arns: StackArns) -> list[str]:
 
 def _quicksight(arns: StackArns, kind: str, *ids: str) -> list[str]:
     return [arns.quicksight(kind, i) for i in ids]
+
+
+def _data_set_ids(c: StackConfig) -> tuple[str, ...]:
+    """The flows dataset and the DIRECT_QUERY ones beside it (vpcflow.provision.dashboard's ids)."""
+    return (
+        c.quicksight_dataset_id,
+        f"{c.quicksight_dataset_id}-quality",
+        f"{c.quicksight_dataset_id}-findings",
+    )
 
 
 def _queries(arns: StackArns, actions: list[str] | None = None) -> list[dict[str, Any]]:
@@ -274,7 +284,7 @@ def provision_catalog_policy(arns: StackArns) -> dict[str, Any]:
                         UpdateDataSetPermissions PassDataSet
                     """,
                 ),
-                _quicksight(arns, "dataset", c.quicksight_dataset_id, f"{c.quicksight_dataset_id}-quality"),
+                _quicksight(arns, "dataset", *_data_set_ids(c)),
             ),
             _statement(
                 "Dashboard",
@@ -444,9 +454,7 @@ def teardown_policy(arns: StackArns) -> dict[str, Any]:
                 _actions("quicksight", "DeleteDashboard DeleteDataSet DeleteDataSource"),
                 [
                     *_quicksight(arns, "dashboard", c.quicksight_dashboard_id),
-                    *_quicksight(
-                        arns, "dataset", c.quicksight_dataset_id, f"{c.quicksight_dataset_id}-quality"
-                    ),
+                    *_quicksight(arns, "dataset", *_data_set_ids(c)),
                     *_quicksight(arns, "datasource", c.quicksight_data_source_id),
                 ],
             )

@@ -1,4 +1,5 @@
-"""The dashboard hook of provisioning: the quality dataset, then the dashboard from the repo's definition.
+"""The dashboard hook of provisioning: the quality and findings datasets, then the dashboard from the repo's
+definition.
 
 ``ensure_vpcflow_dashboard(qs, config, account, flows_data_set_arn)`` has the signature of
 ``vpcflow.provision.quicksight.DashboardHook``. Like every ensure_* it creates what is missing, updates what
@@ -12,6 +13,7 @@ import time
 from typing import Any
 
 from vpcflow.dashboard.definition import build_definition
+from vpcflow.detections.detectors import SEVERITIES
 from vpcflow.model.config import StackConfig
 from vpcflow.model.formats import parquet_extra_fields
 from vpcflow.provision import quicksight
@@ -44,8 +46,41 @@ QUALITY_COLUMNS = [
 ]
 
 
+FINDINGS_TABLE_ID = "findings"
+# The findings dataset's columns: each finding's latest row of vpc_flow_findings (vpcflow.detections.tables),
+# with its entity in a few words and its severity as a number to sort by.
+FINDINGS_COLUMNS = [
+    ("finding_id", "STRING"),
+    ("detector", "STRING"),
+    ("title", "STRING"),
+    ("severity", "STRING"),
+    ("severity_rank", "INTEGER"),
+    ("status", "STRING"),
+    ("technique", "STRING"),
+    ("interfaceid", "STRING"),
+    ("source", "STRING"),
+    ("destination", "STRING"),
+    ("port", "INTEGER"),
+    ("entity", "STRING"),
+    ("first_seen", "DATETIME"),
+    ("last_seen", "DATETIME"),
+    ("hours_active", "INTEGER"),
+    ("flows", "INTEGER"),
+    ("packets", "INTEGER"),
+    ("bytes", "INTEGER"),
+    ("max_score", "DECIMAL"),
+    ("threshold", "DECIMAL"),
+    ("detail", "STRING"),
+    ("ingestdatetime", "STRING"),
+]
+
+
 def quality_data_set_id(config: StackConfig) -> str:
     return f"{config.quicksight_dataset_id}-quality"
+
+
+def findings_data_set_id(config: StackConfig) -> str:
+    return f"{config.quicksight_dataset_id}-findings"
 
 
 def quality_sql(config: StackConfig) -> str:
@@ -73,6 +108,52 @@ def _quality_tables(config: StackConfig, data_source_arn: str) -> dict[str, Any]
             }
         }
     }
+
+
+def findings_sql(config: StackConfig) -> str:
+    """The latest row of each finding (its current state: counts are cumulative) among the hours of the
+    dashboard's window (``spice_window_days``, by partition value, so Athena reads only those hours)."""
+    from vpcflow.detections.tables import FINDINGS_TABLE
+
+    names = ", ".join(name for name, _ in FINDINGS_COLUMNS)
+    rank = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES))
+    port = "':' || CAST(port AS varchar)"
+    entity = (
+        "coalesce(source || coalesce(' -> ' || destination, ''), destination, interfaceid, '') "
+        f"|| coalesce(CASE WHEN destination IS NULL THEN ' port ' || CAST(port AS varchar) ELSE {port} END, '') "
+        "|| coalesce(' (' || subtype || ')', '')"
+    )
+    return (
+        f"SELECT {names} FROM (SELECT f.*, {entity} AS entity, "
+        f"CASE severity {rank} ELSE 0 END AS severity_rank, "
+        "row_number() OVER (PARTITION BY finding_id ORDER BY ingestdatetime DESC) AS latest "
+        f'FROM "{config.database}"."{FINDINGS_TABLE}" f WHERE ingestdatetime >= '
+        f"date_format(date_add('day', -{config.spice_window_days}, current_timestamp), '%Y-%m-%d-%H')) "
+        "WHERE latest = 1"
+    )
+
+
+def ensure_findings_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: str) -> Result:
+    """The detections' findings as a DIRECT_QUERY dataset: a few rows per hour, read live like quality."""
+    tables = {
+        FINDINGS_TABLE_ID: {
+            "CustomSql": {
+                "DataSourceArn": data_source_arn,
+                "Name": "vpc_flow_findings",
+                "SqlQuery": findings_sql(config),
+                "Columns": [{"Name": name, "Type": kind} for name, kind in FINDINGS_COLUMNS],
+            }
+        }
+    }
+    return ensure_data_set(
+        qs,
+        config,
+        account,
+        findings_data_set_id(config),
+        f"{config.stack_name} findings",
+        tables,
+        "DIRECT_QUERY",
+    )
 
 
 def ensure_quality_dataset(qs: Any, config: StackConfig, account: str, data_source_arn: str) -> Result:
@@ -141,15 +222,17 @@ def ensure_dashboard_definition(
 
 
 def ensure_vpcflow_dashboard(qs: Any, config: StackConfig, account: str, dataset_arn: str) -> Result:
-    """The DashboardHook provisioning uses by default: quality dataset, then the dashboard over both."""
+    """The DashboardHook provisioning uses by default: the quality and findings datasets, then the
+    dashboard over the three."""
     source_arn = qs.describe_data_source(AwsAccountId=account, DataSourceId=config.quicksight_data_source_id)[
         "DataSource"
     ]["Arn"]
     quality = ensure_quality_dataset(qs, config, account, source_arn)
+    findings = ensure_findings_dataset(qs, config, account, source_arn)
     extras = {f.column.lower() for f in parquet_extra_fields(config.flow_log_format)}
-    definition = build_definition(dataset_arn, quality.id or "", extras)
+    definition = build_definition(dataset_arn, quality.id or "", findings.id or "", extras)
     result = ensure_dashboard_definition(qs, config, account, definition)
-    if result.action == "unchanged" and quality.action != "unchanged":
+    if result.action == "unchanged" and {quality.action, findings.action} != {"unchanged"}:
         return Result("updated", result.id)
     return result
 
@@ -157,6 +240,14 @@ def ensure_vpcflow_dashboard(qs: Any, config: StackConfig, account: str, dataset
 def delete_quality_dataset(qs: Any, config: StackConfig, account: str) -> Result:
     """For teardown (after the dashboard): the quality dataset the hook created."""
     data_set_id = quality_data_set_id(config)
+    return delete_if_present(
+        lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=data_set_id), data_set_id
+    )
+
+
+def delete_findings_dataset(qs: Any, config: StackConfig, account: str) -> Result:
+    """For teardown (after the dashboard): the findings dataset the hook created."""
+    data_set_id = findings_data_set_id(config)
     return delete_if_present(
         lambda: qs.delete_data_set(AwsAccountId=account, DataSetId=data_set_id), data_set_id
     )

@@ -7,7 +7,7 @@ from typing import Any
 from vpcflow.model.config import StackConfig
 from vpcflow.provision import alerts, catalog, delivery, failures, functions, iam, quicksight
 from vpcflow.provision.common import Clients, Result, get_or_none
-from vpcflow.provision.dashboard import delete_quality_dataset
+from vpcflow.provision.dashboard import delete_findings_dataset, delete_quality_dataset
 from vpcflow.provision.stack import Results, lambda_log_group, stack_arns
 
 
@@ -18,6 +18,7 @@ def teardown_quicksight(clients: Clients, config: StackConfig) -> Results:
     return {
         "dashboard": quicksight.delete_dashboard(qs, config, account),
         "quality_dataset": delete_quality_dataset(qs, config, account),
+        "findings_dataset": delete_findings_dataset(qs, config, account),
         "dataset": quicksight.delete_dataset(qs, config, account),
         "data_source": quicksight.delete_data_source(qs, config, account),
         "spice_workgroup": catalog.delete_workgroup(clients("athena"), config.spice_workgroup),

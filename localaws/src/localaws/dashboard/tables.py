@@ -2,7 +2,7 @@
 
 A KPI is its first value aggregated over every row in its filters' scope. A table is either unaggregated
 (TableUnaggregatedFieldWells: the rows themselves, sorted by RowSort, one page of PaginationConfiguration
-at a time, with the total the filters select) or aggregated (GroupBy fields and aggregated values).
+at a time, with the total the filters select; a field whose FieldOptions say HIDDEN sorts but is not shown) or aggregated (GroupBy fields and aggregated values).
 """
 
 from __future__ import annotations
@@ -64,6 +64,15 @@ def _unaggregated_column(
             number_format(numeric))  # fmt: skip
 
 
+def _hidden(chart: dict[str, Any]) -> set[str]:
+    """Fields a table sorts or computes by but does not show (TableFieldOption Visibility HIDDEN)."""
+    return {
+        o["FieldId"]
+        for o in ((chart.get("FieldOptions") or {}).get("SelectedFieldOptions") or [])
+        if o.get("Visibility") == "HIDDEN"
+    }
+
+
 def table_data(con: Any, fields: Fields, body: dict[str, Any], clauses_of, out: dict, page: int = 1) -> None:
     chart = body.get("ChartConfiguration") or {}
     wells = chart.get("FieldWells") or {}
@@ -116,8 +125,9 @@ def table_data(con: Any, fields: Fields, body: dict[str, Any], clauses_of, out: 
     base = f"SELECT {select} FROM {quote(view.identifier)} WHERE {where} {group} {having}"
     (total,) = con.execute(f"SELECT count(*) FROM ({base})").fetchone()
     rows = con.execute(f"{base} {order_by} LIMIT {size} OFFSET {(page - 1) * size}").fetchall()
+    shown = [k for k, i in enumerate(ids) if i not in _hidden(chart)]
     out["columns"] = [
-        {"id": i, "label": labels.get(i, n), "format": f} for i, n, f in zip(ids, names, formats, strict=True)
+        {"id": ids[k], "label": labels.get(ids[k], names[k]), "format": formats[k]} for k in shown
     ]
-    out["rows"] = [[_cell(v, d) for v, d in zip(row, date_formats, strict=True)] for row in rows]
+    out["rows"] = [[_cell(row[k], date_formats[k]) for k in shown] for row in rows]
     out.update(total=total, page=page, page_size=size)

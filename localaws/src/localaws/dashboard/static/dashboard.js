@@ -321,6 +321,9 @@
         pointRadius: v.kind === 'line' ? 3 : 0, tension: 0, fill: false, spanGaps: !!v.span_gaps, maxBarThickness: 24};
     });
     var valueTicks = {maxRotation: 0, callback: function (value) { return formatNumber(value, v.format, true); }};
+    // Counts have no fractional ticks (QuickSight draws 0, 1, 2 findings, not 0.2, 0.4...).
+    var whole = v.series.every(function (s) { return s.data.every(function (d) { return d == null || d % 1 === 0; }); });
+    if (whole) valueTicks.precision = 0;
     var categoryTicks = {autoSkip: !horizontal, maxRotation: 60, font: {size: 12}};
     var valueAxis = {stacked: !!v.stacked, beginAtZero: true, ticks: valueTicks,
       title: {display: !!(v.axis && v.axis.value), text: v.axis && v.axis.value}};
