@@ -266,3 +266,27 @@ def test_sns_publish_is_judged_on_the_topic_it_targets(aws, user):
     clients("sns").publish(TopicArn=topic, Message="m")
     code, message = error(lambda: clients("sns").publish(TopicArn=topic + "-other", Message="m"))
     assert code == "AuthorizationError" and f"SNS:Publish on resource: {topic}-other" in message
+
+
+def test_security_hub_imports_are_judged_on_the_product_the_findings_name(aws, user):
+    clients, arn, set_policy = user
+    client(aws, "securityhub").enable_security_hub(EnableDefaultStandards=False)
+    product = f"arn:aws:securityhub:{REGION}:{ACCOUNT}:product/{ACCOUNT}/default"
+    finding = {
+        "SchemaVersion": "2018-10-08", "Id": f"f-{uuid.uuid4().hex[:6]}", "ProductArn": product,
+        "GeneratorId": "vpcflow/port_scan_vertical", "AwsAccountId": ACCOUNT, "Types": ["TTPs/Discovery"],
+        "CreatedAt": "2026-11-25T10:00:00Z", "UpdatedAt": "2026-11-25T10:00:00Z",
+        "Severity": {"Label": "MEDIUM"}, "Title": "t", "Description": "d",
+        "Resources": [{"Type": "Other", "Id": "eni-0"}],
+    }  # fmt: skip
+    # GIVEN no grant on the product THEN the import is denied as Security Hub denies, naming the product
+    set_policy(allow("securityhub:BatchImportFindings", product.replace("/default", "/other")))
+    code, message = error(lambda: clients("securityhub").batch_import_findings(Findings=[finding]))
+    assert code == "AccessDeniedException"
+    assert f"not authorized to perform: securityhub:BatchImportFindings on resource: {product}" in message
+    # GIVEN the grant THEN the finding is imported
+    set_policy(allow("securityhub:BatchImportFindings", product))
+    assert clients("securityhub").batch_import_findings(Findings=[finding])["SuccessCount"] == 1
+    # ... and the hub's own operations are judged on hub/default
+    code, _ = error(lambda: clients("securityhub").describe_hub())
+    assert code == "AccessDeniedException"

@@ -5,6 +5,7 @@ dropped from a policy, the run fails with AccessDenied naming that action."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -117,6 +118,15 @@ def hourly(enforcing, root, stack, provisioned):
 
     generate_to_s3(HOUR, HOUR + timedelta(hours=1), GeneratorConfig(records_per_hour=500, seed=5),
                    s3=root("s3"), url=stack.raw_location)  # fmt: skip
+    # ... and a vertical port scan in it, so vpcflow_detections has a finding to deliver
+    start = int(HOUR.timestamp()) + 600
+    scan = "".join(
+        f"2 {ACCOUNT} eni-0scan 198.51.100.7 10.0.1.5 40000 {port} 6 1 40 {start + port} {start + port + 1} "
+        "REJECT OK\n"
+        for port in range(1, 31)
+    )
+    key = f"{stack.raw_prefix}{HOUR:%Y/%m/%d/%H}/{stack.delivery_stream}-1-{HOUR:%Y-%m-%d-%H}-10-00-scan.gz"
+    root("s3").put_object(Bucket=stack.bucket, Key=key, Body=gzip.compress(scan.encode()))
     user, key = _user(root, stack, "vpcflow_hourly")
     patch = _connect(enforcing, key)
     try:
@@ -192,6 +202,31 @@ def test_an_action_dropped_from_the_policy_fails_the_run_with_access_denied_nami
         f"(AccessDeniedException) when calling the StartQueryExecution operation: {message}"
         in logs.out + logs.err
     )
+
+
+def test_detections_run_with_only_their_policy(enforcing, root, stack, hourly):
+    """vpcflow_detections judges hour H (compacted by the hourly fixture) as a user holding only its
+    policy: Athena over Parquet and its own tables, the scan's finding imported into Security Hub and
+    published to the alerts topic, nothing denied."""
+    from airflow.sdk import DagRunState
+    from vpcflow.detections.settings import DetectionSettings
+
+    # GIVEN the account's Security Hub on (VPCFLOW_SECURITY_HUB=import, the default, expects it)
+    assert DetectionSettings().security_hub == "import"
+    root("securityhub").enable_security_hub(EnableDefaultStandards=False)
+    user, key = _user(root, stack, "vpcflow_detections")
+    patch = _connect(enforcing, key)
+    try:
+        # WHEN the hour is judged, as a manual run names it
+        run = _dag("vpcflow_detections").test(run_conf={"hours": [f"{HOUR:%Y-%m-%d-%H}"]})
+    finally:
+        patch.undo()
+    # THEN the run succeeded with every call allowed, on the services detections use
+    assert run.state == DagRunState.SUCCESS, _states(run)
+    assert enforcing.iam.denials(user) == []
+    assert {"s3", "athena", "securityhub", "sns"} <= _services_judged(enforcing, user)
+    imported = root("securityhub").get_findings()["Findings"]
+    assert [f["GeneratorId"].rsplit("/", 1)[-1] for f in imported] == ["port_scan_vertical"]
 
 
 def _clients(enforcing, key: dict[str, str]):

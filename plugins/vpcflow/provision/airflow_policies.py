@@ -21,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from vpcflow.detections.iam import detections_policy, enable_security_hub_statement
+from vpcflow.detections.settings import DetectionSettings
 from vpcflow.enrichment.sources import role_arns
 from vpcflow.model.config import (
     ENRICHMENT_PREFIX,
@@ -262,6 +264,8 @@ def provision_catalog_policy(arns: StackArns) -> dict[str, Any]:
             _catalog(arns, ["*"]),
         ),
     ]
+    if DetectionSettings().security_hub == "enable":  # the hub enabled by provisioning, if it is off
+        statements.append(enable_security_hub_statement(arns))
     if c.quicksight:
         statements += [
             _statement(
@@ -509,6 +513,7 @@ POLICIES: dict[str, Callable[[StackArns], dict[str, Any]]] = {
     "vpcflow_provision_catalog": provision_catalog_policy,
     "vpcflow_hourly": hourly_policy,
     "vpcflow_enrichment": enrichment_policy,
+    "vpcflow_detections": detections_policy,
     "vpcflow_reconcile": reconcile_policy,
     "vpcflow_teardown": teardown_policy,
     "vpcflow_replay": replay_policy,
@@ -517,6 +522,7 @@ NEEDED_BY: dict[str, tuple[str, ...]] = {
     "vpcflow_provision": ("vpcflow_provision", "vpcflow_provision_catalog"),
     "vpcflow_hourly": ("vpcflow_hourly",),
     "vpcflow_enrichment": ("vpcflow_enrichment",),
+    "vpcflow_detections": ("vpcflow_detections",),
     "vpcflow_reconcile": ("vpcflow_reconcile",),
     "vpcflow_teardown": ("vpcflow_teardown",),
     "vpcflow replay": ("vpcflow_replay",),

@@ -21,6 +21,8 @@ DENIED = {
     "ec2": ("UnauthorizedOperation", 403),
     "lambda": ("AccessDeniedException", 403),
     "quicksight": ("AccessDeniedException", 401),
+    # https://docs.aws.amazon.com/securityhub/1.0/APIReference/CommonErrors.html
+    "securityhub": ("AccessDeniedException", 403),
     # JSON services that keep their query protocol's error codes (awsQueryCompatible).
     "sqs": ("AccessDenied", 403),
     "cloudwatch": ("AccessDenied", 403),

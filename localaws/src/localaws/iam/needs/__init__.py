@@ -16,6 +16,7 @@ from localaws.iam.needs.alerts import CLOUDWATCH, SNS, SQS
 from localaws.iam.needs.analytics import ATHENA, GLUE, QUICKSIGHT
 from localaws.iam.needs.base import Arns, Need, Resolver, Rule
 from localaws.iam.needs.delivery import EC2, FIREHOSE, LAMBDA, LOGS
+from localaws.iam.needs.findings import SECURITYHUB
 
 RULES: dict[str, dict[str, Rule]] = {
     "logs": LOGS,
@@ -30,6 +31,7 @@ RULES: dict[str, dict[str, Rule]] = {
     "athena": ATHENA,
     "glue": GLUE,
     "quicksight": QUICKSIGHT,
+    "securityhub": SECURITYHUB,
 }
 
 __all__ = ["Need", "Resolver", "needs", "RULES"]
