@@ -14,6 +14,7 @@ from typing import Any
 
 from vpcflow.dashboard.definition import build_definition
 from vpcflow.detections.detectors import SEVERITIES
+from vpcflow.detections.tables import FINDINGS_TABLE
 from vpcflow.model.config import StackConfig
 from vpcflow.model.formats import parquet_extra_fields
 from vpcflow.provision import quicksight
@@ -113,8 +114,6 @@ def _quality_tables(config: StackConfig, data_source_arn: str) -> dict[str, Any]
 def findings_sql(config: StackConfig) -> str:
     """The latest row of each finding (its current state: counts are cumulative) among the hours of the
     dashboard's window (``spice_window_days``, by partition value, so Athena reads only those hours)."""
-    from vpcflow.detections.tables import FINDINGS_TABLE
-
     names = ", ".join(name for name, _ in FINDINGS_COLUMNS)
     rank = " ".join(f"WHEN '{s}' THEN {i}" for i, s in enumerate(SEVERITIES))
     port = "':' || CAST(port AS varchar)"
