@@ -9,8 +9,9 @@ Four sheets. Overview: the controls (time range, VPC or interface, action, proto
 KPI tiles, the time series and the top-N charts; clicking a bar of rejected sources or ports, or a
 protocol, sets its parameter and opens Flows. Flows: the same controls and the flows they select. Quality:
 each ingest hour's verdict and what its checks flagged. Findings (vpcflow.dashboard.findings): the
-detections' findings by detector and severity, and a table of them, most severe first. Colours are tied to values (ColumnConfigurations),
-not to the order series arrive in, so ACCEPT is the same colour on every refresh.
+detections' findings by detector and severity, and a table of them, most severe first. Colours are tied
+to values (ColumnConfigurations), not to the order series arrive in, so ACCEPT is the same colour on every
+refresh.
 """
 
 from __future__ import annotations

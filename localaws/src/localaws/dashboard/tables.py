@@ -2,7 +2,8 @@
 
 A KPI is its first value aggregated over every row in its filters' scope. A table is either unaggregated
 (TableUnaggregatedFieldWells: the rows themselves, sorted by RowSort, one page of PaginationConfiguration
-at a time, with the total the filters select; a field whose FieldOptions say HIDDEN sorts but is not shown) or aggregated (GroupBy fields and aggregated values).
+at a time, with the total the filters select; a field whose FieldOptions say HIDDEN sorts but is not
+shown) or aggregated (GroupBy fields and aggregated values).
 """
 
 from __future__ import annotations
