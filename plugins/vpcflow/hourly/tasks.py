@@ -17,8 +17,9 @@ from vpcflow.athena import Athena
 from vpcflow.hourly import quality
 from vpcflow.hourly.context import HourContext
 from vpcflow.hourly.settings import RunSettings
-from vpcflow.hourly.tables import table_named, write_hour
+from vpcflow.hourly.tables import table_named
 from vpcflow.model.config import StackConfig
+from vpcflow.model.hour_tables import write_parquet
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +78,7 @@ def list_hour_objects(
         )
     stamp = {"run_id": run_id, "logical_date": logical_date.isoformat() if logical_date else None}
     table = table_named(hour.stack, hour.stack.objects_table)
-    write_hour(s3_client, hour.manifest_location, f"objects-{hour.label}.parquet", table,
+    write_parquet(s3_client, hour.manifest_location, f"objects-{hour.label}.parquet", table,
                [{**item, **stamp} for item in objects])  # fmt: skip
     Athena.for_stack(athena_client, hour.stack).run(
         hour.add_partition_sql(table.name, hour.manifest_location)
@@ -113,7 +114,7 @@ def evaluate_quality(
         {name: int(value or 0) for name, value in counts.items()}, hour.settings.thresholds, hour.fmt
     )
     table = table_named(hour.stack, hour.stack.quality_table)
-    stored = write_hour(s3_client, hour.quality_location, f"quality-{hour.label}.parquet", table,
+    stored = write_parquet(s3_client, hour.quality_location, f"quality-{hour.label}.parquet", table,
                         [r.as_row() for r in results])  # fmt: skip
     athena.run(hour.add_partition_sql(table.name, hour.quality_location))
     kept = keep_malformed_lines(s3_client, athena, hour, _count(results, "malformed_rows"))
@@ -165,7 +166,7 @@ def keep_malformed_lines(s3_client: Any, athena: Athena, hour: HourContext, expe
                 f"hour {hour.label}: the quality scan counted {expected} malformed rows but only {len(rows)} "
                 f"lines of its objects fail the format: the objects changed under the run; it retries"
             )
-    write_hour(s3_client, hour.malformed_location, f"malformed-{hour.label}.parquet", table, rows)
+    write_parquet(s3_client, hour.malformed_location, f"malformed-{hour.label}.parquet", table, rows)
     athena.run(hour.add_partition_sql(table.name, hour.malformed_location))
     if expected > len(rows):
         log.warning("hour %s: kept the first %d of %d malformed lines", hour.label, len(rows), expected)
