@@ -23,6 +23,7 @@ from botocore.exceptions import ClientError
 
 from vpcflow.hourly.context import HourContext
 from vpcflow.model.partitions import validate_identifier
+from vpcflow.model.s3_batch import delete_keys
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +138,4 @@ def delete_objects(s3: Any, location: str, keep: str | None = None) -> int:
         for item in page.get("Contents", [])
         if not (kept and item["Key"].startswith(kept))
     ]
-    for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-        answer = s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
-        )
-        if answer.get("Errors"):
-            first = answer["Errors"][0]
-            raise RuntimeError(
-                f"{len(answer['Errors'])} object(s) under {location} not deleted, e.g. {first.get('Key')}: "
-                f"{first.get('Code')} {first.get('Message')}"
-            )
-    return len(keys)
+    return delete_keys(s3, bucket, keys, location)

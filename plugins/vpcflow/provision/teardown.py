@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from vpcflow.model.config import StackConfig
+from vpcflow.model.s3_batch import delete_keys
 from vpcflow.provision import alerts, catalog, delivery, failures, functions, iam, quicksight
 from vpcflow.provision.common import Clients, Result, get_or_none
 from vpcflow.provision.dashboard import delete_findings_dataset, delete_quality_dataset
@@ -118,32 +119,14 @@ def empty_and_delete_bucket(s3: Any, bucket: str) -> Result:
     # moto/localaws evaluate as unconditional) must not stop the emptying.
     s3.delete_bucket_policy(Bucket=bucket)
     # Current objects, then versions and delete markers in case versioning was turned on outside vpcflow.
+    where = f"bucket {bucket!r}"
     for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket):
-        _delete_keys(s3, bucket, [{"Key": o["Key"]} for o in page.get("Contents", [])])
+        delete_keys(s3, bucket, [{"Key": o["Key"]} for o in page.get("Contents", [])], where)
     for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-        _delete_keys(
-            s3,
-            bucket,
-            [
-                {"Key": v["Key"], "VersionId": v["VersionId"]}
-                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
-            ],
-        )
+        versions = page.get("Versions", []) + page.get("DeleteMarkers", [])
+        delete_keys(s3, bucket, [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions], where)
     s3.delete_bucket(Bucket=bucket)
     return Result("deleted", bucket)
-
-
-def _delete_keys(s3: Any, bucket: str, keys: list[dict[str, str]]) -> None:
-    for start in range(0, len(keys), 1000):  # DeleteObjects takes at most 1000 keys
-        answer = s3.delete_objects(
-            Bucket=bucket, Delete={"Objects": keys[start : start + 1000], "Quiet": True}
-        )
-        if answer.get("Errors"):
-            first = answer["Errors"][0]
-            raise RuntimeError(
-                f"could not empty bucket {bucket!r}: {len(answer['Errors'])} object(s) not deleted, "
-                f"e.g. {first.get('Key')}: {first.get('Code')} {first.get('Message')}"
-            )
 
 
 def teardown_stack(clients: Clients, config: StackConfig, delete_data: bool = False) -> Results:
