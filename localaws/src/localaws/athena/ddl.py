@@ -85,6 +85,16 @@ def _values_for(
     return [given[k] for k in keys]
 
 
+def table_for_ddl(catalog: Catalog, db: str, name: str) -> Table:
+    """The table a DDL or SHOW statement names, or Hive's error for a missing database or table."""
+    if not catalog.database_exists(db):
+        raise ddl_failed(f"SemanticException [Error 10072]: Database does not exist: {db}")
+    table = catalog.table_or_none(db, name)
+    if table is None:
+        raise ddl_failed(f"SemanticException [Error 10001]: Table not found {db}.{name}")
+    return table
+
+
 class DDL:
     def __init__(self, catalog: Catalog, s3: S3, database: str):
         self.catalog = catalog
@@ -241,7 +251,7 @@ class DDL:
                 f"localaws supports ALTER TABLE ... ADD/DROP PARTITION only: {sql.strip()[:100]}",
             )
         db, name = split_qname(m.group(1), self.database)
-        table = self._table_for_ddl(db, name)
+        table = table_for_ddl(self.catalog, db, name)
         action, guard, rest = m.group(2).upper(), bool(m.group(3)), m.group(4)
         specs = list(_PARTITION_SPEC.finditer(rest))
         leftover = _PARTITION_SPEC.sub("", rest).replace(",", "").strip().rstrip(";").strip()
@@ -294,14 +304,6 @@ class DDL:
             self.catalog.drop_partition(table, p.values)
         return ResultSet.text("result", [])
 
-    def _table_for_ddl(self, db: str, name: str) -> Table:
-        if not self.catalog.database_exists(db):
-            raise ddl_failed(f"SemanticException [Error 10072]: Database does not exist: {db}")
-        table = self.catalog.table_or_none(db, name)
-        if table is None:
-            raise ddl_failed(f"SemanticException [Error 10001]: Table not found {db}.{name}")
-        return table
-
     # ---- MSCK REPAIR TABLE ----------------------------------------------------------------------
     def msck(self, sql: str) -> ResultSet:
         m = re.match(rf"\s*MSCK\s+REPAIR\s+TABLE\s+{_QNAME}\s*;?\s*$", sql, re.I)
@@ -310,7 +312,7 @@ class DDL:
                 "SYNTAX_ERROR", f"expected MSCK REPAIR TABLE name: {sql.strip()[:80]}", error_type=1004
             )
         db, name = split_qname(m.group(1), self.database)
-        table = self._table_for_ddl(db, name)
+        table = table_for_ddl(self.catalog, db, name)
         if not table.partition_keys:
             return ResultSet.text("result", [])
         keys = [k.name.lower() for k in table.partition_keys]

@@ -12,7 +12,7 @@ import re
 
 from localaws.athena import catalog as cat
 from localaws.athena.catalog import Catalog, Column, Table
-from localaws.athena.ddl import _NAME, _QNAME, _unquote_name, split_qname
+from localaws.athena.ddl import _NAME, _QNAME, _unquote_name, split_qname, table_for_ddl
 from localaws.athena.errors import QueryFailed, ddl_failed
 from localaws.athena.results import ResultSet
 from localaws.athena.views import view_sql
@@ -23,19 +23,11 @@ class Show:
         self.catalog = catalog
         self.database = database
 
-    def _table_for_ddl(self, db: str, name: str) -> Table:
-        if not self.catalog.database_exists(db):
-            raise ddl_failed(f"SemanticException [Error 10072]: Database does not exist: {db}")
-        table = self.catalog.table_or_none(db, name)
-        if table is None:
-            raise ddl_failed(f"SemanticException [Error 10001]: Table not found {db}.{name}")
-        return table
-
     def show(self, sql: str) -> ResultSet:
         text = sql.strip().rstrip(";").strip()
         m = re.match(rf"SHOW\s+PARTITIONS\s+{_QNAME}$", text, re.I)
         if m:
-            table = self._table_for_ddl(*split_qname(m.group(1), self.database))
+            table = table_for_ddl(self.catalog, *split_qname(m.group(1), self.database))
             if not table.partition_keys:
                 raise ddl_failed(
                     f"SemanticException [Error 10241]: Table {table.name} is not a partitioned table"
@@ -64,11 +56,11 @@ class Show:
             db, name = split_qname(m.group(1), self.database)
             if m.group(2):
                 db = _unquote_name(m.group(2))
-            table = self._table_for_ddl(db, name)
+            table = table_for_ddl(self.catalog, db, name)
             return ResultSet.text("field", [c.name for c in table.columns + table.partition_keys])
         m = re.match(rf"SHOW\s+CREATE\s+TABLE\s+{_QNAME}$", text, re.I)
         if m:
-            table = self._table_for_ddl(*split_qname(m.group(1), self.database))
+            table = table_for_ddl(self.catalog, *split_qname(m.group(1), self.database))
             return ResultSet.text("createtab_stmt", show_create(table).split("\n"))
         m = re.match(
             rf"SHOW\s+VIEWS(?:\s+(?:IN|FROM)\s+({_NAME}))?(?:\s+(?:LIKE\s+)?'([^']*)')?$", text, re.I
@@ -110,7 +102,7 @@ class Show:
         )
         if not m:
             raise QueryFailed("SYNTAX_ERROR", f"expected DESCRIBE table: {sql.strip()[:80]}", error_type=1004)
-        table = self._table_for_ddl(*split_qname(m.group(1), self.database))
+        table = table_for_ddl(self.catalog, *split_qname(m.group(1), self.database))
 
         def row(c: Column) -> str:
             return (
