@@ -16,7 +16,8 @@ SELECT hour, min(interfaceid) AS interfaceid, min(account) AS account, src AS so
        concat(CAST(count(*) AS VARCHAR), ' connection attempts from ', src, ' to ', dst, ':',
               CAST(dport AS VARCHAR), ', ', CAST(count_if(action = 'REJECT') AS VARCHAR), ' rejected, ',
               CAST(sum(bytes) / count(*) AS VARCHAR), ' bytes each on average') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(["src", "dst"]) }}
 FROM attempts
 GROUP BY hour, src, dst, dport
 HAVING count(*) >= {{ t.min_attempts }} AND sum(bytes) <= {{ t.max_mean_bytes }} * count(*)

@@ -14,7 +14,8 @@ judged AS (
     SELECT hour, interfaceid AS iface, max(account) AS account, count_if(logstatus = 'OK') AS flows,
            count_if(logstatus = 'NODATA') AS nodata, count_if(logstatus = 'SKIPDATA') AS skipdata,
            min(start_time) AS first_seen, max(end_time) AS last_seen,
-           {{ run.evidence(where="logstatus <> 'OK'") }} AS evidence
+           {{ run.evidence(where="logstatus <> 'OK'") }} AS evidence,
+           {{ run.enrichment() }}
     FROM flows
     GROUP BY hour, interfaceid
 ), days AS (
@@ -37,6 +38,7 @@ judged AS (
 ), busy AS (
     SELECT u.hour, u.iface, coalesce(c.account, u.account) AS account, u.days, u.median_flows,
            coalesce(c.flows, 0) AS flows, coalesce(c.nodata, 0) AS nodata, c.first_seen, c.last_seen, c.evidence,
+           c.interface_context,
            coalesce(c.flows, 0) * 100 <= {{ t.silent_percent }} * u.median_flows AS silent
     FROM usual u
     LEFT JOIN current c ON c.hour = u.hour AND c.iface = u.iface
@@ -52,7 +54,7 @@ SELECT hour, iface AS interfaceid, account, CAST(NULL AS VARCHAR) AS source, CAS
        concat(CAST(flows AS VARCHAR), ' flows and ', CAST(nodata AS VARCHAR), ' NODATA windows this hour; ',
               CAST(median_flows AS VARCHAR), ' flows at this hour on a median day of the ', CAST(days AS VARCHAR),
               ' before') AS detail,
-       coalesce(evidence, '') AS evidence
+       coalesce(evidence, '') AS evidence, interface_context, CAST(NULL AS VARCHAR) AS peer_context
 FROM busy
 WHERE silent OR nodata >= {{ t.min_nodata }}
 UNION ALL
@@ -61,6 +63,6 @@ SELECT hour, iface, account, CAST(NULL AS VARCHAR), CAST(NULL AS VARCHAR), CAST(
        CAST({{ t.min_skipdata }} AS DOUBLE), first_seen, last_seen,
        concat(CAST(skipdata AS VARCHAR), ' SKIPDATA windows (records AWS skipped) and ', CAST(flows AS VARCHAR),
               ' flows this hour') AS detail,
-       coalesce(evidence, '')
+       coalesce(evidence, ''), interface_context, peer_context
 FROM current
 WHERE skipdata >= {{ t.min_skipdata }}

@@ -58,7 +58,8 @@ SELECT h.hour, h.interfaceid, min(e.account) AS account, h.sender AS source, h.t
               CAST(h.peers AS VARCHAR), ' external destinations); its usual peak at this time of day is ',
               CAST(h.base_top AS VARCHAR), ' bytes (second-highest of the previous days; ',
               CAST(h.known_hours AS VARCHAR), ' hours known)') AS detail,
-       {{ run.evidence("bytes DESC") }} AS evidence
+       {{ run.evidence("bytes DESC") }} AS evidence,
+       {{ run.enrichment(["h.top_peer"], "e") }}
 FROM hits h
 JOIN egress e ON e.hour = h.hour AND e.interfaceid = h.interfaceid AND e.src = h.sender
 GROUP BY h.hour, h.interfaceid, h.sender, h.top_peer, h.top_bytes, h.needed, h.peers, h.base_top, h.known_hours

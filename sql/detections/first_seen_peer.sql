@@ -6,7 +6,8 @@
 WITH {% include "detections/_flows.sql" %},
 peers AS (
     SELECT hour, interfaceid, account, start_time, end_time, packets, bytes, starttime, src, sport, dst, dport,
-           protocol, action, logstatus,
+           protocol, action, logstatus, interface_instance_id, interface_vpc_id,
+           interface_subnet_id, peer_address, peer_country, peer_country_name, peer_as_org, peer_aws_service,
            CASE WHEN dst_internal THEN src ELSE dst END AS peer,
            CASE WHEN dst_internal THEN dst ELSE src END AS ours,
            CASE WHEN dport IN ({{ ints(run.sensitive_ports) }}) THEN dport ELSE sport END AS service_port,
@@ -40,7 +41,8 @@ SELECT p.hour, p.interfaceid, min(p.account) AS account, p.peer AS source, min(p
               CAST(p.service_port AS VARCHAR), ' in ', CAST(max(n.known_hours) AS VARCHAR),
               ' hours of baselines: ', CAST(count(*) AS VARCHAR), ' flows, ', CAST(sum(p.bytes) AS VARCHAR),
               ' bytes') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(["p.peer"], "p") }}
 FROM peers p
 JOIN new_peers n ON n.hour = p.hour AND n.interfaceid = p.interfaceid AND n.peer = p.peer
                 AND n.service_port = p.service_port

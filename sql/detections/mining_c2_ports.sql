@@ -19,7 +19,8 @@ SELECT hour, interfaceid, min(account) AS account, min(src) AS source, dst AS de
        min(start_time) AS first_seen, max(end_time) AS last_seen,
        concat(CAST(count(*) AS VARCHAR), ' accepted flows from ', min(src), ' to ', dst, ':',
               CAST(dport AS VARCHAR), ', ', CAST(sum(bytes) AS VARCHAR), ' bytes') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(["dst"]) }}
 FROM egress
 GROUP BY hour, interfaceid, dst, dport
 HAVING count(*) >= {{ t.min_flows }}

@@ -30,7 +30,8 @@ SELECT p.hour, min(p.interfaceid) AS interfaceid, min(p.account) AS account, p.s
               array_join(array_sort(array_agg(DISTINCT CAST(p.dport AS VARCHAR))), ', '), ' in ',
               CAST(count(*) AS VARCHAR), ' flows, ', CAST(count_if(p.action = 'REJECT') AS VARCHAR),
               ' rejected') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(["p.src"], "p") }}
 FROM probes p
 JOIN swept s ON s.hour = p.hour AND s.sweeper = p.src AND s.swept_port = p.dport
 GROUP BY p.hour, p.src

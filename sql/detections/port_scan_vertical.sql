@@ -22,7 +22,8 @@ SELECT hour, min(interfaceid) AS interfaceid, min(account) AS account, src AS so
        concat(CAST(count(DISTINCT dport) AS VARCHAR), ' ports of ', dst, ' probed by ', src, ' in ',
               CAST(count(*) AS VARCHAR), ' flows, ', CAST(count_if(action = 'REJECT') AS VARCHAR),
               ' rejected') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(["src", "dst"]) }}
 FROM probes
 GROUP BY hour, src, dst
 HAVING count(DISTINCT dport) >= {{ t.min_ports }}

@@ -37,7 +37,8 @@ SELECT h.hour, h.iface AS interfaceid, min(r.account) AS account, CAST(NULL AS V
               ' sources on ', CAST(count(DISTINCT r.dport) AS VARCHAR), ' port(s); ',
               CAST(h.past_rejects AS VARCHAR), ' in the ', CAST(h.known_hours AS VARCHAR),
               ' hours before') AS detail,
-       {{ run.evidence() }} AS evidence
+       {{ run.evidence() }} AS evidence,
+       {{ run.enrichment(alias="r") }}
 FROM hits h
 JOIN rejected r ON r.hour = h.hour AND r.interfaceid = h.iface
 GROUP BY h.hour, h.iface, h.rejects, h.known_hours, h.past_rejects

@@ -42,6 +42,9 @@ def main(target: str = "docs/dashboard.png", findings_target: str = "docs/dashbo
             print(status, cut)
             Path(target).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=target, full_page=True)
+            # The findings table is wider than the overview (instance, VPC and the peer's origin): the whole
+            # of it in the picture.
+            page.set_viewport_size({"width": 1800, "height": 1000})
             page.click("#tab-findings")
             findings = wait_drawn(page, 2)
             cut += clipped(page)

@@ -24,7 +24,7 @@ from vpcflow.dashboard.links import local_dashboard_url
 from vpcflow.dashboard.page import render_dashboard_html
 from vpcflow.detections.asff import entity
 from vpcflow.detections.detectors import SEVERITIES
-from vpcflow.detections.listing import Query, latest
+from vpcflow.detections.listing import Query, asset, latest, peer_origin
 
 from tests.dashboard.browser import browser, chart, click_bar, clipped, status, wait_drawn
 
@@ -187,7 +187,8 @@ def test_the_findings_sheet_shows_each_findings_latest_state_as_athena_lists_it(
     headers = page.eval_on_selector_all(
         "[data-visual='findings-table'] thead th", "c => c.map(e => e.innerText)"
     )
-    assert headers[:5] == ["Severity", "Finding", "Source / entity", "First seen (UTC)", "Last seen (UTC)"]
+    assert headers[:7] == ["Severity", "Finding", "Source / entity", "Instance / VPC", "Peer country / org",
+                           "First seen (UTC)", "Last seen (UTC)"]  # fmt: skip
     assert "Severity rank" not in headers and headers[-1] == "Finding id"
     cells = page.eval_on_selector_all(
         "[data-visual='findings-table'] tbody tr", "rows => rows.map(r => [...r.cells].map(c => c.innerText))"
@@ -195,6 +196,7 @@ def test_the_findings_sheet_shows_each_findings_latest_state_as_athena_lists_it(
     shown = [dict(zip(headers, row, strict=True)) for row in cells]
     want = [
         {"Severity": f["severity"], "Finding": f["title"], "Source / entity": entity(f),
+         "Instance / VPC": asset(f), "Peer country / org": peer_origin(f),
          "First seen (UTC)": f"{f['first_seen']:%Y-%m-%d %H:%M}", "Last seen (UTC)": f"{f['last_seen']:%Y-%m-%d %H:%M}",
          "Hours": str(f["hours_active"]), "Status": f["status"], "Finding id": f["finding_id"]}
         for f in expected

@@ -41,6 +41,8 @@ def findings_table() -> dict[str, Any]:
         (raw("fd-severity", FINDINGS, "severity"), "Severity"),
         (raw("fd-title", FINDINGS, "title"), "Finding"),
         (raw("fd-entity", FINDINGS, "entity"), "Source / entity"),
+        (raw("fd-asset", FINDINGS, "asset"), "Instance / VPC"),
+        (raw("fd-peer", FINDINGS, "peer_origin"), "Peer country / org"),
         (raw("fd-first", FINDINGS, "first_seen", _WHEN), "First seen (UTC)"),
         (raw("fd-last", FINDINGS, "last_seen", _WHEN), "Last seen (UTC)"),
         (raw("fd-hours", FINDINGS, "hours_active", PLAIN_NUMBER), "Hours"),

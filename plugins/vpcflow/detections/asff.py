@@ -4,6 +4,16 @@ The finding is the account's own (default product ARN, the caller's AwsAccountId
 resource, in whichever account owns it. Severity and Types go in FindingProviderFields too: that is how a
 provider changes them on a later import (escalation) without overwriting what analysts set.
 Timestamps come from the flows, not the clock, so importing the same row twice sends the same finding.
+
+Who is behind it, where compaction's enrichment knew (vpcflow.detections.findings.CONTEXT_COLUMNS): the
+interface's instance is a second resource, ``AwsEc2Instance`` with its VPC and subnet; the remote peer's
+country, AS organisation and AWS service go in ProductFields (ASFF has no field of its own for them).
+ASFF syntax, as documented:
+- AwsEc2Instance resource and its details (VpcId, SubnetId):
+  https://docs.aws.amazon.com/securityhub/latest/userguide/asff-resourcedetails-awsec2.html and
+  https://docs.aws.amazon.com/securityhub/1.0/APIReference/API_AwsEc2InstanceDetails.html
+- ProductFields: string values, up to 50 key-value pairs, keys up to 128 characters, values up to 2048:
+  https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/securityhub/aws.sdk.kotlin.services.securityhub.model/-aws-security-finding/product-fields.html
 """
 
 from __future__ import annotations
@@ -18,6 +28,10 @@ from vpcflow.detections.hours import shift, to_datetime
 SCHEMA_VERSION = "2018-10-08"
 _PROTOCOLS = {1: "ICMP", 6: "TCP", 17: "UDP", 58: "ICMPV6"}
 _OUTBOUND = {"exfiltration", "mining_c2_ports"}
+# Finding columns that go in ProductFields when known, under vpcflow/<column>.
+_CONTEXT_FIELDS = ("instance_id", "vpc_id", "subnet_id", "peer_address", "peer_country", "peer_country_name",
+                   "peer_as_org", "peer_aws_service")  # fmt: skip
+MAX_PRODUCT_FIELDS, MAX_PRODUCT_VALUE = 50, 2048
 
 
 def _time(value: datetime | None, fallback: datetime) -> str:
@@ -65,6 +79,9 @@ def to_asff(row: dict[str, Any], stack_name: str, account: str, region: str, par
     else:
         resource = {"Type": "Other", "Id": row.get("source") or row.get("destination") or row["finding_id"]}
     resource.update(Partition=partition, Region=region)
+    resources = [resource]
+    if row.get("instance_id"):
+        resources.append(_instance(row, owner, region, partition))
     title = f"{detector.title}: {entity(row)}"[:256]
     description = (
         f"{row['detail']}. {row['hours_active']} hour(s) with hits since {row['first_hour']}: {row['flows']} flows, "
@@ -84,7 +101,7 @@ def to_asff(row: dict[str, Any], stack_name: str, account: str, region: str, par
         "Severity": severity,
         "Title": title,
         "Description": description,
-        "Resources": [resource],
+        "Resources": resources,
         "RecordState": "ARCHIVED" if archived else "ACTIVE",
         "FindingProviderFields": {"Severity": severity, "Types": list(detector.types)},
         "ProductFields": _product_fields(row, stack_name),
@@ -93,6 +110,21 @@ def to_asff(row: dict[str, Any], stack_name: str, account: str, region: str, par
     if network:
         finding["Network"] = network
     return finding
+
+
+def _instance(row: dict[str, Any], owner: str, region: str, partition: str) -> dict[str, Any]:
+    """The interface's EC2 instance as an ASFF resource: its ARN, and the VPC and subnet where known."""
+    resource: dict[str, Any] = {
+        "Type": "AwsEc2Instance",
+        "Id": f"arn:{partition}:ec2:{region}:{owner}:instance/{row['instance_id']}",
+        "Partition": partition,
+        "Region": region,
+    }
+    details = {name: row[column] for name, column in (("VpcId", "vpc_id"), ("SubnetId", "subnet_id"))
+               if row.get(column)}  # fmt: skip
+    if details:
+        resource["Details"] = {"AwsEc2Instance": details}
+    return resource
 
 
 def _network(row: dict[str, Any]) -> dict[str, Any]:
@@ -132,4 +164,7 @@ def _product_fields(row: dict[str, Any], stack_name: str) -> dict[str, str]:
     while evidence and len(json.dumps(evidence)) > 2048:
         evidence = evidence[:-1]  # ProductFields values are at most 2048 characters
     fields["vpcflow/evidence"] = json.dumps(evidence)
-    return fields
+    for column in _CONTEXT_FIELDS:
+        if row.get(column):
+            fields[f"vpcflow/{column}"] = str(row[column])[:MAX_PRODUCT_VALUE]
+    return fields  # at most 22 of the MAX_PRODUCT_FIELDS

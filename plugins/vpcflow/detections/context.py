@@ -13,7 +13,7 @@ from typing import Any
 
 from vpcflow.detections import hours as hourlib
 from vpcflow.detections import network
-from vpcflow.detections.detectors import Detector
+from vpcflow.detections.detectors import INTERFACE_CONTEXT, PEER_CONTEXT, Detector
 from vpcflow.detections.settings import DetectionSettings
 from vpcflow.detections.tables import BASELINES, DETECTIONS_PREFIX, FINDINGS, RUNS, HourTable
 from vpcflow.model.config import ConfigError, StackConfig
@@ -169,6 +169,36 @@ class DetectionContext:
         return (
             f"array_join(slice(array_agg(concat({text}) ORDER BY {order}, {ties}){only}, 1, "
             f"{self.evidence_flows}), ';')"
+        )
+
+    # -- enrichment -------------------------------------------------------------------------------------
+
+    @staticmethod
+    def enrichment(peer: tuple[str, ...] | list[str] | None = None, alias: str = "") -> str:
+        """SQL aggregates, ``interface_context`` and ``peer_context``: what compaction's enrichment says of
+        the finding's interface and of its remote peer, each packed in one string (fields separated by
+        chr(31)) that vpcflow.detections.findings unpacks (``CONTEXT_FIELDS``).
+
+        - interface: the least ``interfaceid`` of the group with its instance, VPC and subnet, so it is the
+          one a detector reporting ``min(interfaceid)`` names;
+        - peer: among the group's flows whose far side (``peer_address``) is one of the ``peer``
+          expressions (the finding's remote address: its source, its destination...), the least address with
+          its country, country name, AS organisation and AWS service. None: the finding has no one peer.
+
+        Hours compacted before the enrichment read NULL for these columns: the interface's fields are
+        then empty and the peer's context NULL. Neither decides whether a detector fires."""
+        a = f"{alias}." if alias else ""
+
+        def packed(columns: tuple[str, ...]) -> str:
+            fields = [f"coalesce({a}{column}, '')" for column in columns]
+            return f"concat({', chr(31), '.join(fields)})"
+
+        interface = f"min({packed(INTERFACE_CONTEXT)}) AS interface_context"
+        if not peer:
+            return f"{interface},\n       CAST(NULL AS VARCHAR) AS peer_context"
+        return (
+            f"{interface},\n       min(CASE WHEN {a}peer_address IN ({', '.join(peer)}) "
+            f"THEN {packed(PEER_CONTEXT)} END) AS peer_context"
         )
 
     # -- rendering --------------------------------------------------------------------------------------

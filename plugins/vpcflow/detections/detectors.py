@@ -36,7 +36,13 @@ OUTPUT_COLUMNS = (
     ("last_seen", "timestamp"),
     ("detail", "varchar"),
     ("evidence", "varchar"),
+    ("interface_context", "varchar"),
+    ("peer_context", "varchar"),
 )
+# What interface_context and peer_context pack (vpcflow.detections.context.DetectionContext.enrichment):
+# Parquet columns compaction's enrichment wrote, NULL in hours compacted before it.
+INTERFACE_CONTEXT = ("interfaceid", "interface_instance_id", "interface_vpc_id", "interface_subnet_id")
+PEER_CONTEXT = ("peer_address", "peer_country", "peer_country_name", "peer_as_org", "peer_aws_service")
 KEY_COLUMNS = ("interfaceid", "source", "destination", "port", "subtype")
 
 SENSITIVE_PORTS = (22, 23, 445, 1433, 2375, 3306, 3389, 5432, 5900, 6379, 9200, 11211, 27017)

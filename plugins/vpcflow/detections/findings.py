@@ -17,12 +17,41 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vpcflow.detections import hours as hourlib
-from vpcflow.detections.detectors import BY_NAME, KEY_COLUMNS, SEVERITIES, Detector
+from vpcflow.detections.detectors import (
+    BY_NAME,
+    INTERFACE_CONTEXT,
+    KEY_COLUMNS,
+    PEER_CONTEXT,
+    SEVERITIES,
+    Detector,
+)
 
 EVIDENCE_FIELDS = ("start", "source", "source_port", "destination", "destination_port", "protocol", "action",
                    "packets", "bytes", "status")  # fmt: skip
 _INTEGER_FIELDS = {"start", "source_port", "destination_port", "protocol", "packets", "bytes"}
 Row = dict[str, Any]
+# Who is behind a finding, from compaction's enrichment (NULL when its hours were compacted before it): the
+# finding's interface (its instance, VPC, subnet) and its remote peer (the address, its country, AS
+# organisation, AWS service). Not part of the finding's id, and no detector fires on them.
+INTERFACE_COLUMNS = ("instance_id", "vpc_id", "subnet_id")
+PEER_COLUMNS = ("peer_address", "peer_country", "peer_country_name", "peer_as_org", "peer_aws_service")
+CONTEXT_COLUMNS = INTERFACE_COLUMNS + PEER_COLUMNS
+
+
+def parse_context(interface: str | None, peer: str | None, interfaceid: str | None) -> dict[str, Any]:
+    """A detector's ``interface_context`` and ``peer_context`` (vpcflow.detections.context's
+    ``enrichment``) as the findings' context columns; None for what the enrichment did not say. The
+    interface's fields count only when they are of the finding's own interface."""
+    out: dict[str, Any] = dict.fromkeys(CONTEXT_COLUMNS)
+    if interface:
+        values = [v or None for v in interface.split(chr(31))]
+        if len(values) == len(INTERFACE_CONTEXT) and values[0] == interfaceid:
+            out.update(zip(INTERFACE_COLUMNS, values[1:], strict=True))
+    if peer:
+        values = [v or None for v in peer.split(chr(31))]
+        if len(values) == len(PEER_CONTEXT) and values[0]:
+            out.update(zip(PEER_COLUMNS, values, strict=True))
+    return out
 
 
 def parse_evidence(text: str | None) -> list[dict[str, Any]]:
@@ -74,6 +103,10 @@ class Hit:
             values[name] = parse_timestamp(values.get(name))
         values["evidence"] = parse_evidence(values.get("evidence"))
         values = {k: (None if v == "" else v) for k, v in values.items()}
+        values.update(
+            parse_context(values.pop("interface_context", None), values.pop("peer_context", None),
+                          values.get("interfaceid"))
+        )  # fmt: skip
         key = tuple(values.get(column) if column in detector.key else None for column in KEY_COLUMNS)
         return cls(detector.name, hourlib.parse_label(str(row["hour"])), key, values)
 
@@ -94,6 +127,7 @@ class Hit:
             "last_seen": row["hour_last_seen"],
             "detail": row["detail"],
             "evidence": json.loads(row["hour_evidence"] or "[]"),
+            **{c: row.get(c) for c in CONTEXT_COLUMNS},
         }
         key = tuple(values.get(column) if column in detector.key else None for column in KEY_COLUMNS)
         return cls(detector.name, row["hour"], key, values)
@@ -176,8 +210,21 @@ def assemble(hit: Hit, previous: Row | None, keep: int) -> Row:
         "hour_evidence": json.dumps(v["evidence"], sort_keys=True),
         "hour_first_seen": v["first_seen"],
         "hour_last_seen": v["last_seen"],
+        **_context(v, previous),
     }
     return row
+
+
+def _context(values: Mapping[str, Any], previous: Row | None) -> dict[str, Any]:
+    """The hour's interface and peer context; what the incident's earlier hour knew when this hour knows
+    nothing (an un-enriched hour, a silent interface), each side whole, never mixed."""
+    out = {}
+    for columns in (INTERFACE_COLUMNS, PEER_COLUMNS):
+        source: Mapping[str, Any] = values
+        if previous is not None and not any(values.get(c) for c in columns):
+            source = previous
+        out.update({c: source.get(c) for c in columns})
+    return out
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -228,7 +275,7 @@ def row_key(row: Mapping[str, Any]) -> tuple[Any, ...]:
 
 # Columns whose values decide whether a stored row must be written again.
 COMPARED = ("finding_id", "severity", "status", "first_hour", "hours_active", "flows", "bytes", "max_score",
-            "evidence", "first_seen", "last_seen")  # fmt: skip
+            "evidence", "first_seen", "last_seen", *CONTEXT_COLUMNS)  # fmt: skip
 
 
 def same_rows(a: Iterable[Row], b: Iterable[Row]) -> bool:

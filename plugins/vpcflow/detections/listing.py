@@ -77,14 +77,34 @@ def latest(
     return rows, int(execution.get("Statistics", {}).get("DataScannedInBytes") or 0)
 
 
+def asset(row: dict[str, Any]) -> str:
+    """The finding's instance and VPC where the enrichment knew them: ``i-0abc / vpc-0def``, else ''.
+    The dashboard's findings table computes the same (vpcflow.provision.dashboard.findings_sql)."""
+    if row.get("instance_id"):
+        return row["instance_id"] + (f" / {row['vpc_id']}" if row.get("vpc_id") else "")
+    return row.get("vpc_id") or ""
+
+
+def peer_origin(row: dict[str, Any]) -> str:
+    """Who the remote peer is where the enrichment knew: ``AWS S3``, ``NL, Example AS``, else ''."""
+    if row.get("peer_aws_service"):
+        return f"AWS {row['peer_aws_service']}"
+    if row.get("peer_country"):
+        return row["peer_country"] + (f", {row['peer_as_org']}" if row.get("peer_as_org") else "")
+    return row.get("peer_as_org") or ""
+
+
 def table(rows: list[dict[str, Any]]) -> str:
-    header = ("last hour", "severity", "detector", "entity", "hours", "flows", "bytes", "finding")
+    header = ("last hour", "severity", "detector", "entity", "instance / vpc", "peer", "hours", "flows", "bytes",
+              "finding")  # fmt: skip
     lines = [
         (
             r["hour"],
             r["severity"],
             r["detector"],
             entity(r)[:48],
+            asset(r)[:48] or "-",
+            peer_origin(r)[:32] or "-",
             str(r["hours_active"]),
             str(r["flows"]),
             str(r["bytes"]),
@@ -100,6 +120,21 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(out)
 
 
+def _who(row: dict[str, Any]) -> list[str]:
+    """Who is behind the finding, where the hours' enrichment said (nothing for hours compacted before)."""
+    lines = []
+    where = [f"{name} {row[column]}" for name, column in (("instance", "instance_id"), ("VPC", "vpc_id"),
+             ("subnet", "subnet_id")) if row.get(column)]  # fmt: skip
+    if where:
+        lines.append(f"  on {', '.join(where)}")
+    if row.get("peer_address"):
+        about = [row[c] for c in ("peer_country_name", "peer_as_org") if row.get(c)]
+        if row.get("peer_aws_service"):
+            about.append(f"AWS {row['peer_aws_service']}")
+        lines.append(f"  remote peer {row['peer_address']}" + (f": {', '.join(about)}" if about else ""))
+    return lines
+
+
 def details(row: dict[str, Any]) -> str:
     detector = BY_NAME[row["detector"]]
     lines = [
@@ -111,6 +146,7 @@ def details(row: dict[str, Any]) -> str:
         f"{row['first_hour']}; {row['flows']} flows, {row['packets']} packets, {row['bytes']} bytes",
         f"  interface {row['interfaceid']} (account {row['account']}); score {row['score']:g} against "
         f"{row['threshold']:g} (max {row['max_score']:g})",
+        *_who(row),
         "  evidence:",
     ]
     for flow in json.loads(row["evidence"] or "[]"):

@@ -99,6 +99,16 @@ FINDINGS = HourTable(
         ("hour_evidence", "STRING"),
         ("hour_first_seen", "TIMESTAMP"),
         ("hour_last_seen", "TIMESTAMP"),
+        # Who is behind the finding (vpcflow.detections.findings.CONTEXT_COLUMNS): NULL where the hours'
+        # enrichment said nothing, and in findings written before these columns existed.
+        ("instance_id", "STRING"),
+        ("vpc_id", "STRING"),
+        ("subnet_id", "STRING"),
+        ("peer_address", "STRING"),
+        ("peer_country", "STRING"),
+        ("peer_country_name", "STRING"),
+        ("peer_as_org", "STRING"),
+        ("peer_aws_service", "STRING"),
     ),
 )
 

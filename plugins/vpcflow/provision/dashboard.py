@@ -63,6 +63,14 @@ FINDINGS_COLUMNS = [
     ("destination", "STRING"),
     ("port", "INTEGER"),
     ("entity", "STRING"),
+    ("instance_id", "STRING"),
+    ("vpc_id", "STRING"),
+    ("subnet_id", "STRING"),
+    ("asset", "STRING"),
+    ("peer_country", "STRING"),
+    ("peer_as_org", "STRING"),
+    ("peer_aws_service", "STRING"),
+    ("peer_origin", "STRING"),
     ("first_seen", "DATETIME"),
     ("last_seen", "DATETIME"),
     ("hours_active", "INTEGER"),
@@ -122,8 +130,11 @@ def findings_sql(config: StackConfig) -> str:
         f"|| coalesce(CASE WHEN destination IS NULL THEN ' port ' || CAST(port AS varchar) ELSE {port} END, '') "
         "|| coalesce(' (' || subtype || ')', '')"
     )
+    # Who is behind the finding (vpcflow.detections.listing.asset and peer_origin say the same), '' unknown.
+    asset = "coalesce(instance_id || coalesce(' / ' || vpc_id, ''), vpc_id, '')"
+    origin = "coalesce('AWS ' || peer_aws_service, peer_country || coalesce(', ' || peer_as_org, ''), peer_as_org, '')"
     return (
-        f"SELECT {names} FROM (SELECT f.*, {entity} AS entity, "
+        f"SELECT {names} FROM (SELECT f.*, {entity} AS entity, {asset} AS asset, {origin} AS peer_origin, "
         f"CASE severity {rank} ELSE 0 END AS severity_rank, "
         "row_number() OVER (PARTITION BY finding_id ORDER BY ingestdatetime DESC) AS latest "
         f'FROM "{config.database}"."{FINDINGS_TABLE}" f WHERE ingestdatetime >= '
