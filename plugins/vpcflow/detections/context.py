@@ -15,8 +15,9 @@ from vpcflow.detections import hours as hourlib
 from vpcflow.detections import network
 from vpcflow.detections.detectors import INTERFACE_CONTEXT, PEER_CONTEXT, Detector
 from vpcflow.detections.settings import DetectionSettings
-from vpcflow.detections.tables import BASELINES, DETECTIONS_PREFIX, FINDINGS, RUNS, HourTable
+from vpcflow.detections.tables import BASELINES, DETECTIONS_PREFIX, FINDINGS, RUNS
 from vpcflow.model.config import ConfigError, StackConfig
+from vpcflow.model.hour_tables import HourTable
 from vpcflow.model.partitions import validate_table_name
 
 

@@ -32,8 +32,9 @@ from vpcflow.detections import hours as hourlib
 from vpcflow.detections.context import DetectionContext
 from vpcflow.detections.findings import Hit, Incidents, Row, same_rows
 from vpcflow.detections.settings import DetectionSettings
-from vpcflow.detections.tables import BASELINES, FINDINGS, RUNS, HourTable, typed, write_rows
+from vpcflow.detections.tables import BASELINES, FINDINGS, RUNS, typed, write_rows
 from vpcflow.model.config import StackConfig
+from vpcflow.model.hour_tables import HourTable
 from vpcflow.model.partitions import Partition, add_partitions_sql
 
 log = logging.getLogger(__name__)

@@ -12,15 +12,11 @@ Their DDL is provisioned with the stack's other tables (vpcflow.provision.stack.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from vpcflow.model import sqlfiles
 from vpcflow.model.config import StackConfig
-from vpcflow.model.partitions import validate_identifier, validate_location
+from vpcflow.model.hour_tables import HourTable, write_parquet
 
 FINDINGS_TABLE = "vpc_flow_findings"
 BASELINES_TABLE = "vpc_flow_baselines"
@@ -28,40 +24,6 @@ RUNS_TABLE = "vpc_flow_detection_runs"
 FINDINGS_PREFIX = "findings/"
 BASELINES_PREFIX = "baselines/"
 DETECTIONS_PREFIX = "detections/"  # runs/ and the delivery ledger (delivered/)
-
-_DUCKDB_TYPES = {
-    "STRING": "VARCHAR",
-    "BIGINT": "BIGINT",
-    "INT": "INTEGER",
-    "DOUBLE": "DOUBLE",
-    "BOOLEAN": "BOOLEAN",
-    "TIMESTAMP": "TIMESTAMP",
-}
-
-
-@dataclass(frozen=True)
-class HourTable:
-    name: str
-    prefix: str
-    columns: tuple[tuple[str, str], ...]  # (name, Hive type)
-
-    def ddl(self, config: StackConfig) -> str:
-        return sqlfiles.render(
-            "create_hourly_table.sql",
-            database=validate_identifier(config.database, "database"),
-            table=validate_identifier(self.name, "table name"),
-            location=validate_location(config.location(self.prefix), "table location"),
-            columns=[{"name": name, "type": kind} for name, kind in self.columns],
-        )
-
-    def location(self, config: StackConfig, label: str) -> str:
-        """The hour's folder: ``s3://bucket/<prefix>YYYY/MM/DD/HH/``."""
-        year, month, day, hour = label.split("-")
-        return f"{config.location(self.prefix)}{year}/{month}/{day}/{hour}/"
-
-    def key_name(self, label: str) -> str:
-        return f"{self.name}-{label}.parquet"
-
 
 FINDINGS = HourTable(
     FINDINGS_TABLE,
@@ -159,30 +121,7 @@ def write_rows(
     s3: Any, table: HourTable, config: StackConfig, label: str, rows: Sequence[Mapping[str, Any]]
 ) -> str:
     """``rows`` as the hour's one Parquet object of ``table`` (replacing any earlier one); its URI."""
-    import json
-
-    import duckdb
-
-    bucket, _, prefix = table.location(config, label).removeprefix("s3://").partition("/")
-    columns = ", ".join(f"'{name}': '{_DUCKDB_TYPES[kind]}'" for name, kind in table.columns)
-    names = [name for name, _ in table.columns]
-    with tempfile.TemporaryDirectory() as tmp:
-        source, path = Path(tmp, "rows.json"), Path(tmp, "rows.parquet")
-        # Newline-delimited JSON read with the table's types: binding rows one by one is ten times slower.
-        source.write_text(
-            "".join(json.dumps({n: row.get(n) for n in names}, default=str) + "\n" for row in rows)
-        )
-        con = duckdb.connect()
-        con.execute("SET TimeZone = 'UTC'")
-        select = (
-            f"SELECT {', '.join(names)} FROM read_json('{source}', format='newline_delimited', columns={{{columns}}})"
-            if rows
-            else f"SELECT {', '.join(f'CAST(NULL AS {_DUCKDB_TYPES[k]}) AS {n}' for n, k in table.columns)} LIMIT 0"
-        )
-        con.execute(f"COPY ({select}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
-        con.close()
-        s3.put_object(Bucket=bucket, Key=f"{prefix}{table.key_name(label)}", Body=path.read_bytes())
-    return f"s3://{bucket}/{prefix}{table.key_name(label)}"
+    return write_parquet(s3, table.location(config, label), table.key_name(label), table, rows)
 
 
 def typed(table: HourTable, row: Mapping[str, Any]) -> dict[str, Any]:

@@ -46,6 +46,9 @@ class HourTable:
         year, month, day, hour = label.split("-")
         return f"{config.location(self.prefix)}{year}/{month}/{day}/{hour}/"
 
+    def key_name(self, label: str) -> str:
+        return f"{self.name}-{label}.parquet"
+
 
 def write_parquet(
     s3: Any, location: str, key_name: str, table: HourTable, rows: Sequence[Mapping[str, Any]]
