@@ -22,7 +22,7 @@ demo: venv
 	@$(BIN)/python -m vpcflow.devstack.demo
 
 test: venv
-	@$(BIN)/pytest tests
+	@$(BIN)/pytest tests --durations=15
 
 up: venv
 	@$(BIN)/vpcflow stack up
