@@ -11,6 +11,9 @@ at again by the next reconciliation.
 
 1. **find_changed_hours** — the hours whose objects were added, removed or rewritten since their run.
 2. **reprocess_hour** — one per changed hour: Airflow clears that hour's run, which the scheduler reruns.
+3. **find_unjudged_hours** / **judge_hours** — hours of the window compacted but never judged by
+   vpcflow_detections (its asset events can wait in Airflow's queue: vpcflow.detections.coverage) get one
+   manual vpcflow_detections run naming them, unless a detections run is already queued or running.
 """
 
 from __future__ import annotations
@@ -72,6 +75,26 @@ def vpcflow_reconcile():
         reset_dag_run=True,
         wait_for_completion=False,
     ).expand_kwargs(find_changed_hours())
+
+    @task
+    def find_unjudged_hours() -> list[dict]:
+        from vpcflow.detections.coverage import ACTIVE, judge_trigger, unjudged_hours
+        from vpcflow.hourly.context import hour_label
+        from vpcflow.hourly.reconcile import hours_back
+        from vpcflow.model.config import StackConfig
+
+        context = get_current_context()
+        end = context["data_interval_end"]
+        if end is None:
+            raise ValueError("this run has no data interval: trigger vpcflow_reconcile with a logical date")
+        labels = [hour_label(h) for h in hours_back(end, context["params"]["lookback_hours"])]
+        unjudged = unjudged_hours(AthenaHook().get_conn(), StackConfig(), labels)
+        active = context["ti"].get_dr_count(dag_id="vpcflow_detections", states=ACTIVE)
+        return judge_trigger(unjudged, active)
+
+    TriggerDagRunOperator.partial(
+        task_id="judge_hours", trigger_dag_id="vpcflow_detections", wait_for_completion=False
+    ).expand_kwargs(find_unjudged_hours())
 
 
 vpcflow_reconcile()

@@ -170,9 +170,14 @@ def test_an_object_landing_after_the_run_is_reprocessed_by_one_reconciliation(st
     assert reconcile.state == DagRunState.SUCCESS, _states(reconcile)
     found = reconcile.get_task_instance("find_changed_hours").xcom_pull(task_ids="find_changed_hours")
     assert found == [{"trigger_run_id": before.run_id, "logical_date": before.logical_date.isoformat()}]
-    # THEN Airflow cleared that hour's run (the scheduler reruns it; here dag.test does)
+    # ... and that H was compacted but never judged by vpcflow_detections: one detections run names it
+    judge = reconcile.get_task_instance("find_unjudged_hours").xcom_pull(task_ids="find_unjudged_hours")
+    assert judge == [{"conf": {"hours": [f"{HOUR:%Y-%m-%d-%H}"]}}]
     from airflow.models import DagRun
 
+    (judging,) = DagRun.find(dag_id="vpcflow_detections")
+    assert judging.conf == {"hours": [f"{HOUR:%Y-%m-%d-%H}"]} and judging.run_type == "operator_triggered"
+    # THEN Airflow cleared that hour's run (the scheduler reruns it; here dag.test does)
     (cleared_run,) = DagRun.find(dag_id="vpcflow_hourly", run_id=before.run_id)
     cleared = {ti.task_id: ti.state for ti in cleared_run.get_task_instances()}
     assert set(cleared.values()) == {None}, cleared
