@@ -23,6 +23,7 @@ from typing import Any
 
 from vpcflow.detections.iam import detections_policy, enable_security_hub_statement
 from vpcflow.detections.settings import DetectionSettings
+from vpcflow.detections.tables import RUNS_TABLE
 from vpcflow.enrichment.sources import role_arns
 from vpcflow.model.config import (
     ENRICHMENT_PREFIX,
@@ -372,7 +373,8 @@ def hourly_policy(arns: StackArns) -> dict[str, Any]:
 
 def reconcile_policy(arns: StackArns) -> dict[str, Any]:
     """vpcflow_reconcile: lists recent hours' raw prefixes and compares them with the manifests (an Athena
-    query of the objects table); it clears hourly runs through Airflow, not AWS."""
+    query of the objects table), and the Parquet table's hours with those the detections judged (their
+    partitions); it clears hourly runs and starts detections runs through Airflow, not AWS."""
     c = arns.config
     return _document(
         _bucket(arns, []),
@@ -381,7 +383,7 @@ def reconcile_policy(arns: StackArns) -> dict[str, Any]:
         _statement(
             "ReadCatalog",
             _actions("glue", "GetDatabase GetTable GetPartition GetPartitions"),
-            _catalog(arns, [c.objects_table]),
+            _catalog(arns, [c.objects_table, c.parquet_table, RUNS_TABLE]),
         ),
         *_kms_statements(arns, _actions("kms", "Decrypt GenerateDataKey")),
     )
