@@ -52,16 +52,22 @@ SCHEDULE = hourly_schedule_settings()
     doc_md=__doc__,
 )
 def vpcflow_reconcile():
-    @task
-    def find_changed_hours() -> list[dict]:
-        from vpcflow.hourly.reconcile import FINISHED, changed_hours, hours_back
-        from vpcflow.model.config import StackConfig
+    def _window(context) -> list:
+        """The complete hours this run looks back over (its data interval's end, ``lookback_hours``)."""
+        from vpcflow.hourly.reconcile import hours_back
 
-        context = get_current_context()
         end = context["data_interval_end"]
         if end is None:
             raise ValueError("this run has no data interval: trigger vpcflow_reconcile with a logical date")
-        hours = hours_back(end, context["params"]["lookback_hours"])
+        return hours_back(end, context["params"]["lookback_hours"])
+
+    @task
+    def find_changed_hours() -> list[dict]:
+        from vpcflow.hourly.reconcile import FINISHED, changed_hours
+        from vpcflow.model.config import StackConfig
+
+        context = get_current_context()
+        hours = _window(context)
         changed = changed_hours(S3Hook().get_conn(), AthenaHook().get_conn(), StackConfig(), hours)
         state = context["ti"].get_dagrun_state
         return [
@@ -80,14 +86,10 @@ def vpcflow_reconcile():
     def find_unjudged_hours() -> list[dict]:
         from vpcflow.detections.coverage import ACTIVE, judge_trigger, unjudged_hours
         from vpcflow.hourly.context import hour_label
-        from vpcflow.hourly.reconcile import hours_back
         from vpcflow.model.config import StackConfig
 
         context = get_current_context()
-        end = context["data_interval_end"]
-        if end is None:
-            raise ValueError("this run has no data interval: trigger vpcflow_reconcile with a logical date")
-        labels = [hour_label(h) for h in hours_back(end, context["params"]["lookback_hours"])]
+        labels = [hour_label(h) for h in _window(context)]
         unjudged = unjudged_hours(AthenaHook().get_conn(), StackConfig(), labels)
         active = context["ti"].get_dr_count(dag_id="vpcflow_detections", states=ACTIVE)
         return judge_trigger(unjudged, active)
