@@ -158,6 +158,14 @@ def test_the_hour_keeps_every_record_once_and_says_what_it_saw(stack, fault_repo
                      "kept in vpc_flow_logs_malformed with object and line number; below threshold, hour passes")  # fmt: skip
 
 
+def _forget(runs) -> None:
+    from airflow.utils.session import create_session
+
+    with create_session() as session:
+        for run in runs:
+            session.delete(session.merge(run))
+
+
 def test_an_object_landing_after_the_run_is_reprocessed_by_one_reconciliation(stack, fault_report):
     config, clients, _, _ = stack
     # GIVEN the hour was processed, then Firehose delivered one more object into it (a late retry)
@@ -175,8 +183,9 @@ def test_an_object_landing_after_the_run_is_reprocessed_by_one_reconciliation(st
     assert judge == [{"conf": {"hours": [f"{HOUR:%Y-%m-%d-%H}"]}}]
     from airflow.models import DagRun
 
-    (judging,) = DagRun.find(dag_id="vpcflow_detections")
-    assert judging.conf == {"hours": [f"{HOUR:%Y-%m-%d-%H}"]} and judging.run_type == "operator_triggered"
+    judging = [r for r in DagRun.find(dag_id="vpcflow_detections") if r.run_type == "operator_triggered"]
+    assert [r.conf for r in judging] == [{"hours": [f"{HOUR:%Y-%m-%d-%H}"]}]
+    _forget(judging)  # the queued run would wait behind later modules' vpcflow_detections dag.test()
     # THEN Airflow cleared that hour's run (the scheduler reruns it; here dag.test does)
     (cleared_run,) = DagRun.find(dag_id="vpcflow_hourly", run_id=before.run_id)
     cleared = {ti.task_id: ti.state for ti in cleared_run.get_task_instances()}
@@ -190,6 +199,7 @@ def test_an_object_landing_after_the_run_is_reprocessed_by_one_reconciliation(st
     again = _dag("vpcflow_reconcile").test(logical_date=pendulum.instance(HOUR + timedelta(hours=2, minutes=30)),
                                            run_conf={"lookback_hours": 2})  # fmt: skip
     assert again.get_task_instance("find_changed_hours").xcom_pull(task_ids="find_changed_hours") == []
+    _forget([r for r in DagRun.find(dag_id="vpcflow_detections") if r.run_type == "operator_triggered"])
     fault_report.add("hourly: object lands after its hour's run", f"{len(LATE)} records delivered into hour H after H's run",
                      RECORDS + len(LATE), len(rows), RECORDS + len(LATE) - len(rows), 0, 0,
                      "vpcflow_reconcile found the changed manifest; Airflow cleared H's run; rerun compacted it")  # fmt: skip
