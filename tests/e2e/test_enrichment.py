@@ -10,7 +10,6 @@ import ipaddress
 import json
 from datetime import UTC, datetime, timedelta
 
-import communityid
 import pendulum
 import pytest
 from airflow.sdk import DagRunState
@@ -26,6 +25,7 @@ from vpcflow.synthetic.generator import GeneratorConfig, build_estate
 from vpcflow.synthetic.sinks import generate_to_s3
 
 from tests.conftest import stack_environment
+from tests.vpcflow.enrichment.community import library_id
 from tests.vpcflow.enrichment.loading import SAMPLE_RANGES, expected_service
 
 pytestmark = pytest.mark.e2e
@@ -38,18 +38,7 @@ def library_community_id(row: dict) -> str | None:
     src, dst, proto = row["sourceaddress"], row["destinationaddress"], row["protocol"]
     if src is None or proto is None:
         return None
-    proto, sport, dport = int(proto), int(row["sourceport"]), int(row["destinationport"])
-    make = {
-        6: communityid.FlowTuple.make_tcp,
-        17: communityid.FlowTuple.make_udp,
-        1: communityid.FlowTuple.make_icmp,
-    }
-    flow = (
-        make[proto](src, dst, sport, dport)
-        if proto in make
-        else communityid.FlowTuple.make_ip(src, dst, proto)
-    )
-    return communityid.CommunityID().calc(flow)
+    return library_id(src, dst, int(proto), int(row["sourceport"]), int(row["destinationport"]))
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@ TCP, UDP, SCTP, ICMP (two-way and one-way types), ICMPv6, another protocol, IPv4
 
 from __future__ import annotations
 
-import communityid
 import pytest
 from vpcflow.enrichment.addresses import to_hex
 from vpcflow.enrichment.community_id import community_id_sql
 
 from tests.vpcflow.enrichment.athena_sql import select
+from tests.vpcflow.enrichment.community import library_id
 
 FLOWS = [  # (src, dst, protocol, sport, dport)
     ("10.0.1.5", "52.94.76.10", 6, 49152, 443),
@@ -31,22 +31,6 @@ FLOWS = [  # (src, dst, protocol, sport, dport)
     ("10.0.1.5", "10.0.2.6", 47, 0, 0),  # GRE: no ports
     ("10.0.2.6", "10.0.1.5", 47, 0, 0),
 ]
-
-
-def library_id(src: str, dst: str, protocol: int, sport: int, dport: int, seed: int = 0) -> str:
-    tuples = {
-        6: communityid.FlowTuple.make_tcp,
-        17: communityid.FlowTuple.make_udp,
-        132: communityid.FlowTuple.make_sctp,
-        1: communityid.FlowTuple.make_icmp,
-        58: communityid.FlowTuple.make_icmp6,
-    }
-    flow = (
-        tuples[protocol](src, dst, sport, dport)
-        if protocol in tuples
-        else communityid.FlowTuple.make_ip(src, dst, protocol)
-    )
-    return communityid.CommunityID(seed).calc(flow)
 
 
 @pytest.mark.parametrize("seed", [0, 7])
